@@ -30,3 +30,12 @@ export function idempotencyKey(runId: string, op: Operation, ...parts: Array<str
 export function runKeyPrefix(runId: string): string {
   return `${runId}:`;
 }
+
+/**
+ * k6 custom metric names for outcome counters, shared by lib/metrics.ts (which emits them)
+ * and validate/ (which reads them back from results/<run-id>/summary.json to reconcile).
+ * e.g. moshpit_order_acked, moshpit_order_acked_cents, moshpit_entry_rejected.
+ */
+export function outcomeMetric(op: Operation, cls: OutcomeClass, unit: 'count' | 'cents' = 'count'): string {
+  return `moshpit_${op}_${cls}${unit === 'cents' ? '_cents' : ''}`;
+}

@@ -187,6 +187,7 @@ CREATE INDEX IF NOT EXISTS stripe_events_intent_idx ON stripe_events (intent_id)
 CREATE TABLE IF NOT EXISTS idempotency_keys (
   key            text PRIMARY KEY,
   operation      text NOT NULL,
+  wallet_id      text,              -- lets cleanup find a test wallet's keys
   request_hash   text NOT NULL,
   status         text NOT NULL CHECK (status IN ('in_progress', 'completed')),
   http_status    integer,
@@ -195,6 +196,7 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
   completed_at   timestamptz
 );
 CREATE INDEX IF NOT EXISTS idempotency_keys_prefix_idx ON idempotency_keys (key text_pattern_ops);
+CREATE INDEX IF NOT EXISTS idempotency_keys_wallet_idx ON idempotency_keys (wallet_id);
 
 -- Applied migrations.
 CREATE TABLE IF NOT EXISTS schema_migrations (
