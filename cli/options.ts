@@ -1,0 +1,20 @@
+// Shared option parsing for CLI commands.
+import { UsageError } from './command.js';
+
+/** --defects a,b: validated against the target's list, so a typo never runs a "correct" target by accident. */
+export async function parseDefects(raw: string | undefined): Promise<string[]> {
+  if (!raw) return [];
+  const { DEFECT_MODES } = await import('../target/server/defects.js');
+  const known = new Set<string>(DEFECT_MODES as readonly string[]);
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = list.filter((d) => !known.has(d));
+  if (unknown.length) throw new UsageError(`unknown defect mode(s): ${unknown.join(', ')}. Valid: ${[...known].join(', ')}`);
+  return list;
+}
+
+export function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got '${raw}'`);
+  return n;
+}

@@ -1,0 +1,35 @@
+// Runs the real k6 binary on a bundle, streaming its live output to the console.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface K6RunOptions {
+  k6Path: string;
+  bundle: string;
+  resultsDir: string;
+  env: Record<string, string>;
+  /** Extra k6 CLI args, e.g. ['--out', 'influxdb=http://127.0.0.1:8086/k6']. */
+  extraArgs?: string[];
+  quiet?: boolean;
+}
+
+/** k6's documented exit codes we interpret. */
+export const K6_EXIT = { ok: 0, thresholdsFailed: 99, scriptError: 107, abortedByThreshold: 99, interrupted: 105 } as const;
+
+export function runK6(opts: K6RunOptions): Promise<number> {
+  const args = ['run', '--no-usage-report', ...(opts.quiet ? ['--quiet'] : []), ...(opts.extraArgs ?? []), opts.bundle];
+  return new Promise((resolve, reject) => {
+    const child = spawn(opts.k6Path, args, {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: {
+        ...process.env,
+        ...opts.env,
+        K6_NO_USAGE_REPORT: 'true',
+        K6_WEB_DASHBOARD: 'true',
+        K6_WEB_DASHBOARD_PORT: '-1', // no live server; just the HTML export at the end
+        K6_WEB_DASHBOARD_EXPORT: join(opts.resultsDir, 'dashboard.html'),
+      },
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}

@@ -1,0 +1,29 @@
+// results/<run-id>/metadata.json: enough to reproduce and compare a run later.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exec } from '../../stack/exec.js';
+import { projectRoot } from '../../stack/paths.js';
+
+export interface RunMetadata {
+  runId: string;
+  scenario: string;
+  profile: string;
+  target: { kind: string; url: string; embedded: boolean; defects: string[] };
+  k6Version: string;
+  gitRevision: string | null;
+  node: string;
+  startedAt: string;
+  finishedAt?: string;
+  exit?: { k6: number | null; validation: 'passed' | 'failed' | 'skipped'; preflight: 'ready' | 'not-ready' | 'skipped'; code: number };
+}
+
+export async function gitRevision(): Promise<string | null> {
+  const r = await exec('git', ['rev-parse', '--short', 'HEAD'], { cwd: projectRoot, check: false }).catch(() => null);
+  if (!r || r.code !== 0) return null;
+  const dirty = await exec('git', ['status', '--porcelain'], { cwd: projectRoot, check: false });
+  return `${r.stdout.trim()}${dirty.stdout.trim() ? '-dirty' : ''}`;
+}
+
+export function writeMetadata(resultsDir: string, meta: RunMetadata): void {
+  writeFileSync(join(resultsDir, 'metadata.json'), `${JSON.stringify(meta, null, 2)}\n`);
+}
