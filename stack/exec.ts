@@ -1,5 +1,7 @@
 // Promise wrapper around child_process.spawn that keeps output for error messages.
 import { spawn, type SpawnOptions } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 export interface ExecResult { code: number; stdout: string; stderr: string }
 
@@ -28,7 +30,15 @@ export function exec(cmd: string, args: string[], opts: SpawnOptions & { check?:
   });
 }
 
+/** Looks a command up on PATH without a shell. */
 export async function which(cmd: string): Promise<string | null> {
-  const r = await exec('sh', ['-c', `command -v ${cmd}`], { check: false });
-  return r.code === 0 ? r.stdout.trim() : null;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, cmd);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch { /* not here */ }
+  }
+  return null;
 }

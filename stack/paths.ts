@@ -29,8 +29,11 @@ export function cacheDir(home = homedir()): string {
 }
 
 /** A short stable id for this checkout, so two clones never share a cluster or a port. */
-export const checkoutId = createHash('sha256').update(projectRoot).digest('hex').slice(0, 10);
+export const checkoutId = process.env.MOSHPIT_CLUSTER_ID && /^[a-z0-9-]{1,32}$/.test(process.env.MOSHPIT_CLUSTER_ID)
+  ? process.env.MOSHPIT_CLUSTER_ID
+  : createHash('sha256').update(projectRoot).digest('hex').slice(0, 10);
 
-export const resultsDir = join(projectRoot, 'results');
-export const fixturesDir = join(projectRoot, 'fixtures');
+// Overridable so parallel test runs (each with its own database) never share fixtures.
+export const resultsDir = process.env.MOSHPIT_RESULTS_DIR ? resolve(process.env.MOSHPIT_RESULTS_DIR) : join(projectRoot, 'results');
+export const fixturesDir = process.env.MOSHPIT_FIXTURES_DIR ? resolve(process.env.MOSHPIT_FIXTURES_DIR) : join(projectRoot, 'fixtures');
 export const migrationsDir = join(projectRoot, 'target', 'migrations');

@@ -3,6 +3,7 @@
 // PostgreSQL refuses to run as root, so when we are root it runs as the unprivileged
 // system user `moshpit`, which this module creates.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, chownSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { cacheDir, checkoutId } from './paths.js';
@@ -118,7 +119,7 @@ async function choosePort(clusterDir: string): Promise<number> {
   const portFile = join(clusterDir, 'port');
   if (existsSync(portFile)) return Number(readFileSync(portFile, 'utf8'));
   // Start from a checkout-specific offset so clones rarely collide, then probe upward.
-  let port = BASE_PORT + (parseInt(checkoutId.slice(0, 4), 16) % 400);
+  let port = BASE_PORT + (createHash('sha256').update(checkoutId).digest().readUInt16BE(0) % 400);
   while (!(await portIsFree(port))) port++;
   return port;
 }

@@ -9,15 +9,19 @@ export interface OwnedProcess {
   name: string;
 }
 
-export function procStartTicks(pid: number): number | null {
+/** Fields of /proc/<pid>/stat after the command name (which may contain spaces and parens). */
+function procStatFields(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name may contain spaces and parens; fields resume after the last ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(rest[19]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
+}
+
+export function procStartTicks(pid: number): number | null {
+  const f = procStatFields(pid);
+  return f ? Number(f[19]) : null;
 }
 
 export function isAlive(p: Pick<OwnedProcess, 'pid' | 'startTicks'>): boolean {
@@ -26,9 +30,11 @@ export function isAlive(p: Pick<OwnedProcess, 'pid' | 'startTicks'>): boolean {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  const f = procStatFields(p.pid);
+  // A zombie has exited; containers whose PID 1 does not reap leave orphans in this state.
+  if (f && (f[0] === 'Z' || f[0] === 'X')) return false;
   if (p.startTicks === null) return true;
-  const now = procStartTicks(p.pid);
-  return now === p.startTicks;
+  return f !== null && Number(f[19]) === p.startTicks;
 }
 
 export function own(pid: number, name: string): OwnedProcess {

@@ -1,0 +1,60 @@
+// `moshpit preflight`: is the environment ready to be load-tested and validated? Database,
+// procedures, fixtures, settings, target health, API key, and one functional probe.
+// Exit 0 READY, 1 NOT READY, 2 bad arguments.
+import { parseArgs } from 'node:util';
+import { formatPreflight, runPreflight } from '../../validate/preflight/runner.js';
+import { UsageError, type Command } from '../command.js';
+import { resolveDatabaseUrl, resolveRunningTarget } from '../pipeline/resolve-target.js';
+import { isLoopbackUrl, parseKind } from '../pipeline/target-config.js';
+
+const usage = `usage: moshpit preflight [options]
+
+  --database-url <url>   default: DATABASE_URL, else the running stack's database
+  --target-url <url>     default: TARGET_URL / SUPABASE_URL, else the running stack's target
+  --target-kind <kind>   rest | supabase (default: from the environment, else rest)
+  --api-key <key>        default: the target's key from the environment or the stack
+  --fixtures <dir>       default: fixtures/
+  --no-probe             skip the functional probe (a recharge and an order on the probe wallet)
+  --json                 print the report as JSON`;
+
+const command: Command = {
+  summary: 'pre-flight: database, procedures, fixtures, target health, API key, functional probe (READY / NOT READY)',
+  usage,
+  async run(argv) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        options: {
+          'database-url': { type: 'string' },
+          'target-url': { type: 'string' },
+          'target-kind': { type: 'string' },
+          'api-key': { type: 'string' },
+          fixtures: { type: 'string' },
+          'no-probe': { type: 'boolean' },
+          json: { type: 'boolean' },
+        },
+      }));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const explicitUrl = values['target-url']?.replace(/\/+$/, '');
+    const resolved = explicitUrl ? null : resolveRunningTarget(values['target-kind']);
+    const targetUrl = explicitUrl ?? resolved?.url;
+    // The probe writes money: a remote target needs the same opt-in as a load test.
+    if (targetUrl && !isLoopbackUrl(targetUrl) && process.env.MOSHPIT_ALLOW_REMOTE !== '1') {
+      throw new UsageError(`refusing to probe non-loopback target ${targetUrl}; set MOSHPIT_ALLOW_REMOTE=1 if it is your own staging deployment`);
+    }
+    const report = await runPreflight({
+      databaseUrl: resolveDatabaseUrl(values['database-url']) ?? resolved?.databaseUrl,
+      targetUrl,
+      targetKind: parseKind(values['target-kind'] ?? process.env.TARGET_KIND, resolved?.kind ?? 'rest'),
+      apiKey: values['api-key'] ?? resolved?.apiKey ?? process.env.API_KEY,
+      ...(values.fixtures && { fixturesDir: values.fixtures }),
+      skipProbe: values['no-probe'] === true,
+    });
+    process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatPreflight(report));
+    return report.ready ? 0 : 1;
+  },
+};
+export default command;

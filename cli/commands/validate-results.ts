@@ -1,0 +1,105 @@
+// `moshpit validate-results`: post-run money validation (validate/). Exit 0 when every
+// invariant holds, 1 on any violation or checker error, 2 on bad arguments.
+import { parseArgs } from 'node:util';
+import { resultsDir } from '../../stack/paths.js';
+import { CHECKER_NAMES } from '../../validate/checkers/index.js';
+import { formatReport } from '../../validate/report/human.js';
+import { latestRunId } from '../../validate/results-dir.js';
+import { runValidation } from '../../validate/runner.js';
+import { DEFAULT_PREFIX } from '../../validate/scope.js';
+import { DEFAULT_BOUNDS } from '../../validate/types.js';
+import { UsageError, type Command } from '../command.js';
+import { resolveDatabaseUrl } from '../pipeline/resolve-target.js';
+
+const usage = `usage: moshpit validate-results [--run <id> | --latest] [options]
+
+Checks that the platform kept the money right: balances, ledger, conservation, orders,
+idempotency, entries, funding, audit trail, and (with a run) reconciliation against what k6
+saw in results/<run-id>/summary.json. Writes results/<run-id>/validation.json and
+validation-junit.xml.
+
+  --run <id>                 validate this run (narrows key checks to it, enables reconciliation)
+  --latest                   validate the most recent run in results/
+  --database-url <url>       default: DATABASE_URL, else the running stack's database
+  --prefix <prefix>          test-data prefix (default: MOSHPIT_TEST_PREFIX or ${DEFAULT_PREFIX})
+  --only <name,...>          run only these checkers
+  --witnesses <n>            examples per failing checker (default 5)
+  --stuck-key-after <s>      in_progress idempotency key age that counts as stuck (default ${DEFAULT_BOUNDS.stuckKeySeconds})
+  --pending-funding-after <s> pending funding intent age that counts as orphaned (default ${DEFAULT_BOUNDS.pendingFundingSeconds})
+  --scan-window <s>          duplicate NFC scan window, information only (default ${DEFAULT_BOUNDS.duplicateScanWindowSeconds})
+  --out <dir>                write the reports here (needed to write them without a run)
+  --json                     print the report as JSON instead of text
+
+checkers: ${CHECKER_NAMES.join(', ')}`;
+
+function nonNegative(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a non-negative number, got '${raw}'`);
+  return n;
+}
+
+const command: Command = {
+  summary: 'validate money, entries and funding invariants after a run (exit 1 on any violation)',
+  usage,
+  async run(argv) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        options: {
+          run: { type: 'string' },
+          latest: { type: 'boolean' },
+          'database-url': { type: 'string' },
+          prefix: { type: 'string' },
+          only: { type: 'string' },
+          witnesses: { type: 'string' },
+          'stuck-key-after': { type: 'string' },
+          'pending-funding-after': { type: 'string' },
+          'scan-window': { type: 'string' },
+          out: { type: 'string' },
+          json: { type: 'boolean' },
+        },
+      }));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (values.run && values.latest) throw new UsageError('--run and --latest are exclusive');
+    let runId = values.run ?? null;
+    if (values.latest) {
+      runId = latestRunId(resultsDir);
+      if (!runId) throw new UsageError(`--latest: no runs in ${resultsDir}`);
+    }
+    const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = (only ?? []).filter((n) => !CHECKER_NAMES.includes(n));
+    if (unknown.length) throw new UsageError(`unknown checker(s): ${unknown.join(', ')}`);
+    const witnesses = nonNegative('witnesses', values.witnesses);
+    if (witnesses !== undefined && !Number.isInteger(witnesses)) throw new UsageError('--witnesses must be a whole number');
+
+    const databaseUrl = resolveDatabaseUrl(values['database-url']);
+    if (!databaseUrl) {
+      throw new UsageError("no database to validate: pass --database-url, set DATABASE_URL, or start the stack ('moshpit stack up')");
+    }
+    const bounds = Object.fromEntries(
+      Object.entries({
+        stuckKeySeconds: nonNegative('stuck-key-after', values['stuck-key-after']),
+        pendingFundingSeconds: nonNegative('pending-funding-after', values['pending-funding-after']),
+        duplicateScanWindowSeconds: nonNegative('scan-window', values['scan-window']),
+      }).filter(([, v]) => v !== undefined),
+    );
+
+    const report = await runValidation({
+      databaseUrl,
+      prefix: values.prefix ?? process.env.MOSHPIT_TEST_PREFIX ?? DEFAULT_PREFIX,
+      runId,
+      resultsDir,
+      ...(values.out && { outDir: values.out }),
+      ...(only && { checkers: only }),
+      ...(witnesses !== undefined && { witnesses }),
+      bounds,
+    });
+    process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    return report.ok ? 0 : 1;
+  },
+};
+export default command;

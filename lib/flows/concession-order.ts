@@ -1,0 +1,136 @@
+// Scenario B: a sale at one of the concession terminals (one k6 scenario per terminal). The
+// terminal shows the wristband's balance, rings up a basket from its stand's menu and charges
+// it. The target must debit exactly the basket at fixture prices, split the platform fee, and
+// refuse (402) a basket the wallet cannot pay; some holders then top up and buy again.
+import exec from 'k6/execution';
+import { splitOrder } from '../../core/fees.js';
+import type { Cents } from '../../core/money.js';
+import { attemptRead, attemptWrite } from '../attempts.js';
+import type { ProductFixture, TerminalFixture } from '../fixtures.js';
+import { newIdempotencyKey } from '../idempotency.js';
+import { recordReplay } from '../metrics.js';
+import { laneOf } from '../options.js';
+import { chance, pick, randomInt } from '../random.js';
+import { runtime, walletFor, type Runtime } from '../runtime.js';
+import type { OrderLine } from '../targets/index.js';
+import { expectThat, observeBalance, settle } from '../verdicts.js';
+
+interface Basket { items: OrderLine[]; totalCents: Cents; lines: Array<{ unitPriceCents: Cents; quantity: number }> }
+
+const menus = new Map<string, ProductFixture[]>();
+
+/** The products sold at a terminal's stand (its vendor's), all products if it has none. */
+function menuFor(rt: Runtime, terminal: TerminalFixture): ProductFixture[] {
+  let menu = menus.get(terminal.id);
+  if (!menu) {
+    const all: ProductFixture[] = [];
+    for (let i = 0; i < rt.fixtures.products.length; i++) all.push(rt.fixtures.products[i] as ProductFixture);
+    const own = all.filter((p) => p.vendor_id === terminal.vendor_id);
+    menu = own.length > 0 ? own : all;
+    menus.set(terminal.id, menu);
+  }
+  return menu;
+}
+
+function basketOf(picks: Array<{ product: ProductFixture; quantity: number }>): Basket {
+  const items = picks.map((p) => ({ product_id: p.product.id, quantity: p.quantity }));
+  const lines = picks.map((p) => ({ unitPriceCents: p.product.price_cents, quantity: p.quantity }));
+  return { items, lines, totalCents: lines.reduce((sum, l) => sum + l.unitPriceCents * l.quantity, 0) };
+}
+
+function randomBasket(rt: Runtime, menu: ProductFixture[]): Basket {
+  const { maxBasketLines, maxLineQuantity } = rt.profile.behaviour;
+  const picks = new Map<string, { product: ProductFixture; quantity: number }>();
+  const lines = randomInt(1, Math.min(maxBasketLines, menu.length));
+  while (picks.size < lines) {
+    const product = pick(menu);
+    if (!picks.has(product.id)) picks.set(product.id, { product, quantity: randomInt(1, maxLineQuantity) });
+  }
+  return basketOf([...picks.values()]);
+}
+
+// A round for the whole group: more than the wallet holds, within a sane line quantity.
+const MAX_ROUND_QUANTITY = 20;
+
+function overspendBasket(menu: ProductFixture[], balance: Cents): Basket | null {
+  const priciest = menu.reduce((a, b) => (b.price_cents > a.price_cents ? b : a));
+  const quantity = Math.floor(balance / priciest.price_cents) + 1;
+  return quantity <= MAX_ROUND_QUANTITY ? basketOf([{ product: priciest, quantity }]) : null;
+}
+
+function checkpointFor(rt: Runtime, lane: number): string {
+  return `${rt.fixtures.manifest.prefix}checkpoint-${lane + 1}`;
+}
+
+interface Sale { walletId: string; terminal: TerminalFixture; basket: Basket }
+
+/** Charges the basket; returns the new balance when acked, null otherwise. */
+function charge(rt: Runtime, sale: Sale, balance: Cents): { balance: Cents | null; declined: boolean } {
+  const affordable = sale.basket.totalCents <= balance;
+  const key = newIdempotencyKey(rt.config.runId, 'order', sale.walletId);
+  const send = () => rt.target.order({ walletId: sale.walletId, terminalId: sale.terminal.id, items: sale.basket.items, idempotencyKey: key });
+  const r = attemptWrite('order', rt.profile.client, send);
+  settle(r, affordable ? ['acked'] : ['insufficient_funds'], affordable ? 'affordable order is charged' : 'order over the balance is declined with 402', sale.basket.totalCents);
+  if (r.outcome !== 'acked' || !r.body) return { balance: null, declined: r.code === 'insufficient_funds' };
+
+  const body = r.body;
+  const split = splitOrder(sale.basket.lines, rt.fixtures.manifest.settings.platform_fee_bps);
+  expectThat('order total is the sum of its lines at fixture prices', body.total_cents === split.total, 'order');
+  expectThat('platform fee and vendor share split the total', body.platform_fee_cents === split.fee && body.vendor_share_cents === split.vendorShare, 'order');
+  observeBalance('order', body.balance_cents, balance - split.total);
+
+  if (chance(rt.profile.behaviour.orderReplayRate)) {
+    // The terminal lost the response and resends: same key, same payload, nothing new may happen.
+    const replay = attemptWrite('order', rt.profile.client, send);
+    recordReplay('order');
+    expectThat('replayed order returns the original result',
+      replay.outcome === 'acked' && replay.replayed && replay.body?.order_id === body.order_id && replay.body?.balance_cents === body.balance_cents, 'order');
+    // A replay that answers correctly but charges again only shows on the wallet itself.
+    expectBalance(rt, sale.walletId, body.balance_cents);
+  }
+  return { balance: body.balance_cents, declined: false };
+}
+
+/** Reads the wallet back and checks it holds exactly `expected`. */
+function expectBalance(rt: Runtime, walletId: string, expected: Cents): void {
+  const r = attemptRead('wallet_read', () => rt.target.readWallet(walletId));
+  if (settle(r, ['acked'], 'wallet read succeeds') && r.body) observeBalance('wallet_read', r.body.balance_cents, expected);
+}
+
+function topUp(rt: Runtime, walletId: string, balance: Cents, shortfall: Cents, lane: number): Cents | null {
+  const step = 500;
+  const amount = Math.max(rt.profile.behaviour.rechargeCents, Math.ceil(shortfall / step) * step);
+  const key = newIdempotencyKey(rt.config.runId, 'recharge', walletId);
+  const method = chance(0.5) ? 'cash' : 'card';
+  const r = attemptWrite('recharge', rt.profile.client, () =>
+    rt.target.recharge({ walletId, amountCents: amount, checkpointId: checkpointFor(rt, lane), method, idempotencyKey: key }));
+  settle(r, ['acked'], 'checkpoint recharge is credited', amount);
+  if (r.outcome !== 'acked' || !r.body) return null;
+  observeBalance('recharge', r.body.balance_cents, balance + amount);
+  return r.body.balance_cents;
+}
+
+export function concessionOrder(): void {
+  const rt = runtime();
+  const lane = laneOf(exec.scenario.name);
+  const terminal = rt.fixtures.terminals[lane] as TerminalFixture;
+  const wallet = walletFor(rt, 'concession', exec.scenario.iterationInTest, lane);
+
+  const view = attemptRead('wallet_read', () => rt.target.readWallet(wallet.id));
+  if (!settle(view, ['acked'], 'wallet read succeeds') || !view.body) return;
+  const balance = view.body.balance_cents;
+  if (!observeBalance('wallet_read', balance)) return;
+
+  const menu = menuFor(rt, terminal);
+  const basket = (chance(rt.profile.behaviour.overspendRate) && overspendBasket(menu, balance)) || randomBasket(rt, menu);
+  const sale = { walletId: wallet.id, terminal, basket };
+  const result = charge(rt, sale, balance);
+  if (!result.declined) return;
+  if (!chance(rt.profile.behaviour.rechargeAfterDeclineRate)) {
+    // The holder walks away; a declined order must not have touched the wallet.
+    expectBalance(rt, wallet.id, balance);
+    return;
+  }
+  const topped = topUp(rt, wallet.id, balance, basket.totalCents - balance, lane);
+  if (topped !== null) charge(rt, sale, topped);
+}

@@ -1,0 +1,47 @@
+// Judging what the target answered: k6 checks (named by rule, never by id), success_rate,
+// the outcome counters the validators reconcile, and balance integrity observations.
+import { check } from 'k6';
+import type { Cents } from '../core/money.js';
+import type { TimedOperation } from '../core/thresholds.js';
+import { isWriteOperation, recordBalance, recordSuccess, recordWriteOutcome } from './metrics.js';
+import type { OpResult } from './targets/index.js';
+
+/** Acceptable end states of one operation: 'acked' and/or specific rejection codes. */
+export type Accept = ReadonlyArray<'acked' | string>;
+
+export function endState(r: OpResult<unknown>): string {
+  if (r.outcome === 'acked') return 'acked';
+  return r.code ?? `http_${r.status}`;
+}
+
+/** A business rule about a response: a named check, counted in `checks`. */
+export function expectThat(rule: string, ok: boolean, op: TimedOperation): boolean {
+  return check(null, { [rule]: () => ok }, { op });
+}
+
+/**
+ * The final outcome of a logical operation. For writes, also counts it under
+ * moshpit_<op>_<class>[_cents] with the cents it moved (acked) or tried to move.
+ */
+export function settle(r: OpResult<unknown>, accept: Accept, rule: string, cents: Cents = 0): boolean {
+  const op = r.op as TimedOperation;
+  const state = endState(r);
+  const ok = accept.includes(state);
+  if (isWriteOperation(op)) recordWriteOutcome(op, r.outcome, cents, r.outcome === 'acked' ? null : state);
+  recordSuccess(op, ok, ok ? null : state);
+  expectThat(rule, ok, op);
+  return ok;
+}
+
+/**
+ * One balance seen in a response. Always: an integer number of cents, never negative.
+ * When the flow knows what it must be (before - debit + credit), it must be exactly that.
+ */
+export function observeBalance(op: TimedOperation, seen: unknown, expected: Cents | null = null): boolean {
+  const sane = typeof seen === 'number' && Number.isSafeInteger(seen) && seen >= 0;
+  const exact = expected === null || seen === expected;
+  recordBalance(op, sane && exact);
+  check(null, { 'balance is whole cents and never negative': () => sane }, { op });
+  if (expected !== null) check(null, { 'balance moved by exactly the operation\'s amount': () => exact }, { op });
+  return sane && exact;
+}

@@ -1,0 +1,42 @@
+// Wallet row generation without a database: reproducible, realistic, integer cents.
+import { describe, expect, it } from 'vitest';
+import { BALANCE_BANDS, openingBalanceCents } from '../../seed/balance-distribution.js';
+import { asciiSlug } from '../../seed/name-pool.js';
+import { WalletRowGenerator } from '../../seed/wallet-rows.js';
+
+describe('wallet rows', () => {
+  it('are a pure function of (prefix, faker seed, row number)', () => {
+    const a = new WalletRowGenerator('k6-test-', 7);
+    const b = new WalletRowGenerator('k6-test-', 7);
+    for (const n of [1, 2, 999, 123_456, 1_000_000]) expect(a.row(n)).toEqual(b.row(n));
+    expect(a.row(1).id).toBe('k6-test-w-000001');
+    expect(a.row(1_000_000).id).toBe('k6-test-w-1000000');
+    const other = new WalletRowGenerator('k6-test-', 8);
+    const differing = [1, 2, 3, 4, 5, 6, 7, 8].filter((n) => other.row(n).holderName !== a.row(n).holderName);
+    expect(differing.length).toBeGreaterThan(4);
+  });
+
+  it('have realistic, varied names and ASCII e-mails on reserved example domains', () => {
+    const g = new WalletRowGenerator('k6-test-');
+    const rows = Array.from({ length: 20_000 }, (_, i) => g.row(i + 1));
+    expect(new Set(rows.map((r) => r.holderName)).size).toBeGreaterThan(15_000);
+    expect(new Set(rows.map((r) => r.email)).size).toBe(rows.length);
+    for (const r of rows) {
+      expect(r.holderName).toMatch(/^\S.*\s.*\S$/);
+      expect(r.email).toMatch(/^[a-z0-9.]+@example\.(com|net|org)$/);
+    }
+    expect(asciiSlug("Jürgen O'Brien-Straße")).toBe('jurgenobrienstrasse');
+  });
+
+  it('draw integer-cent opening balances with a nearly-empty tail', () => {
+    const n = 100_000;
+    const balances = Array.from({ length: n }, (_, i) => openingBalanceCents(20250614, i + 1));
+    expect(balances.every((b) => Number.isSafeInteger(b) && b >= 0 && b <= 30_000)).toBe(true);
+    const share = (f: (b: number) => boolean) => balances.filter(f).length / n;
+    expect(share((b) => b <= 500)).toBeCloseTo(0.10, 1);
+    expect(share((b) => b >= 2000 && b <= 10_000)).toBeCloseTo(0.70, 1);
+    expect(share((b) => b > 10_000)).toBeCloseTo(0.15, 1);
+    expect(share((b) => b === 0)).toBeGreaterThan(0);
+    expect(BALANCE_BANDS.reduce((s, b) => s + b.share, 0)).toBeCloseTo(1, 10);
+  });
+});

@@ -1,0 +1,229 @@
+// Bad input is refused before the database (4xx with a code, no footprint); idempotency headers
+// behave as target/API.md says; unknown routes and methods are 404/405.
+import { request as httpRequest } from 'node:http';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../support/db.js';
+import { call, dbFootprint, readRequestLog, seedFestival, startTarget } from '../support/target.js';
+
+const db = await useTestDatabase();
+await seedFestival(db.pool, [{ id: 'w-in', balanceCents: 20_000 }]);
+const target = await startTarget({ databaseUrl: db.url });
+afterAll(() => target.stop());
+
+const rest = (key?: string) => ({ Authorization: `Bearer ${target.apiKey}`, ...(key && { 'Idempotency-Key': key }) });
+const supa = () => ({ apikey: target.apiKey });
+const okRecharge = { wallet_id: 'w-in', amount_cents: 500, checkpoint_id: 'cp-1', method: 'cash' };
+
+function withoutAudit(footprint: Record<string, string>): Record<string, string> {
+  const { audit: _audit, ...others } = footprint;
+  return others;
+}
+
+/** A chunked upload (no Content-Length), so the limit must be enforced while streaming. */
+function postChunked(path: string, chunks: string[]): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${target.url}${path}`, {
+      method: 'POST',
+      headers: { ...rest('in-chunked'), 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    for (const chunk of chunks) req.write(chunk);
+    req.end();
+  });
+}
+
+async function expectRefusedWithoutChange(send: () => Promise<{ status: number; body: any }>, status: number, code: string, shape: 'rest' | 'rpc' = 'rest') {
+  const before = await dbFootprint(db.pool);
+  const res = await send();
+  expect(res.status).toBe(status);
+  if (shape === 'rest') expect(res.body).toEqual({ error: { code, message: expect.any(String) } });
+  else expect(res.body).toMatchObject({ ok: false, http_status: status, code });
+  expect(await dbFootprint(db.pool)).toEqual(before);
+  return res;
+}
+
+describe('malformed and mistyped bodies', () => {
+  it('answers malformed JSON with 400 malformed_json on both surfaces', async () => {
+    await expectRefusedWithoutChange(() => call(target.url, 'POST', '/v1/recharges', { body: '{"wallet_id": "w-in",', headers: rest('in-mal-1') }), 400, 'malformed_json');
+    await expectRefusedWithoutChange(() => call(target.url, 'POST', '/rest/v1/rpc/sp_process_checkpoint_recharge', { body: 'not json', headers: supa() }), 400, 'malformed_json', 'rpc');
+  });
+
+  it.each([
+    ['a float', 12.5],
+    ['a numeric string', '12'],
+    ['a negative amount', -500],
+    ['zero', 0],
+    ['null', null],
+    ['an unsafe integer', 2 ** 60],
+    ['a boolean', true],
+  ])('refuses amount_cents as %s with 400 validation_failed', async (_, amount) => {
+    await expectRefusedWithoutChange(
+      () => call(target.url, 'POST', '/v1/recharges', { body: { ...okRecharge, amount_cents: amount }, headers: rest(`in-amt-${String(amount)}`) }),
+      400, 'validation_failed',
+    );
+    await expectRefusedWithoutChange(
+      () => call(target.url, 'POST', '/rest/v1/rpc/sp_create_funding_intent', {
+        body: { p_idempotency_key: `in-rpc-amt-${String(amount)}`, p_wallet_id: 'w-in', p_amount_cents: amount }, headers: supa(),
+      }),
+      400, 'validation_failed', 'rpc',
+    );
+  });
+
+  it.each([
+    ['a missing wallet_id', { amount_cents: 500, checkpoint_id: 'cp-1', method: 'cash' }],
+    ['a numeric wallet_id', { ...okRecharge, wallet_id: 42 }],
+    ['a blank wallet_id', { ...okRecharge, wallet_id: '   ' }],
+    ['an unknown method', { ...okRecharge, method: 'bitcoin' }],
+    ['an unknown field', { ...okRecharge, tip_cents: 100 }],
+    ['an array body', [okRecharge]],
+  ])('refuses a recharge with %s', async (_, body) => {
+    await expectRefusedWithoutChange(() => call(target.url, 'POST', '/v1/recharges', { body, headers: rest('in-shape') }), 400, 'validation_failed');
+  });
+
+  it.each([
+    ['no items', []],
+    ['a zero quantity', [{ product_id: 'p-beer', quantity: 0 }]],
+    ['a fractional quantity', [{ product_id: 'p-beer', quantity: 1.5 }]],
+    ['a string quantity', [{ product_id: 'p-beer', quantity: '2' }]],
+    ['an extra line field', [{ product_id: 'p-beer', quantity: 1, price_cents: 1 }]],
+    ['items as an object', { product_id: 'p-beer', quantity: 1 }],
+  ])('refuses an order with %s (REST and RPC alike)', async (_, items) => {
+    await expectRefusedWithoutChange(
+      () => call(target.url, 'POST', '/v1/orders', { body: { wallet_id: 'w-in', terminal_id: 't-bar-1', items }, headers: rest('in-items') }),
+      400, 'validation_failed',
+    );
+    await expectRefusedWithoutChange(
+      () => call(target.url, 'POST', '/rest/v1/rpc/sp_process_bar_order', {
+        body: { p_idempotency_key: 'in-items-rpc', p_wallet_id: 'w-in', p_terminal_id: 't-bar-1', p_items: items }, headers: supa(),
+      }),
+      400, 'validation_failed', 'rpc',
+    );
+  });
+
+  it('refuses unknown RPC arguments the same way as unknown REST fields', async () => {
+    await expectRefusedWithoutChange(
+      () => call(target.url, 'POST', '/rest/v1/rpc/get_wallet', { body: { p_wallet_id: 'w-in', p_extra: 1 }, headers: supa() }),
+      400, 'validation_failed', 'rpc',
+    );
+  });
+
+  it('answers an oversized body with 413 payload_too_large', async () => {
+    const huge = { ...okRecharge, checkpoint_id: 'x'.repeat(70 * 1024) };
+    await expectRefusedWithoutChange(() => call(target.url, 'POST', '/v1/recharges', { body: huge, headers: rest('in-huge') }), 413, 'payload_too_large');
+    await expectRefusedWithoutChange(
+      () => call(target.url, 'POST', '/rest/v1/rpc/sp_process_checkpoint_recharge', { body: { ...huge, p_idempotency_key: 'x' }, headers: supa() }),
+      413, 'payload_too_large', 'rpc',
+    );
+    const chunks = ['{"wallet_id":"w-in","checkpoint_id":"', ...Array.from({ length: 10 }, () => 'y'.repeat(8 * 1024)), '"}'];
+    await expectRefusedWithoutChange(() => postChunked('/v1/recharges', chunks), 413, 'payload_too_large');
+    // The server is still serving.
+    expect((await call(target.url, 'GET', '/v1/health')).status).toBe(200);
+  });
+
+  it('refuses a bad wallet id in the path', async () => {
+    await expectRefusedWithoutChange(() => call(target.url, 'GET', '/v1/wallets/%E0%A4%A', { headers: rest() }), 400, 'validation_failed');
+  });
+});
+
+describe('idempotency headers', () => {
+  it('requires a key for every write: 400 idempotency_key_missing', async () => {
+    await expectRefusedWithoutChange(() => call(target.url, 'POST', '/v1/recharges', { body: okRecharge, headers: rest() }), 400, 'idempotency_key_missing');
+    await expectRefusedWithoutChange(() => call(target.url, 'POST', '/v1/recharges', { body: okRecharge, headers: rest('  ') }), 400, 'idempotency_key_missing');
+    await expectRefusedWithoutChange(
+      () => call(target.url, 'POST', '/rest/v1/rpc/sp_process_gate_scan', {
+        body: { p_wallet_id: 'w-in', p_gateway_id: 'g-north', p_direction: 'entry' }, headers: supa(),
+      }),
+      400, 'idempotency_key_missing', 'rpc',
+    );
+    await expectRefusedWithoutChange(
+      () => call(target.url, 'POST', '/functions/v1/create-funding-intent', { body: { wallet_id: 'w-in', amount_cents: 100 }, headers: supa() }),
+      400, 'idempotency_key_missing',
+    );
+  });
+
+  it('refuses keys longer than 255 characters', async () => {
+    await expectRefusedWithoutChange(() => call(target.url, 'POST', '/v1/recharges', { body: okRecharge, headers: rest('k'.repeat(256)) }), 400, 'validation_failed');
+  });
+
+  it('replays a completed key: same status and body, "replayed": true and the Idempotent-Replayed header', async () => {
+    const first = await call(target.url, 'POST', '/v1/recharges', { body: okRecharge, headers: rest('in-replay-1') });
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const before = await dbFootprint(db.pool);
+    const again = await call(target.url, 'POST', '/v1/recharges', { body: okRecharge, headers: rest('in-replay-1') });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual({ ...first.body, replayed: true });
+    const after = await dbFootprint(db.pool);
+    expect(after.balances).toBe(before.balances);
+    expect(after.recharges).toBe(before.recharges);
+  });
+
+  it('replays a rejection with its original status', async () => {
+    const order = { wallet_id: 'w-in', terminal_id: 't-unknown', items: [{ product_id: 'p-beer', quantity: 1 }] };
+    const first = await call(target.url, 'POST', '/v1/orders', { body: order, headers: rest('in-replay-rej') });
+    expect(first.status).toBe(422);
+    expect(first.body.error.code).toBe('unknown_terminal');
+    const again = await call(target.url, 'POST', '/v1/orders', { body: order, headers: rest('in-replay-rej') });
+    expect(again.status).toBe(422);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toMatchObject({ error: { code: 'unknown_terminal' }, replayed: true });
+  });
+
+  it('answers 422 idempotency_key_reused for the same key with a different payload; no money moves', async () => {
+    await call(target.url, 'POST', '/v1/recharges', { body: okRecharge, headers: rest('in-reuse-1') });
+    const before = await dbFootprint(db.pool);
+    const res = await call(target.url, 'POST', '/v1/recharges', { body: { ...okRecharge, amount_cents: 900 }, headers: rest('in-reuse-1') });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('idempotency_key_reused');
+    // The procedures audit every attempt, refusals included; everything else stays put.
+    expect(withoutAudit(await dbFootprint(db.pool))).toEqual(withoutAudit(before));
+  });
+});
+
+describe('routing', () => {
+  it('answers unknown routes with 404 not_found', async () => {
+    const res = await call(target.url, 'GET', '/v1/nope', { headers: rest() });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+  });
+
+  it('answers a wrong method with 405 and an Allow header', async () => {
+    const res = await call(target.url, 'DELETE', '/v1/orders', { headers: rest() });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    expect(res.body.error.code).toBe('method_not_allowed');
+    const get = await call(target.url, 'GET', '/rest/v1/rpc/sp_process_bar_order', { headers: supa() });
+    expect(get.status).toBe(405);
+  });
+
+  it('exposes only the listed RPC functions (sp_process_stripe_recharge is webhook-only)', async () => {
+    for (const fn of ['sp_process_stripe_recharge', 'mp_platform_fee', 'pg_sleep']) {
+      await expectRefusedWithoutChange(
+        () => call(target.url, 'POST', `/rest/v1/rpc/${fn}`, { body: { p_event_id: 'evt_x', p_event_type: 'payment_intent.succeeded', p_intent_id: 'pi_x' }, headers: supa() }),
+        404, 'not_found', 'rpc',
+      );
+    }
+  });
+});
+
+describe('unexpected failures', () => {
+  it('answers 500 internal_error without internals, and logs the detail', async () => {
+    // Simulates a broken deployment: the procedure behind this route is gone.
+    await db.pool.query('DROP FUNCTION get_funding_intent(text)');
+    const res = await call(target.url, 'GET', '/v1/funding-intents/pi_missing', { headers: rest() });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ error: { code: 'internal_error', message: expect.any(String) } });
+    expect(JSON.stringify(res.body)).not.toMatch(/get_funding_intent|does not exist|\bat\b.*\.ts/);
+    await target.stop();
+    expect(target.stderr()).toMatch(/"message":"internal error".*get_funding_intent/);
+    const line = readRequestLog(target.logFile).find((l) => l.route === '/v1/funding-intents/:id');
+    expect(line).toMatchObject({ status: 500, code: 'internal_error', op: 'funding_intent', error: expect.stringContaining('get_funding_intent') });
+  });
+});
+

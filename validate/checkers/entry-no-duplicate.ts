@@ -1,0 +1,21 @@
+// Invariant 6a: never two admissions of one wallet without an exit in between (the source
+// docs' "zero duplicate entries"); read from the scan log's order per wallet.
+import { countViolations } from '../violations.js';
+import type { Checker } from '../types.js';
+import { ADMISSION_RESULTS, EFFECTIVE_SCANS_WITH_PREVIOUS } from './gate-sequence.js';
+
+export const entryNoDuplicate: Checker = {
+  name: 'entry-no-duplicate',
+  anomaly: 'duplicate-admission',
+  description: 'no wallet is admitted twice without an exit in between',
+  async run(ctx) {
+    return countViolations(ctx, {
+      sql: `
+        SELECT id AS scan_id, wallet_id, gateway_id, result, previous_scan_id, scanned_at
+        FROM (${EFFECTIVE_SCANS_WITH_PREVIOUS}) s
+        WHERE s.result IN ${ADMISSION_RESULTS} AND s.previous_result IN ${ADMISSION_RESULTS}`,
+      params: [ctx.scope.walletLike],
+      orderBy: 'wallet_id, scan_id',
+    });
+  },
+};

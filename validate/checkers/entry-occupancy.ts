@@ -1,0 +1,21 @@
+// Invariant 6: the live occupancy counter (venue_state) equals the number of wallets inside.
+// A drift means admissions or exits were applied to one and not the other (lost counter
+// updates hide capacity breaches from occupancy_after). Global: the venue has one counter.
+import { countViolations } from '../violations.js';
+import type { Checker } from '../types.js';
+
+export const entryOccupancy: Checker = {
+  name: 'entry-occupancy',
+  anomaly: 'occupancy-drift',
+  description: 'venue_state.occupancy = number of wallets inside',
+  async run(ctx) {
+    return countViolations(ctx, {
+      sql: `
+        SELECT v.occupancy, i.inside AS wallets_inside, v.occupancy - i.inside AS drift
+        FROM venue_state v CROSS JOIN (SELECT count(*) AS inside FROM wallets WHERE inside) i
+        WHERE v.occupancy <> i.inside`,
+      params: [],
+      orderBy: 'occupancy',
+    });
+  },
+};

@@ -1,0 +1,28 @@
+// Invariant 2b: each ledger row's balance_after follows from the previous row (or the
+// opening balance) plus its amount, in id order per wallet. A break shows where two writers
+// interleaved on one wallet (the row was written from a stale balance).
+import { countViolations } from '../violations.js';
+import type { Checker } from '../types.js';
+
+export const ledgerChain: Checker = {
+  name: 'ledger-chain',
+  anomaly: 'broken-balance-chain',
+  description: 'every ledger row\'s balance_after = previous balance_after (or opening) + amount, in id order',
+  async run(ctx) {
+    return countViolations(ctx, {
+      sql: `
+        SELECT c.id AS ledger_id, c.wallet_id, c.kind, c.amount_cents, c.balance_after_cents,
+               c.previous_balance_cents + c.amount_cents AS expected_balance_after_cents
+        FROM (
+          SELECT l.id, l.wallet_id, l.kind, l.amount_cents, l.balance_after_cents,
+                 coalesce(lag(l.balance_after_cents) OVER (PARTITION BY l.wallet_id ORDER BY l.id), w.opening_balance_cents)
+                   AS previous_balance_cents
+          FROM ledger l JOIN wallets w ON w.id = l.wallet_id
+          WHERE l.wallet_id LIKE $1
+        ) c
+        WHERE c.balance_after_cents <> c.previous_balance_cents + c.amount_cents`,
+      params: [ctx.scope.walletLike],
+      orderBy: 'wallet_id, ledger_id',
+    });
+  },
+};

@@ -1,0 +1,36 @@
+// Pre-flight: is the environment fit to be load-tested and validated? (The source docs'
+// "pre-test environment validation".) Each check is one line of a READY / NOT READY report.
+
+export interface PreflightCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** Not attempted because a check it depends on failed (never ok). */
+  skipped?: boolean;
+  durationMs: number;
+}
+
+export interface PreflightReport {
+  ready: boolean;
+  verdict: string;
+  checks: PreflightCheck[];
+  /** The probe's idempotency keys start with this (preflight-<ts>:). */
+  probeKeyPrefix: string;
+}
+
+export type TargetKind = 'rest' | 'supabase';
+
+export interface PreflightOptions {
+  databaseUrl: string | undefined;
+  targetUrl: string | undefined;
+  targetKind: TargetKind;
+  apiKey: string | undefined;
+  /** Where manifest.json and the other fixture files are (default: the checkout's fixtures/). */
+  fixturesDir?: string;
+  /** Per HTTP request and per database connection (default 10 s). */
+  timeoutMs?: number;
+  /** Skip the functional probe (it writes a recharge and an order to the probe wallet). */
+  skipProbe?: boolean;
+  /** Clock for the probe keys (tests). */
+  now?: () => Date;
+}

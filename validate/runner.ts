@@ -1,0 +1,181 @@
+// runValidation: composes the checkers over one scope and one database snapshot, and writes
+// results/<run-id>/validation.json and validation-junit.xml. The scenario orchestrator calls
+// it after k6; `moshpit validate-results` is a thin CLI over it.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { resultsDir as defaultResultsDir } from '../stack/paths.js';
+import { selectCheckers } from './checkers/index.js';
+import { dbIntegerTypes } from './pg-integers.js';
+import { formatReport, verdictLine } from './report/human.js';
+import { junitXml } from './report/junit.js';
+import type { ValidationReport } from './report/types.js';
+import { assertSafeRunId } from './results-dir.js';
+import { DEFAULT_PREFIX, makeScope } from './scope.js';
+import { inSnapshot, openSharedSnapshot } from './snapshot.js';
+import { readRunSummary, type RunSummary } from './summary.js';
+import { DEFAULT_BOUNDS, type Bounds, type CheckContext, type Checker, type CheckerResult } from './types.js';
+
+export interface ValidationOptions {
+  databaseUrl: string;
+  /** Test-data prefix; wallet ids start with it. Default k6-test-. */
+  prefix?: string;
+  /** Narrows key-based checks to this run and enables reconciliation with its summary.json. */
+  runId?: string | null;
+  /** Where results/<run-id>/ lives (default: the checkout's results/). */
+  resultsDir?: string;
+  /** Write the reports here instead of results/<run-id>/ (needed to write them without a run id). */
+  outDir?: string;
+  /** Write validation.json and validation-junit.xml (default: true when there is a directory). */
+  writeFiles?: boolean;
+  /** Checker names to run (default: all). */
+  checkers?: readonly string[];
+  /** Witnesses per checker (default 5). */
+  witnesses?: number;
+  bounds?: Partial<Bounds>;
+  /** Checkers running at once, each on its own connection (default 4). */
+  concurrency?: number;
+  /** Per-query limit (default 10 min): a runaway query fails its checker, not the run. */
+  statementTimeoutMs?: number;
+}
+
+export { formatReport };
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable database URL)';
+  }
+}
+
+async function runChecker(checker: Checker, ctx: Omit<CheckContext, 'db'>, exec: (fn: (db: CheckContext['db']) => Promise<CheckerResult>) => Promise<CheckerResult>): Promise<CheckerResult> {
+  const started = performance.now();
+  const base = { name: checker.name, anomaly: checker.anomaly, description: checker.description };
+  try {
+    return await exec(async (db) => {
+      const out = await checker.run({ ...ctx, db });
+      const result: CheckerResult = {
+        ...base,
+        ok: out.violations === 0,
+        violations: out.violations,
+        witnesses: out.witnesses,
+        durationMs: Math.round(performance.now() - started),
+      };
+      if (out.info) result.info = out.info;
+      if (out.skipped) result.skipped = out.skipped;
+      return result;
+    });
+  } catch (err) {
+    return { ...base, ok: false, violations: 0, witnesses: [], error: (err as Error).message, durationMs: Math.round(performance.now() - started) };
+  }
+}
+
+/** Runs at most `limit` tasks at once; results keep the input order. */
+async function boundedAll<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
+  const out: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      out[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return out;
+}
+
+export async function runValidation(options: ValidationOptions): Promise<ValidationReport> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const runId = options.runId ? assertSafeRunId(options.runId) : null;
+  const scope = makeScope(options.prefix ?? DEFAULT_PREFIX, runId);
+  const checkers = selectCheckers(options.checkers);
+  const bounds: Bounds = { ...DEFAULT_BOUNDS, ...options.bounds };
+  const resultsDir = options.resultsDir ?? defaultResultsDir;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const statementTimeoutMs = options.statementTimeoutMs ?? 600_000;
+
+  // A malformed summary fails the reconciliation checkers (error), not the whole validation.
+  let summary: RunSummary | null = null;
+  let summaryError: string | null = null;
+  if (runId) {
+    try {
+      summary = readRunSummary(resultsDir, runId);
+    } catch (err) {
+      summaryError = (err as Error).message;
+    }
+  }
+
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: concurrency + 1,
+    types: dbIntegerTypes,
+    application_name: 'moshpit-validate',
+    connectionTimeoutMillis: 10_000,
+  });
+  pool.on('error', () => {}); // an idle client's error surfaces in the checker that next uses the pool
+  let results: CheckerResult[];
+  let snapshotMode: ValidationReport['snapshot'];
+  let asOf: Date;
+  try {
+    const snapshot = await openSharedSnapshot(pool);
+    snapshotMode = snapshot.id ? 'shared' : 'per-checker';
+    asOf = snapshot.asOf;
+    try {
+      const ctx = { scope, bounds, witnessLimit: Math.max(0, options.witnesses ?? 5), asOf, summary };
+      results = await boundedAll(
+        checkers.map((checker) => () =>
+          runChecker(checker, ctx, (fn) =>
+            inSnapshot(pool, snapshot, statementTimeoutMs, (client) => {
+              if (summaryError && checker.name.startsWith('reconcile-')) throw new Error(summaryError);
+              return fn(client);
+            }),
+          ),
+        ),
+        concurrency,
+      );
+    } finally {
+      await snapshot.close();
+    }
+  } finally {
+    await pool.end();
+  }
+
+  const durationMs = Math.round(performance.now() - t0);
+  const failed = results.filter((r) => !r.ok);
+  const report: ValidationReport = {
+    ok: failed.length === 0,
+    verdict: verdictLine(results, durationMs),
+    runId,
+    prefix: scope.prefix,
+    database: redact(options.databaseUrl),
+    asOf: asOf.toISOString(),
+    snapshot: snapshotMode,
+    summaryFile: summary?.path ?? null,
+    bounds,
+    startedAt: startedAt.toISOString(),
+    durationMs,
+    counts: {
+      checkers: results.length,
+      passed: results.filter((r) => r.ok && !r.skipped).length,
+      failed: failed.length,
+      errors: results.filter((r) => r.error).length,
+      skipped: results.filter((r) => r.skipped).length,
+      violations: results.reduce((s, r) => s + r.violations, 0),
+    },
+    results,
+  };
+
+  const outDir = options.outDir ?? (runId ? join(resultsDir, runId) : null);
+  if (outDir && options.writeFiles !== false) {
+    mkdirSync(outDir, { recursive: true });
+    const files = { json: join(outDir, 'validation.json'), junit: join(outDir, 'validation-junit.xml') };
+    report.files = files;
+    writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(files.junit, junitXml(report));
+  }
+  return report;
+}
