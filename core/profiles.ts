@@ -227,7 +227,14 @@ const SMOKE_PEAKS: Peaks = { perDoor: 60, perTerminal: 60, fundings: 3, reentryV
 const SMOKE_ITERATION_SECONDS: Record<Workload, number> = { entry: 1, concession: 1, funding: 2, reentry: 2, browse: 1 };
 const SMOKE_SHAPES = constantShapes(SMOKE_PEAKS, SMOKE_SECONDS, SMOKE_ITERATION_SECONDS);
 const phased = (phases: Phase[]) => (peak: number) => phaseStages(peak, phases);
-const BREAKPOINT_SHAPES = stagedShapes(peaks(10), (peak) => [{ durationSeconds: 1200, target: peak }], 0.1);
+const BREAKPOINT_SHAPES: Record<Workload, LoadShape> = {
+  ...stagedShapes(peaks(10), (peak) => [{ durationSeconds: 1200, target: peak }], 0.1),
+  // Each concurrent funding needs 3 wallets of its own (lib/runtime.ts): 5x = 250 fit the
+  // 750-wallet funding slice of a 5,000-wallet seed. Seed more wallets to push further.
+  funding: { executor: 'ramping-vus', startVUs: PILOT.concurrentFundings, stages: [{ durationSeconds: 1200, target: 5 * PILOT.concurrentFundings }] },
+  // Same for the long re-entry visits (15 s each): the doors' own ramp already reaches 10x.
+  reentry: rampingArrival('reentry', PILOT.reentryVisitsPerMinute, [{ durationSeconds: 1200, target: 5 * PILOT.reentryVisitsPerMinute }]),
+};
 
 export const PROFILES: Record<ProfileName, Profile> = {
   smoke: {

@@ -74,8 +74,8 @@ export function parseConfig(env: Record<string, string | undefined>, needs: Conf
     else {
       targetUrl = rawUrl.replace(/\/+$/, '');
       // A load tool must not hit a production host by accident: remote targets are opt-in.
-      if (!isLoopback(m[2] ?? '') && value('MOSHPIT_ALLOW_REMOTE_TARGET') !== '1') {
-        problems.push(`TARGET_URL host "${m[2]}" is not loopback; set MOSHPIT_ALLOW_REMOTE_TARGET=1 to load-test a remote deployment on purpose`);
+      if (!isLoopback(m[2] ?? '') && value('MOSHPIT_ALLOW_REMOTE') !== '1') {
+        problems.push(`TARGET_URL host "${m[2]}" is not loopback; set MOSHPIT_ALLOW_REMOTE=1 to load-test a remote deployment on purpose`);
       }
     }
   }

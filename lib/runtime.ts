@@ -20,6 +20,13 @@ let current: Runtime | null = null;
 
 const STATEFUL: readonly Workload[] = ['entry', 'reentry', 'concession', 'funding'];
 
+/**
+ * A lane's wallet comes round again after laneSize iterations. Iterations differ in length
+ * (a slow webhook, a long poll), so the lap must be several times the concurrency for an
+ * iteration never to meet its wallet still in use by an earlier, slower one.
+ */
+const WALLETS_PER_CONCURRENT_ITERATION = 3;
+
 /** Fixtures must hold enough wallets and devices that no two running iterations share a wallet. */
 function checkFixtureFit(scenario: ScenarioName, rt: Omit<Runtime, 'target'>): string[] {
   const problems: string[] = [];
@@ -37,8 +44,10 @@ function checkFixtureFit(scenario: ScenarioName, rt: Omit<Runtime, 'target'>): s
     if (!shape || !STATEFUL.includes(w)) continue;
     const lanes = laneCount(w, rt.profile);
     const have = laneSize(rt.partition[w as StatefulWorkload], lanes);
-    const need = maxConcurrency(shape);
-    if (have < need) problems.push(`the ${w} workload can run ${need} iterations at once per lane but its wallet slice gives each lane only ${have} wallets: seed more wallets or lower MOSHPIT_RATE_SCALE`);
+    const need = WALLETS_PER_CONCURRENT_ITERATION * maxConcurrency(shape);
+    if (have < need) {
+      problems.push(`the ${w} workload runs up to ${maxConcurrency(shape)} iterations at once per lane and needs ${need} wallets per lane, its slice of wallets.json gives ${have}: seed more wallets or lower MOSHPIT_RATE_SCALE`);
+    }
   }
   return problems;
 }

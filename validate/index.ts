@@ -8,4 +8,4 @@ export { DEFAULT_PREFIX, makeScope } from './scope.js';
 export { DEFAULT_BOUNDS, type Bounds, type Checker, type CheckerResult, type Witness } from './types.js';
 export { readRunSummary, parseRunSummary, type RunSummary } from './summary.js';
 export { latestRunId } from './results-dir.js';
-export { runPreflight, type PreflightOptions, type PreflightReport } from './preflight/runner.js';
+export { runPreflight, formatPreflight, type PreflightOptions, type PreflightReport, type PreflightCheck } from './preflight/runner.js';

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newRunId } from '../../core/run-id.js';
 import { K6, resolveTool } from '../../build/toolchain.js';
-import { bundleScenario } from '../../build/bundle.js';
+import { buildScenario } from '../../build/bundle.js';
 import { fixturesDir as defaultFixturesDir, resultsDir as resultsRoot } from '../../stack/paths.js';
 import { progress } from '../../stack/progress.js';
 import { isInterrupted } from '../../stack/interrupt.js';
@@ -54,7 +54,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
 
   // Slow, target-independent work first, so the stack isn't idling while k6 builds.
   const k6 = await resolveTool(K6);
-  const bundle = await bundleScenario(opts.scenario);
+  const bundle = (await buildScenario(opts.scenario)).outfile;
 
   const external = externalTargetFromEnv(process.env, opts.kind);
   const drive = async (target: ResolvedTarget): Promise<ScenarioRunResult> => {

@@ -62,15 +62,17 @@ function checkpointFor(rt: Runtime, lane: number): string {
   return `${rt.fixtures.manifest.prefix}checkpoint-${lane + 1}`;
 }
 
-interface Sale { walletId: string; terminal: TerminalFixture; basket: Basket }
+interface Sale { walletId: string; blocked: boolean; terminal: TerminalFixture; basket: Basket }
 
 /** Charges the basket; returns the new balance when acked, null otherwise. */
 function charge(rt: Runtime, sale: Sale, balance: Cents): { balance: Cents | null; declined: boolean } {
   const affordable = sale.basket.totalCents <= balance;
+  const accept = sale.blocked ? ['wallet_blocked'] : affordable ? ['acked'] : ['insufficient_funds'];
   const key = newIdempotencyKey(rt.config.runId, 'order', sale.walletId);
   const send = () => rt.target.order({ walletId: sale.walletId, terminalId: sale.terminal.id, items: sale.basket.items, idempotencyKey: key });
   const r = attemptWrite('order', rt.profile.client, send);
-  settle(r, affordable ? ['acked'] : ['insufficient_funds'], affordable ? 'affordable order is charged' : 'order over the balance is declined with 402', sale.basket.totalCents);
+  const rule = sale.blocked ? 'blocked wallet cannot order' : affordable ? 'affordable order is charged' : 'order over the balance is declined with 402';
+  settle(r, accept, rule, sale.basket.totalCents);
   if (r.outcome !== 'acked' || !r.body) return { balance: null, declined: r.code === 'insufficient_funds' };
 
   const body = r.body;
@@ -123,7 +125,7 @@ export function concessionOrder(): void {
 
   const menu = menuFor(rt, terminal);
   const basket = (chance(rt.profile.behaviour.overspendRate) && overspendBasket(menu, balance)) || randomBasket(rt, menu);
-  const sale = { walletId: wallet.id, terminal, basket };
+  const sale = { walletId: wallet.id, blocked: view.body.status === 'blocked', terminal, basket };
   const result = charge(rt, sale, balance);
   if (!result.declined) return;
   if (!chance(rt.profile.behaviour.rechargeAfterDeclineRate)) {

@@ -13,6 +13,7 @@ export type ScanResult = 'admitted' | 'readmitted' | 'exited' | 'rejected' | 'un
 export class GateSession {
   /** False once an outcome was indeterminate: from then on nothing can be predicted. */
   known = false;
+  blocked = false;
   inside = false;
   entryCount = 0;
   balance: Cents = 0;
@@ -34,6 +35,7 @@ export class GateSession {
     }
     observeBalance('wallet_read', r.body.balance_cents);
     this.known = true;
+    this.blocked = r.body.status === 'blocked';
     this.inside = r.body.inside === true;
     this.entryCount = r.body.entry_count;
     this.balance = r.body.balance_cents;
@@ -45,7 +47,8 @@ export class GateSession {
     const first = this.entryCount === 0;
     const fee = first ? 0 : this.fee;
     let accept: Accept;
-    if (this.inside) accept = ['duplicate_entry'];
+    if (this.blocked) accept = ['wallet_blocked'];
+    else if (this.inside) accept = ['duplicate_entry'];
     else if (this.balance < fee) accept = ['insufficient_funds'];
     else accept = ['acked', 'capacity_reached']; // occupancy is shared; the cap may be reached legitimately
     const key = newIdempotencyKey(this.rt.config.runId, 'entry', this.walletId);
@@ -75,7 +78,7 @@ export class GateSession {
     if (!this.known) return 'unknown';
     const key = newIdempotencyKey(this.rt.config.runId, 'exit', this.walletId);
     const r = attemptWrite('exit', this.rt.profile.client, () => this.rt.target.exitScan({ walletId: this.walletId, gatewayId: this.gatewayId, idempotencyKey: key }));
-    settle(r, this.inside ? ['acked'] : ['not_inside'], rule, 0);
+    settle(r, this.blocked ? ['wallet_blocked', 'acked'] : this.inside ? ['acked'] : ['not_inside'], rule, 0);
     if (r.outcome === 'indeterminate') {
       this.known = false;
       return 'unknown';

@@ -42,6 +42,8 @@ export function walletFunding(): void {
   if (!settle(before, ['acked'], 'wallet read succeeds') || !before.body) return;
   const opening = before.body.balance_cents;
   if (!observeBalance('wallet_read', opening)) return;
+  // A blocked wristband is not offered online top-up (the platform's rules for it are its own).
+  if (before.body.status === 'blocked') return;
 
   const amount = pick(behaviour.fundingAmountsCents);
   const requestedAt = Date.now();

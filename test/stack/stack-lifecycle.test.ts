@@ -8,7 +8,7 @@ import { exec } from '../../stack/exec.js';
 import { isAlive } from '../../stack/processes.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'mp-stack-'));
-const env = { ...process.env, MOSHPIT_STATE_DIR: stateDir, MOSHPIT_CLUSTER_ID: `lifecycle-${process.pid}` };
+const env: NodeJS.ProcessEnv = { ...process.env, MOSHPIT_STATE_DIR: stateDir, MOSHPIT_CLUSTER_ID: `lifecycle-${process.pid}` };
 delete env.DATABASE_URL;
 const cli = (...args: string[]) => exec(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { check: false, env });
 

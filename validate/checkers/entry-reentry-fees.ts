@@ -18,11 +18,10 @@ export const entryReentryFees: Checker = {
           SELECT a.id AS scan_id, a.wallet_id, a.nth AS admission_number, a.fee_cents AS recorded_fee_cents,
                  a.expected_fee_cents, coalesce(c.charges, 0) AS fee_ledger_rows, coalesce(c.charged, 0) AS charged_cents
           FROM (
-            SELECT s.id, s.wallet_id, s.fee_cents, n.nth,
+            SELECT n.id, n.wallet_id, n.fee_cents, n.nth,
                    CASE WHEN n.nth = 1 THEN 0 ELSE f.reentry_fee_cents END AS expected_fee_cents
-            FROM nfc_scan_log s
-            JOIN (SELECT id, row_number() OVER (PARTITION BY wallet_id ORDER BY id) AS nth
-                  FROM nfc_scan_log WHERE wallet_id LIKE $1 AND result IN ${ADMISSION_RESULTS}) n ON n.id = s.id
+            FROM (SELECT id, wallet_id, fee_cents, row_number() OVER (PARTITION BY wallet_id ORDER BY id) AS nth
+                  FROM nfc_scan_log WHERE wallet_id LIKE $1 AND result IN ${ADMISSION_RESULTS}) n
             CROSS JOIN festival_settings f
           ) a
           LEFT JOIN (

@@ -19,6 +19,20 @@ function compactInfo(info: Record<string, unknown>): string {
   return text.length > 400 ? `${text.slice(0, 397)}...` : text;
 }
 
+function isFlatRow(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => x === null || typeof x !== 'object');
+}
+
+function splitTables(info: Record<string, unknown>): { tables: Record<string, Array<Record<string, unknown>>>; rest: Record<string, unknown> } {
+  const tables: Record<string, Array<Record<string, unknown>>> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(info)) {
+    if (Array.isArray(v) && v.length > 0 && v.every(isFlatRow)) tables[k] = v;
+    else rest[k] = v;
+  }
+  return { tables, rest };
+}
+
 export function formatCheckerLine(r: CheckerResult): string[] {
   const ms = `${r.durationMs} ms`;
   let status: string;
@@ -28,7 +42,15 @@ export function formatCheckerLine(r: CheckerResult): string[] {
   const lines = [`${mark(r)} ${r.name.padEnd(26)} ${status.padEnd(34)} ${ms.padStart(9)}`];
   for (const w of r.witnesses) lines.push(`    ${formatWitness(w)}`);
   if (!r.ok && r.violations > r.witnesses.length) lines.push(`    ... and ${r.violations - r.witnesses.length} more`);
-  if (r.info && Object.keys(r.info).length) lines.push(`    info: ${compactInfo(r.info)}`);
+  if (r.info && Object.keys(r.info).length) {
+    // Lists of flat rows (reconciliation's per-operation table) read better one row per line.
+    const { tables, rest } = splitTables(r.info);
+    if (Object.keys(rest).length) lines.push(`    info: ${compactInfo(rest)}`);
+    for (const [name, rows] of Object.entries(tables)) {
+      lines.push(`    ${name}:`);
+      for (const row of rows) lines.push(`      ${formatWitness(row)}`);
+    }
+  }
   return lines;
 }
 

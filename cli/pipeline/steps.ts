@@ -1,0 +1,38 @@
+// The pipeline's steps, each a thin call into its own module (seed/, validate/), printing
+// what a person at the console needs and writing each step's report next to the run.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { seed } from '../../seed/index.js';
+import { formatPreflight, runPreflight } from '../../validate/preflight/runner.js';
+import { formatReport, runValidation } from '../../validate/index.js';
+import { progress } from '../../stack/progress.js';
+import type { ResolvedTarget } from './resolve-target.js';
+
+export async function seedForRun(opts: { databaseUrl: string; prefix: string; fixturesDir: string; wallets?: number }): Promise<void> {
+  const summary = await seed({ databaseUrl: opts.databaseUrl, prefix: opts.prefix, fixturesDir: opts.fixturesDir, wallets: opts.wallets ?? 5000 });
+  progress(`seed: ${summary.walletsInFixtures} test wallets ready (${summary.walletsInserted} new) in ${summary.seconds.toFixed(1)}s`);
+}
+
+export async function preflightForRun(opts: { target: ResolvedTarget; fixturesDir: string; resultsDir: string }): Promise<boolean> {
+  const report = await runPreflight({
+    databaseUrl: opts.target.databaseUrl,
+    targetUrl: opts.target.url,
+    targetKind: opts.target.kind,
+    apiKey: opts.target.apiKey,
+    fixturesDir: opts.fixturesDir,
+  });
+  writeFileSync(join(opts.resultsDir, 'preflight.json'), `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`${formatPreflight(report)}\n`);
+  return report.ready;
+}
+
+export async function validateRun(opts: { databaseUrl: string; prefix: string; runId: string; resultsDir: string }): Promise<boolean> {
+  const report = await runValidation({
+    databaseUrl: opts.databaseUrl,
+    prefix: opts.prefix,
+    runId: opts.runId,
+    resultsDir: join(opts.resultsDir, '..'),
+  });
+  process.stdout.write(`${formatReport(report)}\n`);
+  return report.ok;
+}
