@@ -16,8 +16,8 @@ export interface FaultExecutor {
 }
 
 export interface ChaosOptions {
-  /** Toxiproxy API, e.g. http://127.0.0.1:8474 */
-  apiUrl: string;
+  /** Toxiproxy API, e.g. http://127.0.0.1:8474; null: no Toxiproxy (client/process faults only) */
+  apiUrl: string | null;
   /** the proxy toxic faults act on (the one in front of PostgreSQL) */
   proxy: string;
   timeline: Timeline;
@@ -90,16 +90,17 @@ async function withTimeout<T>(p: Promise<T> | T, ms: number, what: string): Prom
 
 export async function startChaos(opts: ChaosOptions): Promise<ChaosRun> {
   const log = opts.log ?? (() => {});
-  const client = new ToxiproxyClient(opts.apiUrl);
+  const client = opts.apiUrl === null ? null : new ToxiproxyClient(opts.apiUrl);
   const markerFile = opts.markerFile ?? defaultMarkerFile();
   const graceMs = opts.graceMs ?? 15_000;
   const timeline = opts.timeline;
   for (const w of timeline.windows) if (!FAULTS.has(w.fault)) throw new Error(`unknown fault '${w.fault}' (validate the timeline first)`);
+  if (!client && timeline.windows.some((w) => w.kind === 'toxic')) throw new Error('toxic faults need a Toxiproxy (apiUrl)');
 
   // A previous run may have died with its toxics applied: start from a clean Toxiproxy.
   const stale = await cleanupStale(opts.apiUrl, { markerFile });
   if (stale.stale) log(`cleaned up after crashed chaos run ${stale.stale.runId ?? ''} (pid ${stale.stale.pid})`);
-  if (timeline.windows.some((w) => w.kind === 'toxic')) await client.getProxy(opts.proxy); // a clear 404 now, not mid-run
+  if (client && timeline.windows.some((w) => w.kind === 'toxic')) await client.getProxy(opts.proxy); // a clear 404 now, not mid-run
 
   const t0Ms = opts.t0Ms ?? Date.now();
   const deadlineMs = t0Ms + timeline.durationS * 1000 + graceMs;
@@ -140,14 +141,14 @@ export async function startChaos(opts: ChaosOptions): Promise<ChaosRun> {
   const doApply = (i: number) => {
     const w = timeline.windows[i]!;
     const rec = records[i]!;
-    if (rec.executor === 'toxiproxy') return applyFault(client, opts.proxy, w);
+    if (rec.executor === 'toxiproxy') return applyFault(client!, opts.proxy, w);
     if (rec.executor === 'hook') return withTimeout(opts.executors![w.fault]!.apply(w), graceMs, `${w.fault} apply`);
     return Promise.resolve();
   };
   const doRemove = (i: number) => {
     const w = timeline.windows[i]!;
     const rec = records[i]!;
-    if (rec.executor === 'toxiproxy') return removeFault(client, opts.proxy, w);
+    if (rec.executor === 'toxiproxy') return removeFault(client!, opts.proxy, w);
     if (rec.executor === 'hook') return withTimeout(opts.executors![w.fault]!.remove(w), graceMs, `${w.fault} remove`);
     return Promise.resolve();
   };
@@ -208,7 +209,7 @@ export async function startChaos(opts: ChaosOptions): Promise<ChaosRun> {
         if (rec.status === 'interrupted') await notify(rec);
       }
     }
-    if (records.some((r) => r.executor === 'toxiproxy')) {
+    if (client && records.some((r) => r.executor === 'toxiproxy')) {
       try {
         const proxy = await client.getProxy(opts.proxy);
         const leftovers = proxy.toxics.filter((t) => t.name.startsWith(TOXIC_PREFIX));

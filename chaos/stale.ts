@@ -11,7 +11,7 @@ import { readWindowsFile, writeJsonAtomic } from './windows-file.js';
 export interface ChaosMarker {
   pid: number;
   startTicks: number | null;
-  apiUrl: string;
+  apiUrl: string | null;
   proxy: string;
   runId: string | null;
   windowsFile: string;
@@ -66,7 +66,7 @@ export interface StaleCleanup {
  * POST /reset on apiUrl (all toxics gone, all proxies enabled), plus the crashed run's own
  * Toxiproxy if that was another one. Refuses while the marker's owner is still running.
  */
-export async function cleanupStale(apiUrl: string, opts: { markerFile?: string } = {}): Promise<StaleCleanup> {
+export async function cleanupStale(apiUrl: string | null, opts: { markerFile?: string } = {}): Promise<StaleCleanup> {
   const file = opts.markerFile ?? defaultMarkerFile();
   const raw = existsSync(file);
   const marker = readMarker(file);
@@ -75,9 +75,11 @@ export async function cleanupStale(apiUrl: string, opts: { markerFile?: string }
     throw new ChaosBusy(`a chaos run (pid ${marker.pid}, run ${marker.runId ?? '?'}) is in progress (marker ${file}); stop it first`);
   }
   const reset: string[] = [];
-  await new ToxiproxyClient(apiUrl).reset();
-  reset.push(apiUrl);
-  if (marker && marker.apiUrl !== apiUrl) {
+  if (apiUrl !== null) {
+    await new ToxiproxyClient(apiUrl).reset();
+    reset.push(apiUrl);
+  }
+  if (marker && marker.apiUrl && marker.apiUrl !== apiUrl) {
     try {
       await new ToxiproxyClient(marker.apiUrl).reset();
       reset.push(marker.apiUrl);

@@ -33,7 +33,7 @@ export type RunOutcome = 'running' | 'completed' | 'interrupted' | 'error' | 'cr
 export interface ChaosWindowsFile {
   version: 1;
   runId: string | null;
-  apiUrl: string;
+  apiUrl: string | null;
   proxy: string;
   pid: number;
   /** ms epoch of timeline second 0 */

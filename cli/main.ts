@@ -38,8 +38,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`moshpit ${name}: ${err.message}\n\n${command.usage}\n`);
+    // node:util parseArgs reports unknown/invalid options with ERR_PARSE_ARGS_* codes.
+    const parseArgsError = String((err as NodeJS.ErrnoException).code ?? '').startsWith('ERR_PARSE_ARGS');
+    if (err instanceof UsageError || parseArgsError) {
+      process.stderr.write(`moshpit ${name}: ${(err as Error).message}\n\n${command.usage}\n`);
       return 2;
     }
     process.stderr.write(`moshpit ${name}: ${(err as Error).message}\n`);

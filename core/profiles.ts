@@ -7,7 +7,7 @@
 export const PROFILE_NAMES = ['smoke', 'pilot', 'festival-day', 'peak', 'soak', 'breakpoint'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
-export const SCENARIO_NAMES = ['entry', 'concession', 'funding', 'reentry', 'full'] as const;
+export const SCENARIO_NAMES = ['entry', 'concession', 'funding', 'reentry', 'full', 'contention'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** The flows a scenario runs; each becomes one or more k6 scenarios (entry: one per door). */
@@ -20,6 +20,8 @@ export const SCENARIO_WORKLOADS: Record<ScenarioName, readonly Workload[]> = {
   funding: ['funding'],
   reentry: ['reentry'],
   full: ['entry', 'concession', 'funding', 'reentry', 'browse'],
+  // A group's shared wallets hit from every terminal at once: the concession lanes and slice.
+  contention: ['concession'],
 };
 
 /** Workloads that change wallet state each own a disjoint slice of wallets.json (fractions). */
@@ -216,6 +218,8 @@ function perScenario(single: Record<Workload, LoadShape>, full: Record<Workload,
     funding: { funding: single.funding },
     reentry: { reentry: single.reentry },
     full,
+    // Same per-terminal rate as concession; the load lands on a few shared wallets instead.
+    contention: { concession: single.concession },
   };
 }
 

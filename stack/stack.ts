@@ -11,12 +11,15 @@ import { installInterruptHandler } from './interrupt.js';
 import { progress } from './progress.js';
 import { clearStackState, readStackState, writeStackState, type StackState } from './state.js';
 import { startTargetProcess } from './target-process.js';
+import { isOrphan, startStackToxiproxy } from '../chaos/stack-proxy.js';
 
 export interface UpOptions {
   defects?: string[];
   slowMs?: number;
   /** Set for on-demand stacks: the target exits if this process dies. */
   parentPid?: number;
+  /** Chaos runs: Toxiproxy between the target and PostgreSQL (the target's DATABASE_URL goes through it). */
+  toxiproxy?: boolean;
 }
 
 export interface ComponentStatus { name: string; up: boolean; url?: string; pid?: number; detail?: string }
@@ -44,8 +47,23 @@ export async function stackUp(opts: UpOptions = {}): Promise<{ state: StackState
     }
     await migrate(postgres.url);
 
+    // Optional chaos component. One left by a killed on-demand run is stopped here.
+    let toxiproxy = previous?.toxiproxy;
+    if (toxiproxy && (!isAlive(toxiproxy.process) || isOrphan(toxiproxy))) {
+      await stopOwned(toxiproxy.process);
+      toxiproxy = undefined;
+    }
+    if (opts.toxiproxy && !toxiproxy) {
+      toxiproxy = await startStackToxiproxy(postgres.url, opts.parentPid);
+      started = true;
+    }
+    const targetDatabaseUrl = opts.toxiproxy && toxiproxy ? toxiproxy.proxiedUrl : postgres.url;
+
     let target = previous?.target;
     if (target && isAlive(target.process)) {
+      if (opts.toxiproxy && target.databaseUrl !== targetDatabaseUrl) {
+        throw new Error("the stack's target is running without Toxiproxy in front of PostgreSQL; run 'moshpit stack down' first so a chaos run can start its own");
+      }
       if (!sameDefects(target.defects, opts.defects) || (opts.slowMs ?? 0) > 0) {
         throw new Error(
           `the stack's target is already running with defects [${target.defects.join(',') || 'none'}]; ` +
@@ -53,12 +71,15 @@ export async function stackUp(opts: UpOptions = {}): Promise<{ state: StackState
         );
       }
     } else {
-      const t = await startTargetProcess({ databaseUrl: postgres.url, defects: opts.defects, slowMs: opts.slowMs, parentPid: opts.parentPid });
-      target = { url: t.url, kind: 'rest', apiKey: t.apiKey, webhookSecret: t.webhookSecret, logFile: t.logFile, defects: opts.defects ?? [], process: t.process };
+      const t = await startTargetProcess({ databaseUrl: targetDatabaseUrl, defects: opts.defects, slowMs: opts.slowMs, parentPid: opts.parentPid });
+      target = {
+        url: t.url, kind: 'rest', apiKey: t.apiKey, webhookSecret: t.webhookSecret, logFile: t.logFile, defects: opts.defects ?? [], process: t.process,
+        databaseUrl: targetDatabaseUrl, slowMs: opts.slowMs ?? 0, ...(opts.parentPid ? { parentPid: opts.parentPid } : {}),
+      };
       started = true;
     }
 
-    const state: StackState = { startedAt: previous?.startedAt ?? new Date().toISOString(), postgres, target };
+    const state: StackState = { startedAt: previous?.startedAt ?? new Date().toISOString(), postgres, target, ...(toxiproxy ? { toxiproxy } : {}) };
     writeStackState(state);
     return { state, started };
   });
@@ -72,6 +93,10 @@ export async function stackDown(): Promise<string[]> {
     if (state?.target && isAlive(state.target.process)) {
       await stopOwned(state.target.process);
       stopped.push(`target (pid ${state.target.process.pid})`);
+    }
+    if (state?.toxiproxy && isAlive(state.toxiproxy.process)) {
+      await stopOwned(state.toxiproxy.process);
+      stopped.push(`toxiproxy (pid ${state.toxiproxy.process.pid})`);
     }
     // The cluster is this checkout's even if the state file was lost in a crash.
     const dataDir = state?.postgres.managed ? state.postgres.dataDir : state ? undefined : await ownClusterDataDir();
@@ -123,6 +148,15 @@ export async function stackStatus(): Promise<ComponentStatus[]> {
       detail: `reference target, defects: ${state.target.defects.join(',') || 'none'}, request log ${state.target.logFile}`,
     });
   }
+  if (state.toxiproxy) {
+    out.push({
+      name: 'toxiproxy',
+      up: isAlive(state.toxiproxy.process),
+      url: state.toxiproxy.apiUrl,
+      pid: state.toxiproxy.process.pid,
+      detail: `Toxiproxy ${state.toxiproxy.version}: proxy ${state.toxiproxy.proxy} on ${state.toxiproxy.listen} -> PostgreSQL, the target connects through it; log ${state.toxiproxy.logFile}`,
+    });
+  }
   return out;
 }
 
@@ -142,12 +176,17 @@ export function redactUrl(url: string): string {
  */
 export async function withStack<T>(opts: UpOptions, fn: (state: StackState) => Promise<T>): Promise<T> {
   const existing = readStackState();
-  const reusable = existing?.target && isAlive(existing.target.process) && sameDefects(existing.target.defects, opts.defects) && !opts.slowMs;
+  // Left by an on-demand run that was killed: its target is about to exit (parent watch); never reuse it.
+  const owner = existing?.target?.parentPid;
+  if (owner && owner !== process.pid && !isAlive({ pid: owner, startTicks: null }) && existing?.target) await stopOwned(existing.target.process);
+  const proxied = !opts.toxiproxy || (!!existing?.toxiproxy && isAlive(existing.toxiproxy.process) && existing.target?.databaseUrl === existing.toxiproxy.proxiedUrl);
+  const reusable = existing?.target && isAlive(existing.target.process) && sameDefects(existing.target.defects, opts.defects) && !opts.slowMs && proxied;
   if (reusable) {
     const { state } = await stackUp(opts);
     return fn(state);
   }
   if (existing?.target && isAlive(existing.target.process)) {
+    if (!proxied) throw new Error("a stack is already running without Toxiproxy in front of PostgreSQL (needed for DB faults); run 'moshpit stack down' first");
     throw new Error(`a stack is already running with defects [${existing.target.defects.join(',') || 'none'}]; run 'moshpit stack down' first`);
   }
   progress('no target configured: starting the embedded stack for this run');

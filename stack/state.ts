@@ -21,12 +21,33 @@ export interface TargetState {
   logFile: string;
   defects: string[];
   process: OwnedProcess;
+  /** What it was started with, so a chaos run can restart it after killing it (target-crash). */
+  databaseUrl?: string;
+  slowMs?: number;
+  parentPid?: number;
+}
+
+/** Optional component (chaos runs): Toxiproxy between the target and PostgreSQL. */
+export interface ToxiproxyState {
+  apiUrl: string;
+  version: string;
+  logFile: string;
+  /** the proxy in front of PostgreSQL (chaos/db-proxy.ts) */
+  proxy: string;
+  /** host:port the target connects to instead of PostgreSQL */
+  listen: string;
+  /** postgres.url rewritten to go through the proxy: the target's DATABASE_URL */
+  proxiedUrl: string;
+  process: OwnedProcess;
+  /** on-demand stacks: the orchestrator it belongs to (an orphan is stopped by the next `up`) */
+  parentPid?: number;
 }
 
 export interface StackState {
   startedAt: string;
   postgres: PostgresState;
   target?: TargetState;
+  toxiproxy?: ToxiproxyState;
 }
 
 const file = () => join(stateDir, 'stack.json');

@@ -37,6 +37,8 @@ export interface ValidationOptions {
   concurrency?: number;
   /** Per-query limit (default 10 min): a runaway query fails its checker, not the run. */
   statementTimeoutMs?: number;
+  /** work_mem per checker query (default '64MB'; each of `concurrency` checkers may use a few times this). */
+  workMem?: string;
 }
 
 export { formatReport };
@@ -96,7 +98,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
   const bounds: Bounds = { ...DEFAULT_BOUNDS, ...options.bounds };
   const resultsDir = options.resultsDir ?? defaultResultsDir;
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  const statementTimeoutMs = options.statementTimeoutMs ?? 600_000;
+  const limits = { statementTimeoutMs: options.statementTimeoutMs ?? 600_000, workMem: options.workMem ?? '64MB' };
 
   // A malformed summary fails the reconciliation checkers (error), not the whole validation.
   let summary: RunSummary | null = null;
@@ -129,7 +131,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
       results = await boundedAll(
         checkers.map((checker) => () =>
           runChecker(checker, ctx, (fn) =>
-            inSnapshot(pool, snapshot, statementTimeoutMs, (client) => {
+            inSnapshot(pool, snapshot, limits, (client) => {
               if (summaryError && checker.name.startsWith('reconcile-')) throw new Error(summaryError);
               return fn(client);
             }),

@@ -38,14 +38,23 @@ export async function openSharedSnapshot(pool: pg.Pool): Promise<SharedSnapshot>
   }
 }
 
+export interface SessionLimits {
+  statementTimeoutMs: number;
+  /** work_mem for the checker's queries, e.g. '64MB': sorts and hashes of millions of rows spill below it. */
+  workMem: string;
+}
+
 /** Runs fn in a read-only transaction on the shared snapshot (or a fresh one). */
-export async function inSnapshot<T>(pool: pg.Pool, snapshot: SharedSnapshot, statementTimeoutMs: number, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inSnapshot<T>(pool: pg.Pool, snapshot: SharedSnapshot, limits: SessionLimits, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     if (snapshot.id) await client.query(`SET TRANSACTION SNAPSHOT '${snapshot.id}'`);
-    await client.query(`SET LOCAL statement_timeout = ${Math.max(0, Math.floor(statementTimeoutMs))}`);
+    await client.query(`SELECT set_config('statement_timeout', $1, true), set_config('work_mem', $2, true)`, [
+      String(Math.max(0, Math.floor(limits.statementTimeoutMs))),
+      limits.workMem,
+    ]);
     const out = await fn(client);
     await client.query('COMMIT');
     return out;

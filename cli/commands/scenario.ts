@@ -5,7 +5,14 @@ import { parseDefects, positiveInt } from '../options.js';
 import { parseKind } from '../pipeline/target-config.js';
 import { runScenario } from '../pipeline/run-scenario.js';
 
-export const SCENARIOS = ['entry', 'concession', 'funding', 'reentry', 'full'] as const;
+/** --influx-url / MOSHPIT_INFLUX_URL: that server; --influx / MOSHPIT_INFLUX=1: this checkout's own. */
+function influxChoice(flag: boolean | undefined, url: string | undefined): { url?: string } | null {
+  const chosenUrl = url ?? process.env.MOSHPIT_INFLUX_URL;
+  if (chosenUrl) return { url: chosenUrl };
+  return flag || process.env.MOSHPIT_INFLUX === '1' ? {} : null;
+}
+
+export const SCENARIOS = ['entry', 'concession', 'funding', 'reentry', 'full', 'contention', 'chaos'] as const;
 
 const command: Command = {
   summary: 'run a scenario: pre-flight, k6 load, money validation, verdict',
@@ -18,10 +25,23 @@ const command: Command = {
     '  --defects a,b      start the embedded target with defect modes (see README)',
     '  --slow-ms N        embedded target adds N ms to every request',
     '  --wallets N        wallets to seed in the embedded database (default 5000)',
+    '  --capacity N       venue capacity to seed into the embedded database\'s festival settings',
     '  --prefix P         test-data prefix (default k6-test-)',
     '  --skip-preflight   do not run pre-flight first',
     '  --no-validate      skip the money validation after k6',
     '  --out URI          passed to k6 --out (e.g. influxdb=http://127.0.0.1:8086/k6)',
+    '  --influx           stream metrics, db monitor and annotations to this checkout\'s InfluxDB',
+    '                     (started if needed; also MOSHPIT_INFLUX=1)',
+    '  --influx-url URL   ... to that InfluxDB 1.x instead (also MOSHPIT_INFLUX_URL), e.g. Grafana\'s',
+    '                     docker compose one: http://127.0.0.1:8086',
+    '  --no-report        do not write results/<run-id>/report.html and report.md',
+    '',
+    'chaos (the full load, pilot by default, with failure injection; see chaos/ and issue 5):',
+    '  --faults F         db-latency,webhook-dup (default windows scaled to the run), NAME@30s+20s,',
+    '                     default (every fault), none, inline JSON or a .json timeline file',
+    '  --recovery-bound S seconds a fault may take to recover from (default 30)',
+    '  --toxiproxy-url U  your Toxiproxy API for DB faults against your deployment (also TOXIPROXY_URL)',
+    '  --toxiproxy-proxy P  the proxy in front of your database (also TOXIPROXY_PROXY)',
     '',
     'Target: the embedded stack unless TARGET_URL (REST) or SUPABASE_URL is set; see README.',
   ].join('\n'),
@@ -35,11 +55,19 @@ const command: Command = {
         defects: { type: 'string' },
         'slow-ms': { type: 'string' },
         wallets: { type: 'string' },
+        capacity: { type: 'string' },
         prefix: { type: 'string' },
         'skip-preflight': { type: 'boolean' },
         'no-validate': { type: 'boolean' },
         out: { type: 'string', multiple: true },
+        influx: { type: 'boolean' },
+        'influx-url': { type: 'string' },
+        'no-report': { type: 'boolean' },
         quiet: { type: 'boolean' },
+        faults: { type: 'string' },
+        'recovery-bound': { type: 'string' },
+        'toxiproxy-url': { type: 'string' },
+        'toxiproxy-proxy': { type: 'string' },
       },
     });
     const [scenario, ...extra] = positionals;
@@ -48,11 +76,27 @@ const command: Command = {
     }
     if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
     const { PROFILE_NAMES } = await import('../../core/profiles.js');
-    const profile = values.profile ?? process.env.PROFILE ?? (scenario === 'full' ? 'pilot' : 'smoke');
+    const profile = values.profile ?? process.env.PROFILE ?? (scenario === 'full' || scenario === 'chaos' ? 'pilot' : 'smoke');
     if (!(PROFILE_NAMES as readonly string[]).includes(profile)) {
       throw new UsageError(`unknown profile '${profile}'. Profiles: ${PROFILE_NAMES.join(', ')}`);
     }
+    // These shape the embedded stack; silently ignoring them against a deployment would test the wrong thing.
+    const embeddedOnly = (['capacity', 'defects', 'slow-ms', 'wallets'] as const).filter((f) => values[f] !== undefined);
+    if (embeddedOnly.length && (process.env.TARGET_URL || process.env.SUPABASE_URL)) {
+      throw new UsageError(`--${embeddedOnly.join(', --')}: only for the embedded target; an external target (TARGET_URL/SUPABASE_URL) is neither started nor seeded by moshpit`);
+    }
     const slowMs = values['slow-ms'] === undefined ? 0 : positiveInt('slow-ms', values['slow-ms'], 0);
+    const chaosFlags = ['faults', 'recovery-bound', 'toxiproxy-url', 'toxiproxy-proxy'] as const;
+    if (scenario !== 'chaos' && chaosFlags.some((f) => values[f] !== undefined)) throw new UsageError(`--${chaosFlags.find((f) => values[f] !== undefined)} is for the chaos scenario`);
+    const chaos = scenario === 'chaos' ? await import('../pipeline/chaos-run.js') : null;
+    const plan = chaos?.planChaos({
+      faults: values.faults,
+      profile,
+      recoveryBoundS: values['recovery-bound'] === undefined ? undefined : positiveInt('recovery-bound', values['recovery-bound'], 30),
+      external: Boolean(process.env.TARGET_URL || process.env.SUPABASE_URL),
+      toxiproxyUrl: values['toxiproxy-url'],
+      toxiproxyProxy: values['toxiproxy-proxy'],
+    });
     const result = await runScenario({
       scenario,
       profile,
@@ -60,11 +104,15 @@ const command: Command = {
       defects: await parseDefects(values.defects),
       slowMs,
       wallets: values.wallets === undefined ? undefined : positiveInt('wallets', values.wallets, 5000),
+      venueCapacity: values.capacity === undefined ? undefined : positiveInt('capacity', values.capacity, 1),
       prefix: values.prefix,
       preflight: !values['skip-preflight'],
       validate: !values['no-validate'],
       k6Args: (values.out ?? []).flatMap((o) => ['--out', o]),
+      influx: influxChoice(values.influx, values['influx-url']),
+      report: !values['no-report'],
       quiet: values.quiet,
+      ...(chaos && plan ? { aroundK6: chaos.chaosK6Hook(plan), stack: { toxiproxy: plan.needsDbProxy } } : {}),
     });
     return result.exitCode;
   },

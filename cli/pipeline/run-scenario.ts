@@ -15,6 +15,7 @@ import { runK6 } from './k6-run.js';
 import { gitRevision, writeMetadata, type RunMetadata } from './run-metadata.js';
 import type { ResolvedTarget } from './resolve-target.js';
 import { seedForRun, preflightForRun, validateRun } from './steps.js';
+import { startRunTelemetry } from '../../monitoring/telemetry/run-telemetry.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, notReady: 3, validationFailed: 4, thresholds: 99 } as const;
 
@@ -26,6 +27,8 @@ export interface ScenarioRunOptions {
   slowMs?: number;
   prefix?: string;
   wallets?: number;
+  /** Seeded into festival_settings (embedded target only: an external one is not seeded). */
+  venueCapacity?: number;
   fixturesDir?: string;
   preflight?: boolean;
   validate?: boolean;
@@ -33,6 +36,22 @@ export interface ScenarioRunOptions {
   k6Env?: Record<string, string>;
   k6Args?: string[];
   quiet?: boolean;
+  /** Stream to InfluxDB (+ db monitor points, annotations): {} = this checkout's influxd, { url } = that server. */
+  influx?: { url?: string } | null;
+  /** Write results/<run-id>/report.html and report.md (default true). */
+  report?: boolean;
+  /** Wraps the k6 step: chaos runs start the fault controller alongside k6 (cli/pipeline/chaos-run.ts). Returns the step's exit code. */
+  aroundK6?: (step: K6StepContext) => Promise<number>;
+  /** Extra embedded-stack components (chaos: Toxiproxy between the target and PostgreSQL). */
+  stack?: { toxiproxy?: boolean };
+}
+
+/** What an aroundK6 hook gets: the run, and k6 itself to start (with extra env and args). */
+export interface K6StepContext {
+  runId: string;
+  resultsDir: string;
+  target: ResolvedTarget;
+  runK6(extra?: { env?: Record<string, string>; args?: string[] }): Promise<number>;
 }
 
 export interface ScenarioRunResult {
@@ -57,7 +76,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
   const bundle = (await buildScenario(opts.scenario)).outfile;
 
   const external = externalTargetFromEnv(process.env, opts.kind);
-  const drive = async (target: ResolvedTarget): Promise<ScenarioRunResult> => {
+  const drive = async (target: ResolvedTarget, targetLogFile: string | null = null): Promise<ScenarioRunResult> => {
     const meta: RunMetadata = {
       runId,
       scenario: opts.scenario,
@@ -77,7 +96,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
     };
 
     if (target.embedded && target.databaseUrl) {
-      await seedForRun({ databaseUrl: target.databaseUrl, prefix, fixturesDir, wallets: opts.wallets });
+      await seedForRun({ databaseUrl: target.databaseUrl, prefix, fixturesDir, wallets: opts.wallets, venueCapacity: opts.venueCapacity });
     }
 
     let preflight: ScenarioRunResult['preflight'] = 'skipped';
@@ -92,43 +111,59 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
     if (isInterrupted()) return finish({ k6Exit: null, preflight, validation: 'skipped', exitCode: 130 });
 
     progress(`run ${runId}: ${opts.scenario} / ${opts.profile} against ${target.kind} ${target.url}`);
-    const k6Exit = await runK6({
-      k6Path: k6.path,
-      bundle,
-      resultsDir,
-      quiet: opts.quiet,
-      extraArgs: opts.k6Args,
-      env: {
-        TARGET_URL: target.url,
-        TARGET_KIND: target.kind,
-        API_KEY: target.apiKey,
-        STRIPE_WEBHOOK_SECRET: target.webhookSecret,
-        PROFILE: opts.profile,
-        RUN_ID: runId,
-        FIXTURES_DIR: fixturesDir,
-        RESULTS_DIR: resultsDir,
-        ...(opts.k6Env ?? {}),
-      },
+    // InfluxDB, the db monitor, the request-log analysis and the report (monitoring/telemetry).
+    const telemetry = await startRunTelemetry({
+      runId, scenario: opts.scenario, profile: opts.profile, targetKind: target.kind, resultsDir,
+      databaseUrl: target.databaseUrl, influx: opts.influx, targetLogFile, report: opts.report,
     });
+    try {
+      telemetry.k6Started();
+      const startK6 = (extra: { env?: Record<string, string>; args?: string[] } = {}) => runK6({
+        k6Path: k6.path,
+        bundle,
+        resultsDir,
+        quiet: opts.quiet,
+        extraArgs: [...(opts.k6Args ?? []), ...telemetry.k6Args, ...(extra.args ?? [])],
+        env: {
+          TARGET_URL: target.url,
+          TARGET_KIND: target.kind,
+          API_KEY: target.apiKey,
+          STRIPE_WEBHOOK_SECRET: target.webhookSecret,
+          PROFILE: opts.profile,
+          RUN_ID: runId,
+          FIXTURES_DIR: fixturesDir,
+          RESULTS_DIR: resultsDir,
+          ...(opts.k6Env ?? {}),
+          ...telemetry.k6Env,
+          ...(extra.env ?? {}),
+        },
+      });
+      const k6Exit = opts.aroundK6 ? await opts.aroundK6({ runId, resultsDir, target, runK6: startK6 }) : await startK6();
+      await telemetry.k6Finished(k6Exit);
 
-    let validation: ScenarioRunResult['validation'] = 'skipped';
-    if (opts.validate !== false && target.databaseUrl) {
-      validation = (await validateRun({ databaseUrl: target.databaseUrl, prefix, runId, resultsDir })) ? 'passed' : 'failed';
-    } else if (opts.validate !== false) {
-      progress('no DATABASE_URL for this target: money validation skipped (set DATABASE_URL to enable it)');
+      let validation: ScenarioRunResult['validation'] = 'skipped';
+      if (opts.validate !== false && target.databaseUrl) {
+        validation = (await validateRun({ databaseUrl: target.databaseUrl, prefix, runId, resultsDir })) ? 'passed' : 'failed';
+      } else if (opts.validate !== false) {
+        progress('no DATABASE_URL for this target: money validation skipped (set DATABASE_URL to enable it)');
+      }
+
+      const exitCode = k6Exit !== 0 ? k6Exit : validation === 'failed' ? EXIT.validationFailed : EXIT.ok;
+      const verdict = exitCode === 0 ? 'PASS' : 'FAIL';
+      progress(
+        `${verdict} ${runId}: k6 ${k6Exit === 0 ? 'thresholds passed' : `exit ${k6Exit}${k6Exit === 99 ? ' (thresholds breached)' : ''}`}, ` +
+          `validation ${validation}; results in ${resultsDir}`,
+      );
+      const result = finish({ k6Exit, preflight, validation, exitCode });
+      await telemetry.finish({ k6Exit, validation, exitCode });
+      return result;
+    } finally {
+      await telemetry.close();
     }
-
-    const exitCode = k6Exit !== 0 ? k6Exit : validation === 'failed' ? EXIT.validationFailed : EXIT.ok;
-    const verdict = exitCode === 0 ? 'PASS' : 'FAIL';
-    progress(
-      `${verdict} ${runId}: k6 ${k6Exit === 0 ? 'thresholds passed' : `exit ${k6Exit}${k6Exit === 99 ? ' (thresholds breached)' : ''}`}, ` +
-        `validation ${validation}; results in ${resultsDir}`,
-    );
-    return finish({ k6Exit, preflight, validation, exitCode });
   };
 
   if (external) return drive({ ...external, embedded: false, defects: [] });
-  return withStack({ defects: opts.defects, slowMs: opts.slowMs }, (state) =>
+  return withStack({ defects: opts.defects, slowMs: opts.slowMs, ...opts.stack }, (state) =>
     drive({
       url: state.target!.url,
       kind: opts.kind ?? 'rest',
@@ -137,6 +172,6 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       databaseUrl: state.postgres.url,
       embedded: true,
       defects: state.target!.defects,
-    }),
+    }, state.target!.logFile),
   );
 }

@@ -8,8 +8,9 @@ import { formatReport, runValidation } from '../../validate/index.js';
 import { progress } from '../../stack/progress.js';
 import type { ResolvedTarget } from './resolve-target.js';
 
-export async function seedForRun(opts: { databaseUrl: string; prefix: string; fixturesDir: string; wallets?: number }): Promise<void> {
-  const summary = await seed({ databaseUrl: opts.databaseUrl, prefix: opts.prefix, fixturesDir: opts.fixturesDir, wallets: opts.wallets ?? 5000 });
+export async function seedForRun(opts: { databaseUrl: string; prefix: string; fixturesDir: string; wallets?: number; venueCapacity?: number }): Promise<void> {
+  const settings = opts.venueCapacity === undefined ? undefined : { venueCapacity: opts.venueCapacity };
+  const summary = await seed({ databaseUrl: opts.databaseUrl, prefix: opts.prefix, fixturesDir: opts.fixturesDir, wallets: opts.wallets ?? 5000, settings });
   progress(`seed: ${summary.walletsInFixtures} test wallets ready (${summary.walletsInserted} new) in ${summary.seconds.toFixed(1)}s`);
 }
 

@@ -7,6 +7,7 @@ import type { ServerDefect } from './defects.js';
 import type { BarOrderInput, FundingIntentInput, GateScanInput, RechargeInput } from './input-validation.js';
 import { asProcedureResult, type ProcedureResult } from './procedure-result.js';
 import type { ServerDefects } from './server-defects.js';
+import type { OfflineSyncInput } from './offline-sync-routes.js';
 
 export interface CallOutcome {
   result: ProcedureResult;
@@ -73,6 +74,15 @@ export class Procedures {
       name: 'sp_process_stripe_recharge',
       text: 'SELECT sp_process_stripe_recharge(p_event_id => $1, p_event_type => $2, p_intent_id => $3) AS r',
       values: [eventId, eventType, intentId],
+    });
+  }
+
+  /** Offline terminal sync (003_offline_sync.sql); not in EXPOSED_PROCEDURES: optional for user deployments. */
+  offlineSync(input: OfflineSyncInput): Promise<CallOutcome> {
+    return this.write('order', 'sp_sync_offline_orders', {
+      name: 'sp_sync_offline_orders',
+      text: 'SELECT sp_sync_offline_orders(p_idempotency_key => $1, p_terminal_id => $2, p_orders => $3::jsonb) AS r',
+      values: [input.idempotencyKey, input.terminalId, JSON.stringify(input.orders)],
     });
   }
 

@@ -6,6 +6,7 @@ import { ApiKeyCheck } from './api-key.js';
 import type { TargetConfig } from './config.js';
 import { createPool } from './database.js';
 import { Procedures } from './procedures.js';
+import { offlineSyncRoutes } from './offline-sync-routes.js';
 import { createRequestHandler } from './request-handler.js';
 import { RequestLog } from './request-log.js';
 import { restRoutes } from './rest-routes.js';
@@ -59,7 +60,7 @@ export async function startTargetServer(config: TargetConfig, log: RequestLog, h
   };
   let shuttingDown = false;
   const handler = createRequestHandler({
-    router: new Router([...restRoutes(deps), ...supabaseRoutes(deps)]),
+    router: new Router([...restRoutes(deps), ...supabaseRoutes(deps), ...offlineSyncRoutes(deps)]),
     apiKey: new ApiKeyCheck(config.apiKey),
     log,
     slowMs: config.slowMs,

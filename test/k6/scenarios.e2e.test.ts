@@ -102,6 +102,7 @@ const MAIN_WRITE: Record<ScenarioName, string> = {
   funding: outcomeMetric('funding_webhook', 'acked'),
   reentry: outcomeMetric('entry', 'acked'),
   full: outcomeMetric('order', 'acked'),
+  contention: outcomeMetric('order', 'acked'),
 };
 
 describe.each(['rest', 'supabase'] as const)('scenarios against the %s surface', (kind) => {

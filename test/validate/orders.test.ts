@@ -65,6 +65,17 @@ describe('orders', () => {
     expect(result(report, 'order-totals').witnesses[0]).toMatchObject({ order_id: o.id, total_cents: 1750, lines_total_cents: 1750, bad_line_totals: 2 });
   });
 
+  it('order-totals: an order with no lines at all', async () => {
+    const { wallets } = await buildBaseline(db.pool);
+    const o = await orderOf(wallets.bob);
+    await db.pool.query(`DELETE FROM order_lines WHERE order_id = $1`, [o.id]);
+    const report = await validate(db.url);
+    expectFailures(report, { 'order-totals': 1 });
+    expect(result(report, 'order-totals').witnesses).toEqual([
+      { order_id: o.id, wallet_id: wallets.bob, total_cents: 300, lines_total_cents: 0, lines: 0, bad_line_totals: 0, lines_off_price: 0 },
+    ]);
+  });
+
   it('order-debits: an order recorded but never debited', async () => {
     const { wallets } = await buildBaseline(db.pool);
     const o = await orderOf(wallets.carol);

@@ -1,8 +1,9 @@
 // Times every checker at load-test scale. Not part of the vitest suite (minutes, GBs):
 //   npx tsx test/validate/scale/run-scale-check.ts postgres://postgres@127.0.0.1:55559/postgres [wallets=1000000]
 // Creates a fresh migrated database next to the server URL's, fills it with
-// generate-dataset.ts, writes a matching k6 summary for run "bench", runs the validation,
-// prints the per-checker timings and drops the database (unless KEEP=1).
+// generate-dataset.ts, writes a matching k6 summary for run "bench", runs the validation at
+// each concurrency in CONCURRENCY (default "1,4"; empty = generate only), prints the
+// per-checker timings and drops the database (unless KEEP=1, which prints its URL).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +45,9 @@ try {
   const resultsDir = mkdtempSync(join(tmpdir(), 'moshpit-scale-'));
   writeSummary(resultsDir, 'bench', { metrics });
 
-  for (const concurrency of [1, 4]) {
+  const levels = (process.env.CONCURRENCY ?? '1,4').split(',').filter(Boolean).map(Number);
+  if (process.env.KEEP === '1') console.log(`kept: ${url} (summary in ${resultsDir})`);
+  for (const concurrency of levels) {
     const report = await runValidation({ databaseUrl: url, runId: 'bench', resultsDir, concurrency });
     console.log(`\n=== concurrency ${concurrency} ===`);
     console.log(formatReport(report));

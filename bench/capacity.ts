@@ -1,0 +1,124 @@
+// Reference target capacity: the highest order rate the reference target sustains with the
+// concession p95 under 800 ms (core/thresholds.ts's order SLO), k6 and target on this machine.
+// A bounded, breakpoint-like step ramp: the concession bundle at constant arrival rates
+// (pilot profile, MOSHPIT_RATE_SCALE), one short k6 run per step, doubling until a step fails
+// (p95 >= 800 ms, or fewer than 95 % of the scheduled iterations achieved), then a few
+// bisection steps between the last pass and the first failure. Reference: pgbench's built-in
+// TPC-B-like transaction at the same client count the target holds against PostgreSQL (its
+// connection pool, MOSHPIT_DB_POOL), on a pgbench -i database of the same PostgreSQL.
+import { join } from 'node:path';
+import { newRunId } from '../core/run-id.js';
+import { benchBundle, bundleEnv, openFestival, TARGET_DB_POOL, type Festival } from './harness/festival.js';
+import { count, metricValue, runK6Bench } from './harness/k6.js';
+import { schedule, walletsNeeded } from './harness/schedule.js';
+import { figure, row } from './harness/stats.js';
+import type { Benchmark, BenchContext } from './harness/types.js';
+
+const PILOT_SECONDS = 1500;
+const PILOT_ORDERS_PER_SECOND = 2; // 4 terminals x 30 tx/min
+const P95_LIMIT_MS = 800;
+const MIN_ACHIEVED = 0.95;
+
+interface Step {
+  scheduledPerSecond: number;
+  ordersPerSecond: number;
+  p95Ms: number | null;
+  achievedRatio: number;
+  dropped: number;
+  exitCode: number;
+  pass: boolean;
+}
+
+async function step(ctx: BenchContext, f: Festival, ratePerSecond: number): Promise<Step> {
+  const rateScale = ratePerSecond / PILOT_ORDERS_PER_SECOND;
+  const durationScale = ctx.sizes.capacityStepSeconds / PILOT_SECONDS;
+  const plan = schedule('pilot', 'concession', { duration: durationScale, rate: rateScale });
+  const runId = newRunId('bench-cap');
+  const run = await runK6Bench({
+    k6Path: ctx.k6.path,
+    script: await benchBundle(ctx, 'concession'),
+    outDir: ctx.workDir,
+    args: ['--no-thresholds'],
+    env: bundleEnv(f, 'pilot', runId, join(ctx.workDir, runId), { MOSHPIT_DURATION_SCALE: String(durationScale), MOSHPIT_RATE_SCALE: String(rateScale) }),
+    timeoutMs: (plan.seconds + 240) * 1000,
+  });
+  if (!run.summary) throw new Error(`capacity step ${ratePerSecond}/s: k6 exited ${run.exitCode} without a summary:\n${run.outputTail.slice(-2000)}`);
+  const orders = ['acked', 'rejected', 'indeterminate'].reduce((n, cls) => n + count(run, `moshpit_order_${cls}`), 0);
+  const p95Ms = metricValue(run, 'moshpit_order_duration', 'p(95)');
+  const achievedRatio = count(run, 'iterations') / plan.iterations;
+  const pass = p95Ms !== null && p95Ms < P95_LIMIT_MS && achievedRatio >= MIN_ACHIEVED;
+  return { scheduledPerSecond: plan.iterations / plan.seconds, ordersPerSecond: orders / plan.seconds, p95Ms, achievedRatio, dropped: count(run, 'dropped_iterations'), exitCode: run.exitCode, pass };
+}
+
+const benchmark: Benchmark = {
+  name: 'capacity',
+  title: 'Reference target capacity: order rate at concession p95 < 800 ms vs pgbench TPC-B-like tps',
+  async run(ctx) {
+    const s = ctx.sizes;
+    const top = Math.max(...s.capacityRates);
+    const wallets = Math.max(s.festivalWallets, walletsNeeded('pilot', 'concession', { duration: s.capacityStepSeconds / PILOT_SECONDS, rate: top / PILOT_ORDERS_PER_SECOND }));
+    const steps: Step[] = [];
+    let clients = TARGET_DB_POOL;
+    const f = await openFestival(ctx, 'capacity', wallets);
+    try {
+      clients = f.target.dbPool;
+      const say = (r: Step) => ctx.log(`capacity: ${r.scheduledPerSecond.toFixed(0)} orders/s scheduled -> ${r.ordersPerSecond.toFixed(1)}/s, p95 ${r.p95Ms?.toFixed(0)} ms, ${(r.achievedRatio * 100).toFixed(0)} % achieved: ${r.pass ? 'pass' : 'FAIL'}`);
+      let lastPass: number | null = null;
+      let firstFail: number | null = null;
+      for (const rate of [...s.capacityRates].sort((a, b) => a - b)) {
+        if (ctx.interrupted()) break;
+        const r = await step(ctx, f, rate);
+        steps.push(r);
+        say(r);
+        if (r.pass) lastPass = rate;
+        else {
+          firstFail = rate;
+          break;
+        }
+      }
+      for (let i = 0; i < s.capacityRefineSteps && lastPass !== null && firstFail !== null && !ctx.interrupted(); i++) {
+        const mid = Math.round((lastPass + firstFail) / 2);
+        if (mid === lastPass || mid === firstFail) break;
+        const r = await step(ctx, f, mid);
+        steps.push(r);
+        say(r);
+        if (r.pass) lastPass = mid;
+        else firstFail = mid;
+      }
+    } finally {
+      await f.close();
+    }
+
+    ctx.log(`capacity: pgbench -i -s ${s.pgbenchScale}, then TPC-B-like with ${clients} clients x ${s.pgbenchSeconds} s`);
+    const { db, init } = await ctx.server.pgbenchInit(s.pgbenchScale);
+    const tps: number[] = [];
+    const pgbenchRuns = [];
+    try {
+      for (let i = 0; i < ctx.repeat; i++) {
+        if (i > 0 && ctx.interrupted()) break;
+        const r = await ctx.server.pgbenchRun(db, clients, s.pgbenchSeconds);
+        tps.push(r.tps);
+        pgbenchRuns.push(r);
+      }
+    } finally {
+      await db.drop();
+    }
+
+    const passing = steps.filter((x) => x.pass);
+    const best = passing.sort((a, b) => b.ordersPerSecond - a.ordersPerSecond)[0];
+    const bounded = !steps.some((x) => !x.pass);
+    const capacity = figure([best ? best.ordersPerSecond : Number.NaN], 'orders/s');
+    const rows = [
+      row(`highest order rate with concession p95 < ${P95_LIMIT_MS} ms`, capacity, {
+        label: `pgbench TPC-B-like, ${clients} clients (scale ${s.pgbenchScale})`,
+        figure: figure(tps, 'tps'),
+        ratioLabel: 'orders/s ÷ pgbench tps',
+      }, best
+        ? `p95 ${best.p95Ms?.toFixed(0)} ms at ${best.scheduledPerSecond.toFixed(0)}/s scheduled; ${bounded ? 'no step failed: capacity is at least this (raise capacityRates)' : `first failing step: ${steps.find((x) => !x.pass)!.scheduledPerSecond.toFixed(0)}/s (p95 ${steps.find((x) => !x.pass)!.p95Ms?.toFixed(0)} ms)`}`
+        : 'even the lowest step failed'),
+    ];
+    return { rows, details: { wallets, clients, steps, pgbenchInit: init, pgbench: pgbenchRuns } };
+  },
+};
+
+export default benchmark;

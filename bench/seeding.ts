@@ -1,0 +1,80 @@
+// Seeding: wallets/s of seed() (COPY into a staging table, INSERT ... SELECT, then the fixture
+// files) for the headline size, each sample into a fresh migrated database; reference:
+// `pgbench -i -s S` (S x 100,000 pgbench_accounts rows, client-side COPY, vacuum, primary
+// keys) rows/s on the same PostgreSQL, in the same run. Also the time over the size ladder
+// (10k -> 100k -> 1M): the growth factor per 10x should be 10 (linear) or less.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { seed } from '../seed/seed.js';
+import { figure, growthFactors, repeat, row } from './harness/stats.js';
+import type { Benchmark, BenchContext, Row } from './harness/types.js';
+
+const fmt = (n: number) => n.toLocaleString('en');
+
+/** One seed into a fresh database; seconds of wall time around seed() (fixtures included). */
+async function seedOnce(ctx: BenchContext, wallets: number, i: number): Promise<{ seconds: number; walletsInserted: number }> {
+  const db = await ctx.server.createDatabase(`seed_${wallets}`);
+  const fixturesDir = join(ctx.workDir, `seed-${wallets}-${i}`);
+  try {
+    const t = performance.now();
+    const s = await seed({ databaseUrl: db.url, wallets, prefix: 'k6-test-', fixturesDir });
+    const seconds = (performance.now() - t) / 1000;
+    if (s.walletsInserted !== wallets) throw new Error(`seed inserted ${s.walletsInserted} of ${wallets} wallets`);
+    return { seconds, walletsInserted: s.walletsInserted };
+  } finally {
+    rmSync(fixturesDir, { recursive: true, force: true });
+    await db.drop();
+  }
+}
+
+const benchmark: Benchmark = {
+  name: 'seeding',
+  title: 'Seeding: seed() wallets/s vs pgbench -i rows/s',
+  async run(ctx) {
+    const { seedWallets, seedLadder, pgbenchScale } = ctx.sizes;
+    const sizes = [...new Set([...seedLadder, seedWallets])].sort((a, b) => a - b);
+    const times: Record<number, number[]> = {};
+    // Interleave subject and reference so a burst of noise hits both, not one of them.
+    const pgbench: Array<{ seconds: number; rows: number; steps: Record<string, number> }> = [];
+    for (let i = 0; i < ctx.repeat; i++) {
+      if (i > 0 && ctx.interrupted()) break;
+      for (const size of sizes) {
+        ctx.log(`seeding: ${fmt(size)} wallets (${i + 1}/${ctx.repeat})`);
+        (times[size] ??= []).push((await seedOnce(ctx, size, i)).seconds);
+      }
+      ctx.log(`seeding: pgbench -i -s ${pgbenchScale} (${i + 1}/${ctx.repeat})`);
+      const { db, init } = await ctx.server.pgbenchInit(pgbenchScale);
+      await db.drop();
+      pgbench.push(init);
+    }
+
+    const headline = figure(times[seedWallets]!.map((s) => seedWallets / s), 'wallets/s');
+    const reference = figure(pgbench.map((p) => p.rows / p.seconds), 'rows/s');
+    const rows: Row[] = [
+      row(`wallets/s, ${fmt(seedWallets)} wallets + fixtures`, headline, {
+        label: `pgbench -i -s ${pgbenchScale} rows/s (${fmt(pgbenchScale * 100_000)} accounts)`,
+        figure: reference,
+        ratioLabel: 'seed ÷ pgbench -i',
+      }),
+    ];
+    const points = sizes.map((size) => ({ size, seconds: figure(times[size]!, 's').value }));
+    for (const size of sizes) rows.push(row(`seed time, ${fmt(size)} wallets`, figure(times[size]!, 's')));
+    for (const g of growthFactors(points)) {
+      rows.push(row(`seed time growth ${fmt(g.from)} → ${fmt(g.to)} (×${g.sizeFactor} wallets)`, figure(times[g.to]!, 's'), {
+        label: `seed time at ${fmt(g.from)}`,
+        figure: figure(times[g.from]!, 's'),
+        ratioLabel: `growth (linear = ${g.sizeFactor})`,
+      }, g.timeFactor <= g.sizeFactor * 1.1 ? 'linear or better' : 'worse than linear'));
+    }
+    return {
+      rows,
+      details: {
+        secondsBySize: times,
+        pgbenchInit: pgbench,
+        growth: growthFactors(points),
+      },
+    };
+  },
+};
+
+export default benchmark;

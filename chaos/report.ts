@@ -1,0 +1,194 @@
+// results/<run-id>/chaos-report.json: what each fault did and how fast the platform came back.
+//   windows     each fault window as it really happened (chaos-windows.json) + its recovery time:
+//               from the window's end until the per-second error rate and p95 are back within
+//               the thresholds for `stableSamples` seconds in a row (chaos/recovery.ts)
+//   phases      error rate and latency outside windows (steady), inside them, and recovering
+//   faults      the same per fault tag
+//   k6          what the load saw: indeterminate writes per operation, retries, offline sales and
+//               shortfalls, rerouted scans, webhook deliveries by kind, money-rule violations
+//   verdict     recoveries within the bound; every fault applied and removed
+import { readFileSync } from 'node:fs';
+import { WRITE_OPERATIONS, outcomeMetric } from '../core/operations.js';
+import { METRICS, SLO } from '../core/thresholds.js';
+import { CHAOS_METRICS } from '../lib/chaos/contract.js';
+import { computeRecoveries, type MetricSample, type RecoveryThresholds } from './recovery.js';
+import type { SampleSummary, Stat } from './samples.js';
+import type { ChaosWindowsFile, WindowRecord } from './windows-file.js';
+
+export interface WindowReport {
+  fault: string;
+  kind: string;
+  executor: string;
+  status: string;
+  params: WindowRecord['params'];
+  plannedStartMs: number;
+  plannedEndMs: number;
+  startMs: number | null;
+  endMs: number | null;
+  /** requests tagged with this fault while it was on */
+  during: Stat | null;
+  recoveryMs: number | null;
+  /** recovered | not-recovered (watched long enough, never healthy) | unmeasured (next fault or the end came first) | not-run */
+  recovery: 'recovered' | 'not-recovered' | 'unmeasured' | 'not-run';
+  withinBound: boolean | null;
+  error?: string;
+}
+
+export interface ChaosReport {
+  version: 1;
+  runId: string | null;
+  t0Ms: number;
+  durationS: number;
+  recoveryBoundS: number;
+  recoveryThresholds: Required<RecoveryThresholds>;
+  controller: { outcome: string; error?: string };
+  windows: WindowReport[];
+  phases: Record<string, Stat>;
+  faults: Record<string, Stat>;
+  k6: {
+    indeterminate: Record<string, number>;
+    retries: number;
+    violations: number;
+    offlineOrders: Record<string, number>;
+    offlineShortfallCents: number;
+    offlineScans: number;
+    reroutedScans: number;
+    terminalOfflineSkips: number;
+    webhookDeliveries: Record<string, number>;
+    burstReplays: number;
+  } | null;
+  verdict: { ok: boolean; problems: string[] };
+}
+
+/** Health after a fault: the steady-state failure budget and the largest p95 budget. */
+export const RECOVERY_THRESHOLDS: Required<RecoveryThresholds> = { maxErrorRate: SLO.maxFailureRate, maxP95Ms: SLO.concessionP95Ms, stableSamples: 3 };
+
+type SummaryMetrics = Record<string, { values?: Record<string, number> }>;
+
+export function readSummaryMetrics(file: string): SummaryMetrics | null {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { metrics?: SummaryMetrics }).metrics ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function k6Side(m: SummaryMetrics | null): ChaosReport['k6'] {
+  if (!m) return null;
+  const count = (name: string) => m[name]?.values?.count ?? 0;
+  const byTag = (metric: string, tag: string) => {
+    const out: Record<string, number> = {};
+    const prefix = `${metric}{${tag}:`;
+    for (const key of Object.keys(m)) if (key.startsWith(prefix) && key.endsWith('}')) out[key.slice(prefix.length, -1)] = count(key);
+    return out;
+  };
+  return {
+    indeterminate: Object.fromEntries(WRITE_OPERATIONS.map((op) => [op, count(outcomeMetric(op, 'indeterminate'))])),
+    retries: count(METRICS.retries),
+    violations: count(CHAOS_METRICS.violations),
+    offlineOrders: { total: count(CHAOS_METRICS.offlineOrders), ...byTag(CHAOS_METRICS.offlineOrders, 'status') },
+    offlineShortfallCents: count(CHAOS_METRICS.shortfallCents),
+    offlineScans: count(CHAOS_METRICS.offlineScans),
+    reroutedScans: count(CHAOS_METRICS.rerouted),
+    terminalOfflineSkips: count(CHAOS_METRICS.terminalOffline),
+    webhookDeliveries: byTag(CHAOS_METRICS.webhookDeliveries, 'kind'),
+    burstReplays: count(CHAOS_METRICS.burstReplays),
+  };
+}
+
+function during(fault: string, faults: Record<string, Stat>): Stat | null {
+  const keys = Object.keys(faults).filter((k) => k.startsWith('fault|') && k.slice(6).split('+').includes(fault));
+  if (!keys.length) return null;
+  const parts = keys.map((k) => faults[k]!);
+  const requests = parts.reduce((s, p) => s + p.requests, 0);
+  const failed = parts.reduce((s, p) => s + p.failed, 0);
+  const worst = (f: (s: Stat) => number | null) => parts.reduce<number | null>((a, p) => (f(p) === null ? a : Math.max(a ?? 0, f(p)!)), null);
+  // Percentiles of merged tag groups cannot be recombined exactly: the worst group's is shown.
+  return { requests, failed, errorRate: requests ? failed / requests : 0, p50Ms: worst((s) => s.p50Ms), p95Ms: worst((s) => s.p95Ms), p99Ms: worst((s) => s.p99Ms), maxMs: worst((s) => s.maxMs) };
+}
+
+export function buildChaosReport(input: {
+  windows: ChaosWindowsFile;
+  samples: SampleSummary | null;
+  summary: SummaryMetrics | null;
+  recoveryBoundS: number;
+  thresholds?: Required<RecoveryThresholds>;
+  /** the end of observation (ms epoch): the load's end */
+  endMs: number;
+}): ChaosReport {
+  const th = input.thresholds ?? RECOVERY_THRESHOLDS;
+  const doc = input.windows;
+  const samples: MetricSample[] = input.samples?.perSecond ?? [];
+  const faults = input.samples?.byFault ?? {};
+  const happened = doc.windows.filter((w) => w.startMs !== null && w.endMs !== null);
+  const spans = happened.map((w) => ({ fault: w.fault, startMs: w.startMs!, endMs: w.endMs! }));
+  const recoveries = computeRecoveries(spans, samples, th);
+  const boundMs = input.recoveryBoundS * 1000;
+  const problems: string[] = [];
+
+  const windows: WindowReport[] = doc.windows.map((w) => {
+    const i = happened.indexOf(w);
+    const base = {
+      fault: w.fault, kind: w.kind, executor: w.executor, status: w.status, params: w.params,
+      plannedStartMs: w.plannedStartMs, plannedEndMs: w.plannedEndMs, startMs: w.startMs, endMs: w.endMs,
+      during: during(w.fault, faults), ...(w.error ? { error: w.error } : {}),
+    };
+    if (w.status === 'failed') problems.push(`${w.fault}: could not be applied (${w.error ?? 'unknown error'})`);
+    if (i < 0) return { ...base, recoveryMs: null, recovery: 'not-run', withinBound: null };
+    const r = recoveries[i]!;
+    if (r.recoveryMs !== null) {
+      const ok = r.recoveryMs <= boundMs;
+      if (!ok) problems.push(`${w.fault}: recovered after ${(r.recoveryMs / 1000).toFixed(1)} s, over the ${input.recoveryBoundS} s bound`);
+      return { ...base, recoveryMs: r.recoveryMs, recovery: 'recovered', withinBound: ok };
+    }
+    // Not recovered: a failure only if it was watched for longer than the bound.
+    const nextStart = Math.min(input.endMs, ...spans.filter((s) => s.startMs >= w.endMs!).map((s) => s.startMs));
+    const watched = nextStart - w.endMs!;
+    if (watched >= boundMs + th.stableSamples * 1000) {
+      problems.push(`${w.fault}: not back within thresholds ${input.recoveryBoundS} s after the window's end`);
+      return { ...base, recoveryMs: null, recovery: 'not-recovered', withinBound: false };
+    }
+    return { ...base, recoveryMs: null, recovery: 'unmeasured', withinBound: null };
+  });
+  if (doc.outcome === 'error') problems.push(`chaos controller: ${doc.error ?? 'error'}`);
+
+  return {
+    version: 1,
+    runId: doc.runId,
+    t0Ms: doc.t0Ms,
+    durationS: doc.durationS,
+    recoveryBoundS: input.recoveryBoundS,
+    recoveryThresholds: th,
+    controller: { outcome: doc.outcome, ...(doc.error ? { error: doc.error } : {}) },
+    windows,
+    phases: input.samples?.byPhase ?? {},
+    faults,
+    k6: k6Side(input.summary),
+    verdict: { ok: problems.length === 0, problems },
+  };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+const ms = (x: number | null) => (x === null ? '-' : `${Math.round(x)}ms`);
+
+/** The console version: one line per window, the phase comparison, the k6 side, the verdict. */
+export function formatChaosReport(r: ChaosReport): string {
+  const out: string[] = [`chaos: ${r.windows.length} fault window(s), recovery bound ${r.recoveryBoundS}s (error rate <= ${pct(r.recoveryThresholds.maxErrorRate)}, p95 <= ${r.recoveryThresholds.maxP95Ms}ms, ${r.recoveryThresholds.stableSamples}s in a row)`];
+  for (const w of r.windows) {
+    const at = w.startMs === null ? 'never applied' : `${((w.startMs - r.t0Ms) / 1000).toFixed(1)}s..${w.endMs === null ? '?' : ((w.endMs - r.t0Ms) / 1000).toFixed(1)}s`;
+    const d = w.during ? `inside: ${w.during.requests} req, ${pct(w.during.errorRate)} failed, p95 ${ms(w.during.p95Ms)}` : 'inside: no tagged requests';
+    const rec = w.recovery === 'recovered' ? `recovered in ${(w.recoveryMs! / 1000).toFixed(1)}s` : w.recovery;
+    out.push(`  ${w.withinBound === false ? '✗' : '✓'} ${w.fault.padEnd(19)} ${w.status.padEnd(11)} ${at.padEnd(16)} ${d}; ${rec}`);
+  }
+  for (const [phase, s] of Object.entries(r.phases)) {
+    out.push(`  ${phase.padEnd(9)} ${String(s.requests).padStart(7)} requests  ${pct(s.errorRate).padStart(7)} failed  p50 ${ms(s.p50Ms)}  p95 ${ms(s.p95Ms)}  p99 ${ms(s.p99Ms)}`);
+  }
+  if (r.k6) {
+    const ind = Object.entries(r.k6.indeterminate).filter(([, n]) => n > 0).map(([op, n]) => `${op} ${n}`).join(', ') || 'none';
+    out.push(`  indeterminate writes (reported to validation): ${ind}; retries ${r.k6.retries}`);
+    out.push(`  offline sales ${JSON.stringify(r.k6.offlineOrders)}, shortfall ${r.k6.offlineShortfallCents} cents; offline scans ${r.k6.offlineScans}, rerouted scans ${r.k6.reroutedScans}; webhook deliveries ${JSON.stringify(r.k6.webhookDeliveries)}`);
+    out.push(`  money rules broken in front of k6: ${r.k6.violations}`);
+  }
+  out.push(r.verdict.ok ? 'chaos verdict: PASS' : `chaos verdict: FAIL\n  - ${r.verdict.problems.join('\n  - ')}`);
+  return out.join('\n');
+}

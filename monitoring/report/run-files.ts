@@ -1,0 +1,91 @@
+// Everything a run left in results/<run-id>/, read leniently: a report is written for every
+// run, so a missing or unreadable file becomes a note in the report, never a crash.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { ChaosReport } from '../../chaos/report.js';
+import type { ChaosWindowsFile } from '../../chaos/windows-file.js';
+import type { ValidationReport } from '../../validate/report/types.js';
+import type { DbMonitorFile } from '../db-monitor-influx.js';
+import type { LogAnalysis } from '../log-analyzer/analyze.js';
+import type { InfluxRunFile } from '../telemetry/influx-run-file.js';
+import { readSummaryData, type RunSummaryData } from './summary-reader.js';
+
+/** metadata.json as cli/pipeline/run-metadata.ts writes it (the fields read here). */
+export interface RunMetadataFile {
+  runId: string;
+  scenario: string;
+  profile: string;
+  target: { kind: string; url: string; embedded: boolean; defects: string[] };
+  k6Version: string;
+  gitRevision: string | null;
+  node: string;
+  startedAt: string;
+  finishedAt?: string;
+  exit?: { k6: number | null; validation: 'passed' | 'failed' | 'skipped'; preflight: 'ready' | 'not-ready' | 'skipped'; code: number };
+}
+
+export interface PreflightFile {
+  ready: boolean;
+  verdict: string;
+  checks: Array<{ name: string; ok: boolean; detail: string }>;
+}
+
+export interface RunFiles {
+  runId: string;
+  dir: string;
+  metadata: RunMetadataFile | null;
+  summary: RunSummaryData | null;
+  validation: ValidationReport | null;
+  preflight: PreflightFile | null;
+  chaos: ChaosWindowsFile | null;
+  /** The chaos run's recovery analysis (cli/pipeline/chaos-run.ts). */
+  chaosReport: ChaosReport | null;
+  influx: InfluxRunFile | null;
+  dbMonitor: DbMonitorFile | null;
+  requestLog: LogAnalysis | null;
+  /** Files that exist but could not be read, with why. */
+  problems: string[];
+}
+
+export const RUN_FILE_NAMES = {
+  metadata: 'metadata.json',
+  summary: 'summary.json',
+  validation: 'validation.json',
+  preflight: 'preflight.json',
+  chaos: 'chaos-windows.json',
+  chaosReport: 'chaos-report.json',
+  influx: 'influx.json',
+  dbMonitor: 'db-monitor.json',
+  requestLog: 'request-log.json',
+  reportHtml: 'report.html',
+  reportMarkdown: 'report.md',
+} as const;
+
+export function readRunFiles(dir: string): RunFiles {
+  const problems: string[] = [];
+  const read = <T>(name: string, parse: (json: unknown) => T = (j) => j as T): T | null => {
+    const path = join(dir, name);
+    if (!existsSync(path)) return null;
+    try {
+      return parse(JSON.parse(readFileSync(path, 'utf8')));
+    } catch (err) {
+      problems.push(`${name}: ${(err as Error).message}`);
+      return null;
+    }
+  };
+  const metadata = read<RunMetadataFile>(RUN_FILE_NAMES.metadata);
+  return {
+    runId: metadata?.runId ?? basename(dir),
+    dir,
+    metadata,
+    summary: read(RUN_FILE_NAMES.summary, readSummaryData),
+    validation: read<ValidationReport>(RUN_FILE_NAMES.validation),
+    preflight: read<PreflightFile>(RUN_FILE_NAMES.preflight),
+    chaos: read<ChaosWindowsFile>(RUN_FILE_NAMES.chaos),
+    chaosReport: read<ChaosReport>(RUN_FILE_NAMES.chaosReport),
+    influx: read<InfluxRunFile>(RUN_FILE_NAMES.influx),
+    dbMonitor: read<DbMonitorFile>(RUN_FILE_NAMES.dbMonitor),
+    requestLog: read<LogAnalysis>(RUN_FILE_NAMES.requestLog),
+    problems,
+  };
+}

@@ -1,0 +1,15 @@
+// The run's k6 threshold results (summary.json) as points, so Grafana's Run overview shows
+// the same pass/fail table as the report. k6's InfluxDB output does not write them itself.
+import type { Point } from '../influx/line-protocol.js';
+import type { ThresholdOutcome } from '../report/summary-reader.js';
+
+export const THRESHOLD_MEASUREMENT = 'moshpit_thresholds';
+
+export function thresholdPoints(runId: string, thresholds: ThresholdOutcome[], at: number): Point[] {
+  return thresholds.map((t) => ({
+    measurement: THRESHOLD_MEASUREMENT,
+    tags: { run_id: runId, metric: t.metric, expression: t.expression },
+    fields: { ok: t.ok, observed: t.observed ?? undefined, aggregate: t.aggregate ?? '' },
+    time: at,
+  }));
+}

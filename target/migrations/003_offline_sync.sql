@@ -1,0 +1,346 @@
+-- moshpit reference festival platform: offline terminal sync.
+--
+-- A concession terminal that loses its connection keeps selling offline. It stores each sale
+-- with an id it generated itself (device_order_id), a device sequence number (device_seq) and
+-- an idempotency key, and uploads them in a burst when it reconnects:
+--
+--   sp_sync_offline_orders(p_idempotency_key, p_terminal_id, p_orders) -> jsonb
+--   p_orders = [{"device_order_id", "device_seq", "wallet_id", "items": [{"product_id", "quantity"}],
+--                "idempotency_key"?, "sold_at"?}, ...]   (1..500 orders)
+--
+-- Rules (target/API.md, "Offline terminal sync"):
+--   * Orders are applied in device_seq order. The sale already happened (the goods were handed
+--     over), so an order is never refused for lack of funds: the wallet is debited what it can
+--     cover, and the rest is recorded on the order as shortfall_cents with status
+--     'offline_shortfall' (reported for collection). A balance never goes negative.
+--     A blocked wallet is not debited at all: the whole total is the shortfall.
+--   * Every order is idempotent on its own key (default 'offline:<terminal>:<device_order_id>'),
+--     hashed exactly like an online sp_process_bar_order call, so a sale first sent online
+--     whose answer was lost and then queued offline is recognised as the same sale. Orders
+--     already applied answer "duplicate" with their original result and change nothing.
+--   * The batch itself is idempotent on p_idempotency_key: replaying a sync returns the stored
+--     answer with "replayed": true. Syncs of one terminal are serialised.
+--   * Each order runs in its own subtransaction, so the rows one order writes (ledger, audit)
+--     carry their own xmin: the validators' "same transaction" checks see one order at a time.
+--
+-- Lock order (compatible with 002): idempotency advisory try-locks -> terminal sync advisory
+-- lock (waits) -> the batch's wallet rows, all of them up front, in id order.
+--
+-- Re-runnable: CREATE OR REPLACE / IF NOT EXISTS only.
+
+-- One device order id per terminal, whatever its idempotency key.
+CREATE UNIQUE INDEX IF NOT EXISTS orders_device_order_uq ON orders (terminal_id, device_order_id)
+  WHERE device_order_id IS NOT NULL;
+
+-- NULL when p_orders is a well-formed batch, else a 400 result. Pure: reads no tables.
+CREATE OR REPLACE FUNCTION mp_check_offline_orders(p_orders jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  v_n     integer;
+  v_o     jsonb;
+  v_i     integer := 0;
+  v_seq   numeric;
+  v_err   jsonb;
+  v_ids   text[] := '{}';
+  v_keys  text[] := '{}';
+BEGIN
+  IF p_orders IS NULL OR jsonb_typeof(p_orders) <> 'array' THEN
+    RETURN mp_error(400, 'validation_failed', 'orders must be a JSON array');
+  END IF;
+  v_n := jsonb_array_length(p_orders);
+  IF v_n = 0 OR v_n > 500 THEN
+    RETURN mp_error(400, 'validation_failed', format('orders must have 1..500 entries, got %s', v_n));
+  END IF;
+  FOR v_o IN SELECT e FROM jsonb_array_elements(p_orders) AS e LOOP
+    v_i := v_i + 1;
+    IF jsonb_typeof(v_o) IS DISTINCT FROM 'object' THEN
+      RETURN mp_error(400, 'validation_failed', format('orders[%s] must be an object', v_i - 1));
+    END IF;
+    IF EXISTS (SELECT 1 FROM jsonb_object_keys(v_o) AS k
+               WHERE k NOT IN ('device_order_id', 'device_seq', 'wallet_id', 'items', 'idempotency_key', 'sold_at')) THEN
+      RETURN mp_error(400, 'validation_failed', format('orders[%s] has an unknown field; allowed: device_order_id, device_seq, wallet_id, items, idempotency_key, sold_at', v_i - 1));
+    END IF;
+    IF jsonb_typeof(v_o->'device_order_id') IS DISTINCT FROM 'string'
+       OR mp_check_id('device_order_id', v_o->>'device_order_id') IS NOT NULL THEN
+      RETURN mp_error(400, 'validation_failed', format('orders[%s].device_order_id must be a non-empty string of at most 255 characters', v_i - 1));
+    END IF;
+    IF jsonb_typeof(v_o->'wallet_id') IS DISTINCT FROM 'string'
+       OR mp_check_id('wallet_id', v_o->>'wallet_id') IS NOT NULL THEN
+      RETURN mp_error(400, 'validation_failed', format('orders[%s].wallet_id must be a non-empty string of at most 255 characters', v_i - 1));
+    END IF;
+    IF jsonb_typeof(v_o->'device_seq') IS DISTINCT FROM 'number' THEN
+      RETURN mp_error(400, 'validation_failed', format('orders[%s].device_seq must be an integer', v_i - 1));
+    END IF;
+    v_seq := (v_o->'device_seq')::numeric;
+    IF v_seq <> trunc(v_seq) OR v_seq < 0 OR v_seq > 9007199254740991 THEN
+      RETURN mp_error(400, 'validation_failed', format('orders[%s].device_seq must be an integer 0..2^53-1', v_i - 1));
+    END IF;
+    IF v_o ? 'idempotency_key' AND (jsonb_typeof(v_o->'idempotency_key') IS DISTINCT FROM 'string'
+                                    OR mp_idem_key_error(v_o->>'idempotency_key') IS NOT NULL) THEN
+      RETURN mp_error(400, 'validation_failed', format('orders[%s].idempotency_key must be a non-empty string of at most 255 characters', v_i - 1));
+    END IF;
+    IF v_o ? 'sold_at' AND (jsonb_typeof(v_o->'sold_at') IS DISTINCT FROM 'string' OR length(v_o->>'sold_at') > 64) THEN
+      RETURN mp_error(400, 'validation_failed', format('orders[%s].sold_at must be a timestamp string', v_i - 1));
+    END IF;
+    v_err := mp_check_order_items(v_o->'items');
+    IF v_err IS NOT NULL THEN
+      RETURN mp_error(400, 'validation_failed', format('orders[%s]: %s', v_i - 1, v_err->>'message'));
+    END IF;
+    IF (v_o->>'device_order_id') = ANY (v_ids) THEN
+      RETURN mp_error(400, 'validation_failed', format('orders[%s].device_order_id %s appears twice in the batch', v_i - 1, v_o->>'device_order_id'));
+    END IF;
+    v_ids := v_ids || (v_o->>'device_order_id');
+    IF v_o ? 'idempotency_key' THEN
+      IF (v_o->>'idempotency_key') = ANY (v_keys) THEN
+        RETURN mp_error(400, 'validation_failed', format('orders[%s].idempotency_key appears twice in the batch', v_i - 1));
+      END IF;
+      v_keys := v_keys || (v_o->>'idempotency_key');
+    END IF;
+  END LOOP;
+  RETURN NULL;
+END
+$$;
+
+-- The idempotency key an offline order is applied under.
+CREATE OR REPLACE FUNCTION mp_offline_order_key(p_terminal_id text, p_order jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(p_order->>'idempotency_key', 'offline:' || p_terminal_id || ':' || (p_order->>'device_order_id'))
+$$;
+
+-- Applies one offline sale whose key is fresh. Caller holds the wallet row lock.
+-- Returns the per-order result: {"ok", "http_status", "status", "order_id", "total_cents",
+-- "debited_cents", "shortfall_cents", "balance_cents", ...} or a rejection.
+CREATE OR REPLACE FUNCTION mp_offline_order_apply(p_key text, p_terminal terminals, p_order jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  v_wallet_id   text := p_order->>'wallet_id';
+  v_items       jsonb := p_order->'items';
+  v_device_id   text := p_order->>'device_order_id';
+  v_device_seq  bigint := (p_order->'device_seq')::numeric::bigint;
+  v_wallet      wallets%ROWTYPE;
+  v_missing     text;
+  v_bps         integer;
+  v_total       bigint;
+  v_fee         bigint;
+  v_fee_stored  bigint;
+  v_share       bigint;
+  v_covered     bigint;
+  v_shortfall   bigint;
+  v_status      text;
+  v_new         bigint;
+  v_order_id    uuid;
+  v_ledger_id   bigint;
+  v_details     jsonb;
+BEGIN
+  v_details := jsonb_strip_nulls(jsonb_build_object('offline', true, 'terminal_id', p_terminal.id,
+                                                    'device_order_id', v_device_id, 'device_seq', v_device_seq,
+                                                    'sold_at', p_order->>'sold_at'));
+  IF EXISTS (SELECT 1 FROM orders WHERE terminal_id = p_terminal.id AND device_order_id = v_device_id) THEN
+    -- The device reused an id for a different sale (another key): nothing is applied.
+    PERFORM mp_audit(v_wallet_id, 'order', 'rejected', 'device_order_conflict', 0, NULL, NULL, p_key, NULL, NULL, v_details);
+    RETURN mp_error(409, 'device_order_conflict',
+                    format('device order %s of terminal %s was already synced under another idempotency key', v_device_id, p_terminal.id));
+  END IF;
+
+  SELECT min(i.pid) INTO v_missing
+  FROM (SELECT e->>'product_id' AS pid FROM jsonb_array_elements(v_items) AS e) AS i
+  LEFT JOIN products AS p ON p.id = i.pid AND p.active
+  WHERE p.id IS NULL;
+  IF v_missing IS NOT NULL THEN
+    PERFORM mp_audit(v_wallet_id, 'order', 'rejected', 'unknown_product', 0, NULL, NULL, p_key, NULL, NULL,
+                     v_details || jsonb_build_object('product_id', v_missing));
+    RETURN mp_error(422, 'unknown_product', format('product %s does not exist or is not on sale', v_missing));
+  END IF;
+
+  SELECT * INTO v_wallet FROM wallets WHERE id = v_wallet_id;  -- locked by the caller
+  IF NOT FOUND THEN
+    PERFORM mp_audit(v_wallet_id, 'order', 'rejected', 'wallet_not_found', 0, NULL, NULL, p_key, NULL, NULL, v_details);
+    RETURN mp_error(404, 'wallet_not_found', format('wallet %s does not exist', v_wallet_id));
+  END IF;
+
+  SELECT platform_fee_bps INTO v_bps FROM festival_settings WHERE id;
+  SELECT sum(p.price_cents * (e->'quantity')::numeric::bigint) INTO v_total
+  FROM jsonb_array_elements(v_items) AS e
+  JOIN products AS p ON p.id = e->>'product_id';
+  v_fee := mp_platform_fee(v_total, v_bps);
+  v_share := v_total - v_fee;
+  v_fee_stored := CASE WHEN mp_defect('fee_rounding') THEN v_total * v_bps / 10000 ELSE v_fee END;
+
+  -- The sale happened: take what the wallet can cover, record the rest for collection.
+  IF v_wallet.status = 'blocked' THEN
+    v_covered := 0;                                   -- a blocked wristband is never debited
+  ELSIF mp_defect('no_funds_check') THEN
+    v_covered := v_total;                             -- defect: the balance may go negative
+  ELSE
+    v_covered := greatest(least(v_wallet.balance_cents, v_total), 0);
+  END IF;
+  v_shortfall := v_total - v_covered;
+  v_status := CASE WHEN v_shortfall > 0 THEN 'offline_shortfall' ELSE 'completed' END;
+
+  UPDATE wallets SET balance_cents = balance_cents - v_covered, updated_at = now()
+  WHERE id = v_wallet_id
+  RETURNING balance_cents INTO v_new;
+
+  INSERT INTO orders (wallet_id, terminal_id, vendor_id, total_cents, platform_fee_cents, vendor_share_cents,
+                      fee_bps, status, idempotency_key, device_order_id, device_seq, shortfall_cents)
+  VALUES (v_wallet_id, p_terminal.id, p_terminal.vendor_id, v_total, v_fee_stored, v_share, v_bps, v_status,
+          p_key, v_device_id, v_device_seq, v_shortfall)
+  RETURNING id INTO v_order_id;
+
+  INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price_cents, line_total_cents)
+  SELECT v_order_id, e.ord::integer, p.id, (e.item->'quantity')::numeric::integer, p.price_cents,
+         p.price_cents * (e.item->'quantity')::numeric::bigint
+  FROM jsonb_array_elements(v_items) WITH ORDINALITY AS e(item, ord)
+  JOIN products AS p ON p.id = e.item->>'product_id';
+
+  -- Always exactly one ledger row per order, of -(total - shortfall); 0 when nothing was covered.
+  INSERT INTO ledger (wallet_id, kind, amount_cents, balance_after_cents, idempotency_key, reference_id)
+  VALUES (v_wallet_id, 'order', -v_covered, v_new, p_key, v_order_id::text)
+  RETURNING id INTO v_ledger_id;
+
+  PERFORM mp_audit(v_wallet_id, 'order', 'completed', CASE WHEN v_shortfall > 0 THEN 'offline_shortfall' END,
+                   -v_covered, v_wallet.balance_cents, v_new, p_key, v_ledger_id, v_order_id::text,
+                   v_details || jsonb_build_object('vendor_id', p_terminal.vendor_id, 'total_cents', v_total,
+                                                   'platform_fee_cents', v_fee_stored, 'vendor_share_cents', v_share,
+                                                   'shortfall_cents', v_shortfall));
+
+  RETURN jsonb_build_object('ok', true, 'http_status', 201, 'status', v_status, 'order_id', v_order_id,
+                            'wallet_id', v_wallet_id, 'total_cents', v_total, 'platform_fee_cents', v_fee_stored,
+                            'vendor_share_cents', v_share, 'debited_cents', v_covered, 'shortfall_cents', v_shortfall,
+                            'balance_cents', v_new)
+         || CASE WHEN v_wallet.status = 'blocked' THEN '{"code": "wallet_blocked"}'::jsonb ELSE '{}'::jsonb END;
+END
+$$;
+
+-- One order of a batch, in its own subtransaction (see the header). Returns the per-order
+-- result as the device sees it: the stored result of the key plus device_order_id,
+-- device_seq, idempotency_key and "duplicate": true when it was already applied.
+CREATE OR REPLACE FUNCTION mp_offline_order_one(p_terminal terminals, p_order jsonb) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  v_key    text := mp_offline_order_key(p_terminal.id, p_order);
+  v_hash   text;
+  v_claim  record;
+  v_result jsonb;
+  v_echo   jsonb;
+BEGIN
+  v_echo := jsonb_build_object('device_order_id', p_order->>'device_order_id', 'device_seq', p_order->'device_seq',
+                               'idempotency_key', v_key, 'wallet_id', p_order->>'wallet_id');
+  -- The EXCEPTION clause makes this block a subtransaction; the condition never occurs.
+  BEGIN
+    -- Same hash as sp_process_bar_order: one sale, whichever way it reached us.
+    v_hash := md5(jsonb_build_object('fn', 'sp_process_bar_order', 'wallet_id', p_order->>'wallet_id',
+                                     'terminal_id', p_terminal.id, 'items', p_order->'items')::text);
+    SELECT * INTO v_claim FROM mp_idem_claim(v_key, v_hash);
+    IF v_claim.action = 'error' THEN
+      PERFORM mp_audit_refusal(p_order->>'wallet_id', 'order', v_key, v_claim.result);
+      RETURN v_claim.result || v_echo;
+    ELSIF v_claim.action = 'replay' THEN
+      IF mp_defect('replay_double_charge') AND (v_claim.result->>'ok')::boolean THEN
+        -- defect: a re-synced order is charged again (its unique device id aside).
+        PERFORM mp_offline_order_apply(v_key, p_terminal, p_order - 'device_order_id'
+                                       || jsonb_build_object('device_order_id', (p_order->>'device_order_id') || ':again:' || gen_random_uuid()));
+      ELSE
+        PERFORM mp_audit_replay(p_order->>'wallet_id', 'order', v_key, v_claim.result);
+      END IF;
+      RETURN (v_claim.result - 'replayed') || v_echo || '{"duplicate": true}'::jsonb;
+    END IF;
+
+    v_result := mp_offline_order_apply(v_key, p_terminal, p_order);
+    PERFORM mp_idem_complete(v_key, 'order', v_hash, p_order->>'wallet_id', v_result);
+    RETURN v_result || v_echo;
+  EXCEPTION WHEN SQLSTATE 'MPX01' THEN
+    RAISE;
+  END;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION sp_sync_offline_orders(p_idempotency_key text, p_terminal_id text, p_orders jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  v_err       jsonb;
+  v_hash      text;
+  v_claim     record;
+  v_terminal  terminals%ROWTYPE;
+  v_order     jsonb;
+  v_one       jsonb;
+  v_results   jsonb := '[]'::jsonb;
+  v_result    jsonb;
+  v_applied   integer := 0;
+  v_dups      integer := 0;
+  v_rejected  integer := 0;
+  v_short_n   integer := 0;
+  v_short_c   bigint := 0;
+  v_debited   bigint := 0;
+BEGIN
+  v_err := coalesce(mp_idem_key_error(p_idempotency_key),
+                    mp_check_id('terminal_id', p_terminal_id),
+                    mp_check_offline_orders(p_orders));
+  IF v_err IS NOT NULL THEN
+    PERFORM mp_audit_refusal(NULL, 'offline_sync', p_idempotency_key, v_err);
+    RETURN v_err;
+  END IF;
+
+  v_hash := md5(jsonb_build_object('fn', 'sp_sync_offline_orders', 'terminal_id', p_terminal_id,
+                                   'orders', p_orders)::text);
+  SELECT * INTO v_claim FROM mp_idem_claim(p_idempotency_key, v_hash);
+  IF v_claim.action = 'error' THEN
+    PERFORM mp_audit_refusal(NULL, 'offline_sync', p_idempotency_key, v_claim.result);
+    RETURN v_claim.result;
+  ELSIF v_claim.action = 'replay' THEN
+    PERFORM mp_audit(NULL, 'offline_sync', 'replayed', NULL, 0, NULL, NULL, p_idempotency_key, NULL, p_terminal_id,
+                     jsonb_build_object('original_http_status', v_claim.result->'http_status'));
+    RETURN v_claim.result;
+  END IF;
+
+  SELECT * INTO v_terminal FROM terminals WHERE id = p_terminal_id;
+  IF NOT FOUND THEN
+    v_result := mp_error(422, 'unknown_terminal', format('terminal %s does not exist', p_terminal_id));
+    PERFORM mp_audit(NULL, 'offline_sync', 'rejected', 'unknown_terminal', 0, NULL, NULL, p_idempotency_key, NULL,
+                     mp_clip(p_terminal_id), jsonb_build_object('orders', jsonb_array_length(p_orders)));
+    PERFORM mp_idem_complete(p_idempotency_key, 'offline_sync', v_hash, NULL, v_result);
+    RETURN v_result;
+  END IF;
+
+  -- One sync per terminal at a time; then every wallet of the batch, in id order.
+  PERFORM pg_advisory_xact_lock(hashtextextended('mp_offline_sync:' || p_terminal_id, 0));
+  PERFORM 1 FROM wallets
+  WHERE id IN (SELECT DISTINCT e->>'wallet_id' FROM jsonb_array_elements(p_orders) AS e)
+  ORDER BY id
+  FOR UPDATE;
+
+  FOR v_order IN
+    SELECT e.item FROM jsonb_array_elements(p_orders) WITH ORDINALITY AS e(item, ord)
+    ORDER BY (e.item->'device_seq')::numeric, e.ord
+  LOOP
+    v_one := mp_offline_order_one(v_terminal, v_order);
+    v_results := v_results || jsonb_build_array(v_one);
+    IF (v_one->>'ok')::boolean IS NOT TRUE THEN
+      v_rejected := v_rejected + 1;
+    ELSIF v_one ? 'duplicate' THEN
+      v_dups := v_dups + 1;
+    ELSE
+      v_applied := v_applied + 1;
+      v_debited := v_debited + coalesce((v_one->>'debited_cents')::bigint, 0);
+      IF coalesce((v_one->>'shortfall_cents')::bigint, 0) > 0 THEN
+        v_short_n := v_short_n + 1;
+        v_short_c := v_short_c + (v_one->>'shortfall_cents')::bigint;
+      END IF;
+    END IF;
+  END LOOP;
+
+  v_result := jsonb_build_object('ok', true, 'http_status', 200, 'terminal_id', p_terminal_id,
+                                 'orders', jsonb_array_length(p_orders), 'applied', v_applied,
+                                 'duplicates', v_dups, 'rejected', v_rejected,
+                                 'shortfall_orders', v_short_n, 'shortfall_cents', v_short_c,
+                                 'debited_cents', v_debited, 'results', v_results);
+  PERFORM mp_audit(NULL, 'offline_sync', 'completed', NULL, 0, NULL, NULL, p_idempotency_key, NULL, p_terminal_id,
+                   jsonb_build_object('orders', jsonb_array_length(p_orders), 'applied', v_applied,
+                                      'duplicates', v_dups, 'rejected', v_rejected,
+                                      'shortfall_orders', v_short_n, 'shortfall_cents', v_short_c));
+  PERFORM mp_idem_complete(p_idempotency_key, 'offline_sync', v_hash, NULL, v_result);
+  RETURN v_result;
+END
+$$;

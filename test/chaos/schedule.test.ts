@@ -1,0 +1,205 @@
+// The pure pieces of a chaos run: how the load tags a moment (phase, fault), which devices are
+// offline, the chaos thresholds, k6's raw samples per second and per phase, the recovery
+// verdicts of the report, the plan (timeline sized to the load, what it needs), annotations.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { chaosAnnotation, chaosAnnotations } from '../../chaos/annotations.js';
+import { buildChaosReport, formatChaosReport } from '../../chaos/report.js';
+import { parseExtraTags, splitCsv, summarizeSamples } from '../../chaos/samples.js';
+import { validateTimeline } from '../../chaos/timeline.js';
+import type { ChaosWindowsFile, WindowRecord } from '../../chaos/windows-file.js';
+import { UsageError } from '../../cli/command.js';
+import { chaosEnvFor, loadDurationS, planChaos } from '../../cli/pipeline/chaos-run.js';
+import type { ChaosEnv } from '../../lib/chaos/contract.js';
+import { activeWindows, allPhaseTags, devicesOfWindow, offlineDevices, parseChaosEnv, phaseAt } from '../../lib/chaos/schedule.js';
+import { chaosThresholds } from '../../lib/chaos/thresholds.js';
+
+const work = mkdtempSync(join(tmpdir(), 'mp-chaos-unit-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const env: ChaosEnv = {
+  durationS: 60,
+  recoveryS: 5,
+  windows: [
+    { fault: 'db-latency', kind: 'toxic', startS: 10, durationS: 5, params: { latency: 300 } },
+    { fault: 'webhook-dup', kind: 'client', startS: 12, durationS: 10, params: { rate: 1 } },
+    { fault: 'scanner-offline', kind: 'client', startS: 40, durationS: 5, params: { gateways: 5 } },
+  ],
+};
+
+describe('phase tags (what every request is tagged with)', () => {
+  it('steady, fault (with a margin before the window), recovery, steady again', () => {
+    expect(phaseAt(env, 5)).toEqual({ chaos: 'steady', fault: 'none' });
+    expect(phaseAt(env, 9.5)).toEqual({ chaos: 'fault', fault: 'db-latency' }); // in flight when it was applied
+    expect(phaseAt(env, 13)).toEqual({ chaos: 'fault', fault: 'db-latency+webhook-dup' });
+    expect(phaseAt(env, 16)).toEqual({ chaos: 'fault', fault: 'webhook-dup' });
+    expect(phaseAt(env, 22)).toEqual({ chaos: 'recovery', fault: 'webhook-dup' });
+    expect(phaseAt(env, 27)).toEqual({ chaos: 'steady', fault: 'none' });
+    expect(phaseAt(env, 46)).toEqual({ chaos: 'recovery', fault: 'scanner-offline' });
+  });
+
+  it('lists every tag pair a run can produce, for threshold sub-metrics', () => {
+    const tags = allPhaseTags(env).map((t) => `${t.chaos}|${t.fault}`).sort();
+    expect(tags).toEqual([
+      'fault|db-latency', 'fault|db-latency+webhook-dup', 'fault|scanner-offline', 'fault|webhook-dup',
+      'recovery|scanner-offline', 'recovery|webhook-dup', 'steady|none',
+    ]);
+  });
+
+  it('client faults act inside their window only; never every door is offline', () => {
+    expect(activeWindows(env, 'webhook-dup', 11.9)).toEqual([]);
+    expect(activeWindows(env, 'webhook-dup', 12)).toHaveLength(1);
+    expect(activeWindows(env, 'webhook-dup', 22)).toEqual([]);
+    expect([...offlineDevices(env, 'scanner-offline', 2, 41)]).toEqual([0]); // gateways: 5, but 1 of 2 stays up
+    expect(offlineDevices(env, 'scanner-offline', 2, 39).size).toBe(0);
+    expect(devicesOfWindow(env.windows[2]!, 4)).toEqual([0, 1, 2]);
+  });
+
+  it('parses the orchestrator JSON and names every problem', () => {
+    expect(parseChaosEnv(JSON.stringify({ ...env, clockUrl: 'http://127.0.0.1:4000/t0' })).windows).toHaveLength(3);
+    expect(parseChaosEnv(undefined).windows).toEqual([]);
+    expect(() => parseChaosEnv('{"durationS": 0, "recoveryS": -1, "windows": [{}], "clockUrl": "http://10.0.0.1:80/t0"}'))
+      .toThrow(/durationS must be a positive number; recoveryS must be a number >= 0; windows\[0\] must be .*; clockUrl must be a loopback http URL/);
+  });
+});
+
+describe('chaos thresholds', () => {
+  const t = chaosThresholds(['entry', 'concession', 'funding', 'reentry', 'browse'], env);
+
+  it('allow nothing outside fault windows, and never a wrong balance', () => {
+    expect(t['http_req_failed{chaos:steady}']).toEqual(['rate==0']);
+    expect(t['checks{chaos:steady}']).toEqual(['rate==1']);
+    expect(t['success_rate{chaos:steady}']).toEqual(['rate==1']);
+    expect(t['moshpit_order_duration{chaos:steady}']).toEqual(['p(95)<800', 'p(99)<1000']);
+    expect(t['moshpit_entry_duration{chaos:steady}']).toEqual(['p(95)<500', 'p(99)<1000']);
+    expect(t.balance_errors![0]).toBe('count<1');
+    expect(t.moshpit_chaos_violations).toEqual(['count<1']);
+    // no un-tagged latency SLO: inside a window latency is measured, not judged
+    expect(t.moshpit_order_duration).toBeUndefined();
+  });
+
+  it('measure error rate and latency per phase and per fault', () => {
+    expect(t['http_req_failed{chaos:fault,fault:db-latency+webhook-dup}']).toEqual(['rate<=1']);
+    expect(t['http_req_duration{chaos:recovery,fault:webhook-dup}']).toEqual(['max>=0']);
+    expect(t['http_req_failed{chaos:fault}']).toEqual(['rate<=1']);
+    expect(t['moshpit_chaos_offline_orders{status:offline_shortfall}']).toEqual(['count>=0']);
+  });
+});
+
+describe('k6 raw samples', () => {
+  it('splits CSV and tags like Go writes them', () => {
+    expect(splitCsv('a,"b,c",,"d ""q"""')).toEqual(['a', 'b,c', '', 'd "q"']);
+    expect(parseExtraTags('chaos=fault&fault=db-latency%2Bwebhook-dup&op=order')).toEqual({ chaos: 'fault', fault: 'db-latency+webhook-dup', op: 'order' });
+  });
+
+  it('aggregates per second and per phase (gzip, unix_milli timestamps)', async () => {
+    const header = 'metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,proto,scenario,service,status,subproto,tls_version,url,extra_tags,metadata';
+    const row = (metric: string, t: number, v: number, tags: string) => `${metric},${t},${v},,"dial tcp: connection refused, again",,true,,POST,POST /v1/orders,HTTP/1.1,x,,200,,,,${tags},`;
+    const lines = [header];
+    const base = 1_700_000_000_000;
+    for (let i = 0; i < 10; i++) {
+      lines.push(row('http_req_failed', base + i * 100, 0, 'chaos=steady&fault=none'), row('http_req_duration', base + i * 100, 10 + i, 'chaos=steady&fault=none'));
+      lines.push(row('http_req_failed', base + 1000 + i * 100, i < 5 ? 1 : 0, 'chaos=fault&fault=db-reset'), row('http_req_duration', base + 1000 + i * 100, 100, 'chaos=fault&fault=db-reset'));
+      lines.push(row('checks', base + i, 1, 'chaos=steady'));
+    }
+    const file = join(work, 'samples.gz');
+    writeFileSync(file, gzipSync(`${lines.join('\n')}\n`));
+    const s = await summarizeSamples(file);
+    expect(s.rows).toBe(40);
+    expect(s.perSecond).toEqual([{ t: base + 1000, errorRate: 0, p95: 19 }, { t: base + 2000, errorRate: 0.5, p95: 100 }]);
+    expect(s.byPhase.steady).toMatchObject({ requests: 10, failed: 0, p50Ms: 14, maxMs: 19 });
+    expect(s.byFault['fault|db-reset']).toMatchObject({ requests: 10, failed: 5, errorRate: 0.5 });
+  });
+});
+
+function record(fault: string, startMs: number | null, endMs: number | null, status: WindowRecord['status'] = 'done'): WindowRecord {
+  return { fault, kind: 'toxic', executor: 'toxiproxy', params: {}, plannedStartMs: startMs ?? 0, plannedEndMs: endMs ?? 0, startMs, endMs, status };
+}
+
+describe('chaos report', () => {
+  const doc = (windows: WindowRecord[]): ChaosWindowsFile => ({ version: 1, runId: 'r', apiUrl: null, proxy: 'p', pid: 1, t0Ms: 0, durationS: 100, outcome: 'completed', endedMs: 100_000, windows });
+  const healthyFrom = (fromS: number, toS: number, sick: number[] = []) =>
+    Array.from({ length: toS - fromS }, (_, i) => ({ t: (fromS + i + 1) * 1000, errorRate: sick.includes(fromS + i) ? 0.5 : 0, p95: 50 }));
+
+  it('measures recovery per window and judges it against the bound', () => {
+    const r = buildChaosReport({
+      windows: doc([record('db-reset', 10_000, 12_000), record('target-crash', 40_000, 42_000), record('db-latency', 70_000, 72_000), record('db-down', null, null, 'failed')]),
+      // sick: 12-13 s (db-reset), 42-53 s (target-crash), 72 s to the end (db-latency)
+      samples: { perSecond: healthyFrom(0, 100, [12, 13, ...Array.from({ length: 12 }, (_, i) => 42 + i), ...Array.from({ length: 28 }, (_, i) => 72 + i)]), byPhase: {}, byFault: {}, rows: 0 },
+      summary: null,
+      recoveryBoundS: 10,
+      endMs: 100_000,
+    });
+    expect(r.windows.map((w) => [w.fault, w.recovery, w.recoveryMs, w.withinBound])).toEqual([
+      ['db-reset', 'recovered', 3000, true],
+      ['target-crash', 'recovered', 13_000, false], // healthy from 54 s (its sample ends at 55 s), bound 10 s
+      ['db-latency', 'not-recovered', null, false],
+      ['db-down', 'not-run', null, null],
+    ]);
+    expect(r.verdict.ok).toBe(false);
+    expect(r.verdict.problems).toEqual([
+      'target-crash: recovered after 13.0 s, over the 10 s bound',
+      "db-latency: not back within thresholds 10 s after the window's end",
+      'db-down: could not be applied (unknown error)',
+    ]);
+    expect(formatChaosReport(r)).toMatch(/chaos verdict: FAIL/);
+  });
+
+  it('leaves a recovery unmeasured when the next fault comes first', () => {
+    const r = buildChaosReport({
+      windows: doc([record('db-reset', 10_000, 12_000), record('db-latency', 13_000, 14_000)]),
+      samples: { perSecond: healthyFrom(0, 40, [12]), byPhase: {}, byFault: {}, rows: 0 },
+      summary: null, recoveryBoundS: 10, endMs: 40_000,
+    });
+    expect(r.windows.map((w) => w.recovery)).toEqual(['unmeasured', 'recovered']);
+    expect(r.verdict).toEqual({ ok: true, problems: [] });
+  });
+});
+
+describe('chaos plan', () => {
+  it('sizes the default timeline to the pilot-shaped full load', () => {
+    expect(loadDurationS('pilot', {})).toBe(1500);
+    expect(loadDurationS('smoke', { MOSHPIT_DURATION_SCALE: '1.6' })).toBe(40);
+    const plan = planChaos({ profile: 'pilot', external: false, env: {} });
+    expect(plan.timeline.durationS).toBe(1500);
+    expect(plan.timeline.windows).toHaveLength(11);
+    expect(plan.timeline.windows[0]).toMatchObject({ fault: 'db-latency', startS: 150, durationS: 75 });
+    expect(plan).toMatchObject({ recoveryBoundS: 30, needsDbProxy: true });
+    expect(planChaos({ profile: 'pilot', external: false, env: {}, faults: 'webhook-dup,target-crash' }).needsDbProxy).toBe(false);
+  });
+
+  it('refuses what a user deployment cannot do', () => {
+    expect(() => planChaos({ profile: 'smoke', external: true, env: {}, faults: 'db-latency' })).toThrow(UsageError);
+    expect(() => planChaos({ profile: 'smoke', external: true, env: {}, faults: 'db-latency' })).toThrow(/--toxiproxy-url/);
+    expect(() => planChaos({ profile: 'smoke', external: true, env: {}, faults: 'target-crash' })).toThrow(/cannot be run against your deployment/);
+    const ok = planChaos({ profile: 'smoke', external: true, env: { TOXIPROXY_URL: 'http://127.0.0.1:8474' }, faults: 'db-latency,webhook-dup' });
+    expect(ok).toMatchObject({ toxiproxy: { apiUrl: 'http://127.0.0.1:8474', proxy: 'moshpit_pg' }, needsDbProxy: false });
+  });
+
+  it('hands k6 every window and the clock', () => {
+    const plan = planChaos({ profile: 'smoke', external: false, env: {}, faults: 'db-latency@2s+3s,webhook-dup@1s+5s', recoveryBoundS: 7 });
+    expect(chaosEnvFor(plan, 'http://127.0.0.1:1234/t0')).toEqual({
+      durationS: 25, recoveryS: 7, clockUrl: 'http://127.0.0.1:1234/t0',
+      windows: [
+        { fault: 'webhook-dup', kind: 'client', startS: 1, durationS: 5, params: { rate: 0.2 } },
+        { fault: 'db-latency', kind: 'toxic', startS: 2, durationS: 3, params: { latency: 500, jitter: 100, toxicity: 1, stream: 'downstream' } },
+      ],
+    });
+  });
+});
+
+describe('annotations', () => {
+  it('turn windows that happened into region annotations', () => {
+    const t = validateTimeline([{ fault: 'db-latency', startS: 0, durationS: 1 }], 1);
+    const w: WindowRecord = { ...record('db-latency', 1000, 2000), params: t.windows[0]!.params };
+    expect(chaosAnnotation('run-1', w)).toEqual({
+      runId: 'run-1', kind: 'chaos', title: 'db-latency', text: 'db-latency [toxic, toxiproxy] latency=500 jitter=100 toxicity=1 stream=downstream',
+      start: 1000, end: 2000, tags: { fault: 'db-latency', fault_kind: 'toxic' },
+    });
+    expect(chaosAnnotation('run-1', record('db-down', null, null, 'skipped'))).toBeNull();
+    expect(chaosAnnotations({ version: 1, runId: 'r', apiUrl: null, proxy: 'p', pid: 1, t0Ms: 0, durationS: 1, outcome: 'interrupted', endedMs: 1, windows: [{ ...w, status: 'interrupted' }] })[0]!.title).toBe('db-latency (interrupted)');
+  });
+});

@@ -1,0 +1,109 @@
+// Bad input through the real CLI: a typo is exit 2 with a message naming it and no run
+// directory; a target that is unreachable or refuses our API key is NOT READY (exit 3) and
+// k6 never starts (no summary, metadata says k6 did not run).
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seed } from '../../seed/index.js';
+import { useTestDatabase } from '../support/db.js';
+import { newWorkDir, runScenarioCli, type ScenarioRun } from '../support/scenario-run.js';
+import { startTarget, type RunningTarget } from '../support/target.js';
+import { describeRun } from './run-report.js';
+
+const db = await useTestDatabase();
+const workDirs: string[] = [];
+let target: RunningTarget | null = null;
+/** Seeded once; the external-target runs read fixtures from here (MOSHPIT_FIXTURES_DIR). */
+const seededWork = newWorkDir();
+workDirs.push(seededWork);
+
+beforeAll(async () => {
+  await seed({ databaseUrl: db.url, wallets: 200, fixturesDir: join(seededWork, 'fixtures') });
+}, 120_000);
+
+afterAll(async () => {
+  await target?.stop();
+  for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function freshWork(): string {
+  const dir = newWorkDir();
+  workDirs.push(dir);
+  return dir;
+}
+
+describe('bad command-line input', () => {
+  it.each([
+    { what: 'an unknown scenario', scenario: 'moshpit-nope', args: [], message: /unknown scenario 'moshpit-nope'/ },
+    { what: 'an unknown profile', scenario: 'entry', args: ['--profile', 'nope'], message: /unknown profile 'nope'\. Profiles: smoke, pilot/ },
+    { what: 'an unknown defect', scenario: 'entry', args: ['--defects', 'lost_update,nope'], message: /unknown defect mode\(s\): nope\. Valid: .*lost_update/ },
+    { what: 'a venue capacity of 0', scenario: 'entry', args: ['--capacity', '0'], message: /--capacity must be a positive integer, got '0'/ },
+  ])('$what: exit 2, a clear message, no run directory', async ({ scenario, args, message }) => {
+    const work = freshWork();
+    const run = await runScenarioCli({ databaseUrl: db.url, scenario, args, workDir: work });
+    expect(run.code, describeRun(run)).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toMatch(/usage: moshpit scenario </);
+    expect(run.runId).toBeNull();
+    expect(existsSync(join(work, 'results'))).toBe(false);
+  }, 60_000);
+
+  it('--capacity with an external target: exit 2 (only the embedded database is seeded)', async () => {
+    const run = await runScenarioCli({
+      databaseUrl: db.url,
+      scenario: 'entry',
+      args: ['--capacity', '5'],
+      env: { TARGET_URL: 'http://127.0.0.1:9', API_KEY: 'k', STRIPE_WEBHOOK_SECRET: 'whsec_x' },
+      workDir: freshWork(),
+    });
+    expect(run.code, describeRun(run)).toBe(2);
+    expect(run.stderr).toMatch(/--capacity: only for the embedded target/);
+    expect(run.runId).toBeNull();
+  }, 60_000);
+});
+
+interface Preflight { ready: boolean; checks: Array<{ name: string; ok: boolean; skipped?: boolean; detail: string }> }
+
+/** NOT READY, exit 3, and nothing of k6 in the run directory. */
+function expectNotReadyWithoutK6(run: ScenarioRun): Preflight {
+  const why = describeRun(run);
+  expect(run.code, why).toBe(3);
+  expect(`${run.stdout}\n${run.stderr}`).toMatch(/NOT READY/);
+  expect(run.runDir, why).not.toBeNull();
+  expect(run.summary, why).toBeNull();
+  expect(readdirSync(run.runDir!).filter((f) => f.startsWith('summary') || f === 'junit.xml')).toEqual([]);
+  const meta = JSON.parse(readFileSync(join(run.runDir!, 'metadata.json'), 'utf8')) as { exit: Record<string, unknown> };
+  expect(meta.exit).toMatchObject({ k6: null, preflight: 'not-ready', validation: 'skipped', code: 3 });
+  return JSON.parse(readFileSync(join(run.runDir!, 'preflight.json'), 'utf8')) as Preflight;
+}
+
+const check = (p: Preflight, name: string) => p.checks.find((c) => c.name === name);
+
+describe('a target that is not ready', () => {
+  it('unreachable external target: NOT READY on target-health, exit 3, k6 never started', async () => {
+    const run = await runScenarioCli({
+      databaseUrl: db.url,
+      scenario: 'entry',
+      // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+      env: { TARGET_URL: 'http://127.0.0.1:9', API_KEY: 'mk_test_any', STRIPE_WEBHOOK_SECRET: 'whsec_test_any' },
+      workDir: seededWork,
+    });
+    const preflight = expectNotReadyWithoutK6(run);
+    expect(check(preflight, 'target-health')?.ok).toBe(false);
+    // The database side is fine: the refusal is about the target alone.
+    expect(check(preflight, 'fixtures-in-database')?.ok).toBe(true);
+  }, 60_000);
+
+  it('running target, wrong API key: NOT READY on the api-key check, exit 3, k6 never started', async () => {
+    target = await startTarget({ databaseUrl: db.url });
+    const run = await runScenarioCli({
+      databaseUrl: db.url,
+      scenario: 'entry',
+      env: { TARGET_URL: target.url, API_KEY: 'mk_test_wrong_key', STRIPE_WEBHOOK_SECRET: target.webhookSecret },
+      workDir: seededWork,
+    });
+    const preflight = expectNotReadyWithoutK6(run);
+    expect(check(preflight, 'target-health')?.ok).toBe(true);
+    expect(check(preflight, 'api-key')?.ok).toBe(false);
+  }, 60_000);
+});
