@@ -27,6 +27,12 @@ export interface WindowReport {
   endMs: number | null;
   /** requests tagged with this fault while it was on */
   during: Stat | null;
+  /**
+   * Recovery is measured from here: the window's end, or later if platform faults (toxic,
+   * process) were still on at its end: then from when the last of them ended, since their
+   * effect is not this fault's. Client faults act on clients and do not defer it.
+   */
+  recoveryFromMs: number | null;
   recoveryMs: number | null;
   /** recovered | not-recovered (watched long enough, never healthy) | unmeasured (next fault or the end came first) | not-run */
   recovery: 'recovered' | 'not-recovered' | 'unmeasured' | 'not-run';
@@ -122,7 +128,16 @@ export function buildChaosReport(input: {
   const faults = input.samples?.byFault ?? {};
   const happened = doc.windows.filter((w) => w.startMs !== null && w.endMs !== null);
   const spans = happened.map((w) => ({ fault: w.fault, startMs: w.startMs!, endMs: w.endMs! }));
-  const recoveries = computeRecoveries(spans, samples, th);
+  const platform = spans.filter((_, i) => happened[i]!.kind !== 'client');
+  const from = spans.map((w) => {
+    let end = w.endMs;
+    for (let changed = true, rounds = 0; changed && rounds <= spans.length; rounds++) {
+      changed = false;
+      for (const o of platform) if (o !== w && o.startMs <= end && o.endMs > end) { end = o.endMs; changed = true; }
+    }
+    return end;
+  });
+  const recoveries = computeRecoveries(spans.map((w, i) => ({ ...w, endMs: from[i]! })), samples, th);
   const boundMs = input.recoveryBoundS * 1000;
   const problems: string[] = [];
 
@@ -134,21 +149,22 @@ export function buildChaosReport(input: {
       during: during(w.fault, faults), ...(w.error ? { error: w.error } : {}),
     };
     if (w.status === 'failed') problems.push(`${w.fault}: could not be applied (${w.error ?? 'unknown error'})`);
-    if (i < 0) return { ...base, recoveryMs: null, recovery: 'not-run', withinBound: null };
+    if (i < 0) return { ...base, recoveryFromMs: null, recoveryMs: null, recovery: 'not-run', withinBound: null };
+    const fromMs = from[i]!;
     const r = recoveries[i]!;
     if (r.recoveryMs !== null) {
       const ok = r.recoveryMs <= boundMs;
       if (!ok) problems.push(`${w.fault}: recovered after ${(r.recoveryMs / 1000).toFixed(1)} s, over the ${input.recoveryBoundS} s bound`);
-      return { ...base, recoveryMs: r.recoveryMs, recovery: 'recovered', withinBound: ok };
+      return { ...base, recoveryFromMs: fromMs, recoveryMs: r.recoveryMs, recovery: 'recovered', withinBound: ok };
     }
     // Not recovered: a failure only if it was watched for longer than the bound.
-    const nextStart = Math.min(input.endMs, ...spans.filter((s) => s.startMs >= w.endMs!).map((s) => s.startMs));
-    const watched = nextStart - w.endMs!;
+    const nextStart = Math.min(input.endMs, ...spans.filter((s) => s.startMs >= fromMs).map((s) => s.startMs));
+    const watched = nextStart - fromMs;
     if (watched >= boundMs + th.stableSamples * 1000) {
       problems.push(`${w.fault}: not back within thresholds ${input.recoveryBoundS} s after the window's end`);
-      return { ...base, recoveryMs: null, recovery: 'not-recovered', withinBound: false };
+      return { ...base, recoveryFromMs: fromMs, recoveryMs: null, recovery: 'not-recovered', withinBound: false };
     }
-    return { ...base, recoveryMs: null, recovery: 'unmeasured', withinBound: null };
+    return { ...base, recoveryFromMs: fromMs, recoveryMs: null, recovery: 'unmeasured', withinBound: null };
   });
   if (doc.outcome === 'error') problems.push(`chaos controller: ${doc.error ?? 'error'}`);
 
@@ -177,7 +193,8 @@ export function formatChaosReport(r: ChaosReport): string {
   for (const w of r.windows) {
     const at = w.startMs === null ? 'never applied' : `${((w.startMs - r.t0Ms) / 1000).toFixed(1)}s..${w.endMs === null ? '?' : ((w.endMs - r.t0Ms) / 1000).toFixed(1)}s`;
     const d = w.during ? `inside: ${w.during.requests} req, ${pct(w.during.errorRate)} failed, p95 ${ms(w.during.p95Ms)}` : 'inside: no tagged requests';
-    const rec = w.recovery === 'recovered' ? `recovered in ${(w.recoveryMs! / 1000).toFixed(1)}s` : w.recovery;
+    const after = w.recoveryFromMs !== null && w.endMs !== null && w.recoveryFromMs > w.endMs ? ` (after the faults around it, from ${((w.recoveryFromMs - r.t0Ms) / 1000).toFixed(1)}s)` : '';
+    const rec = w.recovery === 'recovered' ? `recovered in ${(w.recoveryMs! / 1000).toFixed(1)}s${after}` : `${w.recovery}${after}`;
     out.push(`  ${w.withinBound === false ? '✗' : '✓'} ${w.fault.padEnd(19)} ${w.status.padEnd(11)} ${at.padEnd(16)} ${d}; ${rec}`);
   }
   for (const [phase, s] of Object.entries(r.phases)) {

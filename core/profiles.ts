@@ -126,7 +126,9 @@ const DEFAULT_BEHAVIOUR: Behaviour = {
   reentryCycles: 2,
   insideSeconds: { min: 2, max: 6 },
   outsideSeconds: { min: 1, max: 3 },
-  browseThinkSeconds: { min: 5, max: 15 },
+  // A guest between purchases glances at the wallet app every minute or so, not every few seconds:
+  // 2,000 such guests are ~35 balance reads/s.
+  browseThinkSeconds: { min: 30, max: 90 },
 };
 
 const DEFAULT_CLIENT: ClientPolicy = { timeoutSeconds: 10, maxAttempts: 3, retryBackoffMs: 200 };

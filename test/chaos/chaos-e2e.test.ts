@@ -1,13 +1,15 @@
 // `moshpit scenario chaos` end to end through the real CLI: embedded stack with Toxiproxy
-// between the target and PostgreSQL, the smoke-sized full load stretched to 40 s, and a
+// between the target and PostgreSQL, the smoke-sized full load stretched to 52 s, and a
 // compressed timeline with every kind of fault (DB latency and resets through Toxiproxy,
 // duplicated / reordered / forged Stripe webhooks, an offline scanner, an offline terminal
-// whose sync runs short, a SIGKILLed target). On the correct target every validator passes with
-// zero violations; with the double-credit defect the same duplicated webhooks fail the funding
+// whose sync runs short, a SIGKILLed target that stays down longer than the clients' retries,
+// while a terminal is offline and its customers pay at the crashed platform). On the correct
+// target every validator passes with zero violations and the writes left indeterminate are
+// reported; with the double-credit defect the same duplicated webhooks fail the funding
 // checkers. Also checks that the client faults ran inside k6 on the controller's clock.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChaosReport } from '../../chaos/report.js';
 import type { ChaosWindowsFile, WindowRecord } from '../../chaos/windows-file.js';
 import { CHECKER } from '../../validate/index.js';
@@ -16,8 +18,9 @@ import { newWorkDir, runScenarioCli, type ScenarioRun } from '../support/scenari
 
 const db = await useTestDatabase();
 const workDir = newWorkDir();
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-/** 40 s of smoke-rate load; faults within it, each DB/process fault followed by a gap to recover in. */
+/** 52 s of smoke-rate load; faults within it, each DB/process fault followed by a gap to recover in. */
 const COMPRESSED_TIMELINE = {
   windows: [
     { fault: 'db-latency', startS: 3, durationS: 3, params: { latency: 300, jitter: 50 } },
@@ -27,14 +30,18 @@ const COMPRESSED_TIMELINE = {
     { fault: 'bad-signature', startS: 14, durationS: 8, params: { rate: 0.5 } },
     { fault: 'scanner-offline', startS: 16, durationS: 5, params: { gateways: 1, scansPerMin: 120 } },
     { fault: 'concession-offline', startS: 16, durationS: 6, params: { terminals: 1, salesPerMin: 180, spendElsewhereRate: 0.8 } },
-    { fault: 'target-crash', startS: 27, durationS: 2 },
+    // a second outage of the till; the platform crashes meanwhile, for longer than a client
+    // retries a write (6 attempts, at most 11.6 s of backoff): a payment at the online bar ends
+    // indeterminate, the till's sync waits the crash out
+    { fault: 'concession-offline', startS: 27, durationS: 6, params: { terminals: 1, salesPerMin: 120, spendElsewhereRate: 1 } },
+    { fault: 'target-crash', startS: 28, durationS: 12 },
   ],
 };
 const RECOVERY_BOUND_S = 8;
 
 const readJson = <T>(run: ScenarioRun, file: string) => JSON.parse(readFileSync(join(run.runDir!, file), 'utf8')) as T;
 const count = (run: ScenarioRun, metric: string) => run.summary?.metrics[metric]?.values.count ?? 0;
-const window = (doc: ChaosWindowsFile, fault: string) => doc.windows.find((w) => w.fault === fault)!;
+const window = (doc: ChaosWindowsFile, fault: string) => doc.windows.find((w) => w.fault === fault)!; // the first of that fault
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('a chaos run on the correct target', () => {
@@ -47,7 +54,7 @@ describe('a chaos run on the correct target', () => {
       scenario: 'chaos',
       workDir,
       args: ['--profile', 'smoke', '--wallets', '1000', '--faults', JSON.stringify(COMPRESSED_TIMELINE), '--recovery-bound', String(RECOVERY_BOUND_S)],
-      env: { MOSHPIT_DURATION_SCALE: '1.6' },
+      env: { MOSHPIT_DURATION_SCALE: '2.08' },
     });
     windows = readJson(run, 'chaos-windows.json');
     report = readJson(run, 'chaos-report.json');
@@ -68,7 +75,7 @@ describe('a chaos run on the correct target', () => {
     expect(windows.windows.map((w) => [w.fault, w.executor, w.status])).toEqual([
       ['db-latency', 'toxiproxy', 'done'], ['webhook-dup', 'external', 'done'], ['db-reset', 'toxiproxy', 'done'],
       ['bad-signature', 'external', 'done'], ['webhook-reorder', 'external', 'done'], ['concession-offline', 'external', 'done'],
-      ['scanner-offline', 'external', 'done'], ['target-crash', 'hook', 'done'],
+      ['scanner-offline', 'external', 'done'], ['concession-offline', 'external', 'done'], ['target-crash', 'hook', 'done'],
     ]);
     for (const w of windows.windows) {
       expect(w.startMs! - w.plannedStartMs, w.fault).toBeGreaterThanOrEqual(0);
@@ -145,7 +152,9 @@ describe('a chaos run on the correct target', () => {
     expect(Number(activity.offline_shortfall_cents)).toBe(report.k6!.offlineShortfallCents);
     expect(report.k6!.offlineOrders.offline_shortfall).toBe(Number(activity.offline_shortfall_orders));
     const phantom = run.validation!.results.find((c) => c.name === CHECKER.reconcilePhantomWrites)!.info as { indeterminate_operations: Record<string, number> };
+    expect(report.k6!.indeterminate.order).toBeGreaterThan(0); // payments caught by the crash
     expect(phantom.indeterminate_operations).toEqual(Object.fromEntries(Object.entries(report.k6!.indeterminate).filter(([, n]) => n > 0)));
+    expect(run.stdout).toMatch(/indeterminate writes \(reported to validation\): .*order \d+/);
     expect(report.k6!.retries).toBeGreaterThan(0); // clients retried through the crash and the resets with the same keys
   });
 });

@@ -4,7 +4,7 @@
 // orphaned Toxiproxy is stopped, the dead run's windows are closed as interrupted and its
 // outcome recorded as crashed, and the new run proceeds on a clean fault layer.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import type { ChaosWindowsFile } from '../../chaos/windows-file.js';
@@ -25,6 +25,7 @@ afterAll(() => {
   // only if the test failed half-way: what this test started, by PID / process group
   if (group) try { process.kill(-group, 'SIGKILL'); } catch { /* gone */ }
   for (const p of started) if (isAlive(p)) process.kill(p.pid, 'SIGKILL');
+  rmSync(work, { recursive: true, force: true });
 });
 
 async function until<T>(what: string, ms: number, probe: () => T | null | undefined | false): Promise<T> {
@@ -69,7 +70,7 @@ it('cleans up after a chaos run killed mid-fault', async () => {
     return latest && join(work, 'results', latest);
   });
   const windowsFile = join(runDir, 'chaos-windows.json');
-  await until(`db-latency on (output so far:\n${output})`, 120_000, () => readJson<ChaosWindowsFile>(windowsFile)?.windows.find((w) => w.fault === 'db-latency' && w.status === 'active' && w.startMs));
+  await until(`both faults on (output so far:\n${output})`, 120_000, () => readJson<ChaosWindowsFile>(windowsFile)?.windows.every((w) => w.status === 'active' && w.startMs));
   const stack = readJson<StackState>(stateFile)!;
   const toxiproxy = stack.toxiproxy!;
   started.push(toxiproxy.process, stack.target!.process);

@@ -116,7 +116,8 @@ describe('k6 raw samples', () => {
 });
 
 function record(fault: string, startMs: number | null, endMs: number | null, status: WindowRecord['status'] = 'done'): WindowRecord {
-  return { fault, kind: 'toxic', executor: 'toxiproxy', params: {}, plannedStartMs: startMs ?? 0, plannedEndMs: endMs ?? 0, startMs, endMs, status };
+  const kind = fault === 'target-crash' ? 'process' : fault.startsWith('db-') ? 'toxic' : 'client';
+  return { fault, kind, executor: kind === 'toxic' ? 'toxiproxy' : kind === 'process' ? 'hook' : 'external', params: {}, plannedStartMs: startMs ?? 0, plannedEndMs: endMs ?? 0, startMs, endMs, status };
 }
 
 describe('chaos report', () => {
@@ -146,6 +147,20 @@ describe('chaos report', () => {
       'db-down: could not be applied (unknown error)',
     ]);
     expect(formatChaosReport(r)).toMatch(/chaos verdict: FAIL/);
+  });
+
+  it('measures a window overlapped at its end by a platform fault from when that fault ended', () => {
+    const r = buildChaosReport({
+      windows: doc([record('db-latency', 2000, 5000), record('webhook-dup', 2000, 6000), record('concession-offline', 10_000, 15_000), record('target-crash', 12_000, 20_000)]),
+      samples: { perSecond: healthyFrom(0, 40, [12, 13, 14, 15, 16, 17, 18, 19, 20]), byPhase: {}, byFault: {}, rows: 0 },
+      summary: null, recoveryBoundS: 3, endMs: 40_000,
+    });
+    expect(r.windows.map((w) => [w.fault, w.recoveryFromMs, w.recoveryMs, w.withinBound])).toEqual([
+      ['db-latency', 5000, 1000, true], // a client fault still on does not defer it
+      ['webhook-dup', 6000, 1000, true],
+      ['concession-offline', 20_000, 2000, true], // not charged for the crash still on at its end
+      ['target-crash', 20_000, 2000, true],
+    ]);
   });
 
   it('leaves a recovery unmeasured when the next fault comes first', () => {

@@ -31,12 +31,15 @@ async function inspect(bundle: string, env: Record<string, string>): Promise<{ c
   return { code: r.code, options: r.code === 0 ? (JSON.parse(r.stdout) as Inspected) : null, stderr: r.stderr };
 }
 
+// The profile table's scenarios, plus chaos, whose load shape comes from its fault plan.
+const BUNDLED = [...SCENARIO_NAMES, 'chaos'];
+
 describe('scenario bundles', () => {
-  it('exist for exactly the scenarios core/profiles knows', () => {
-    expect(scenarioNames()).toEqual([...SCENARIO_NAMES].sort());
+  it('exist for exactly the scenarios core/profiles knows, plus chaos', () => {
+    expect(scenarioNames()).toEqual([...BUNDLED].sort());
   });
 
-  it.each([...SCENARIO_NAMES])('%s: only k6 modules stay external, nothing from Node', (name) => {
+  it.each(BUNDLED)('%s: only k6 modules stay external, nothing from Node', (name) => {
     const report = reports.get(name)!;
     const text = readFileSync(report.outfile, 'utf8');
     const imports = [...text.matchAll(/^import\s.*?from\s+["']([^"']+)["']/gm)].map((m) => m[1]!);

@@ -6,25 +6,36 @@
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
 
-// One row per wallet and flow; $1 = wallet LIKE.
-const FLOWS = `
-  SELECT wallet_id, amount_cents AS credited, 0::bigint AS debited FROM funding_intents
-    WHERE wallet_id LIKE $1 AND status = 'confirmed'
-  UNION ALL
-  SELECT wallet_id, amount_cents, 0 FROM recharges WHERE wallet_id LIKE $1
-  UNION ALL
-  SELECT wallet_id, 0, total_cents - shortfall_cents FROM orders WHERE wallet_id LIKE $1
-  UNION ALL
-  SELECT wallet_id, 0, fee_cents FROM nfc_scan_log
-    WHERE wallet_id LIKE $1 AND result IN ('admitted', 'readmitted') AND fee_cents <> 0`;
-
+// One row per wallet and per business record, aggregated once by wallet; $1 = wallet LIKE.
 const PER_WALLET = `
-  SELECT w.id AS wallet_id, coalesce(f.credited, 0) AS credited_cents, coalesce(f.debited, 0) AS debited_cents,
-         w.balance_cents - w.opening_balance_cents AS balance_moved_cents
-  FROM wallets w
-  LEFT JOIN (SELECT wallet_id, sum(credited) AS credited, sum(debited) AS debited FROM (${FLOWS}) x GROUP BY wallet_id) f
-    ON f.wallet_id = w.id
-  WHERE w.id LIKE $1`;
+  SELECT wallet_id, sum(credited) AS credited_cents, sum(debited) AS debited_cents, sum(moved) AS balance_moved_cents
+  FROM (
+    SELECT id AS wallet_id, 1 AS is_wallet, 0::bigint AS credited, 0::bigint AS debited, balance_cents - opening_balance_cents AS moved
+      FROM wallets WHERE id LIKE $1
+    UNION ALL
+    SELECT wallet_id, 0, amount_cents, 0, 0 FROM funding_intents WHERE wallet_id LIKE $1 AND status = 'confirmed'
+    UNION ALL
+    SELECT wallet_id, 0, amount_cents, 0, 0 FROM recharges WHERE wallet_id LIKE $1
+    UNION ALL
+    SELECT wallet_id, 0, 0, total_cents - shortfall_cents, 0 FROM orders WHERE wallet_id LIKE $1
+    UNION ALL
+    SELECT wallet_id, 0, 0, fee_cents, 0 FROM nfc_scan_log
+      WHERE wallet_id LIKE $1 AND result IN ('admitted', 'readmitted') AND fee_cents <> 0
+  ) flows
+  GROUP BY wallet_id
+  HAVING sum(is_wallet) = 1`;
+
+// The scope's totals need no grouping: plain sums.
+const TOTALS = `
+  SELECT t.credited_cents, t.debited_cents, t.balance_moved_cents,
+         t.balance_moved_cents - (t.credited_cents - t.debited_cents) AS unexplained_cents
+  FROM (SELECT
+    (SELECT coalesce(sum(amount_cents), 0) FROM funding_intents WHERE wallet_id LIKE $1 AND status = 'confirmed')
+      + (SELECT coalesce(sum(amount_cents), 0) FROM recharges WHERE wallet_id LIKE $1) AS credited_cents,
+    (SELECT coalesce(sum(total_cents - shortfall_cents), 0) FROM orders WHERE wallet_id LIKE $1)
+      + (SELECT coalesce(sum(fee_cents), 0) FROM nfc_scan_log WHERE wallet_id LIKE $1 AND result IN ('admitted', 'readmitted'))
+      AS debited_cents,
+    (SELECT coalesce(sum(balance_cents - opening_balance_cents), 0) FROM wallets WHERE id LIKE $1) AS balance_moved_cents) t`;
 
 export const conservation: Checker = {
   name: 'conservation',
@@ -40,13 +51,7 @@ export const conservation: Checker = {
       params: [ctx.scope.walletLike],
       orderBy: 'wallet_id',
     });
-    const totals = await ctx.db.query(
-      `SELECT sum(credited_cents) AS credited_cents, sum(debited_cents) AS debited_cents,
-              sum(balance_moved_cents) AS balance_moved_cents,
-              sum(balance_moved_cents) - (sum(credited_cents) - sum(debited_cents)) AS unexplained_cents
-       FROM (${PER_WALLET}) p`,
-      [ctx.scope.walletLike],
-    );
+    const totals = await ctx.db.query(TOTALS, [ctx.scope.walletLike]);
     return { ...r, info: { totals: totals.rows[0] } };
   },
 };
