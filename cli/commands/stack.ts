@@ -7,23 +7,24 @@ import { parseDefects } from '../options.js';
 const command: Command = {
   summary: 'start, stop or show the embedded stack (PostgreSQL + reference target)',
   usage: [
-    'usage: moshpit stack up [--defects a,b] [--slow-ms N]',
+    'usage: moshpit stack up [--defects a,b] [--slow-ms N] [--chaos]',
     '       moshpit stack down',
     '       moshpit stack status [--json]',
     '',
     'up      starts a private PostgreSQL cluster on 127.0.0.1 (or uses DATABASE_URL), applies the',
     '        reference target migrations and starts the target server; reuses what is running',
+    '        --chaos puts Toxiproxy between the target and PostgreSQL (for scenario chaos)',
     'down    stops exactly what up started, by PID (also after a crash or Ctrl-C)',
     'status  each component with its URL and PID',
   ].join('\n'),
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === 'up') {
-      const { values } = parseArgs({ args: rest, options: { defects: { type: 'string' }, 'slow-ms': { type: 'string' } } });
+      const { values } = parseArgs({ args: rest, options: { defects: { type: 'string' }, 'slow-ms': { type: 'string' }, chaos: { type: 'boolean' } } });
       const defects = await parseDefects(values.defects);
       const slowMs = values['slow-ms'] === undefined ? 0 : Number(values['slow-ms']);
       if (!Number.isInteger(slowMs) || slowMs < 0) throw new UsageError(`--slow-ms must be a non-negative integer, got '${values['slow-ms']}'`);
-      await stackUp({ defects, slowMs });
+      await stackUp({ defects, slowMs, toxiproxy: !!values.chaos });
       return printStatus(false);
     }
     if (sub === 'down') {
