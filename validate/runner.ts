@@ -13,7 +13,7 @@ import type { ValidationReport } from './report/types.js';
 import { assertSafeRunId } from './results-dir.js';
 import { DEFAULT_PREFIX, makeScope } from './scope.js';
 import { inSnapshot, openSharedSnapshot } from './snapshot.js';
-import { readRunSummary, type RunSummary } from './summary.js';
+import { readRunSummary, summaryPath, unreadableSummary, type RunSummary } from './summary.js';
 import { DEFAULT_BOUNDS, type Bounds, type CheckContext, type Checker, type CheckerResult } from './types.js';
 
 export interface ValidationOptions {
@@ -100,14 +100,13 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const limits = { statementTimeoutMs: options.statementTimeoutMs ?? 600_000, workMem: options.workMem ?? '64MB' };
 
-  // A malformed summary fails the reconciliation checkers (error), not the whole validation.
+  // A malformed summary fails the checkers that read it (reconciliation), not the whole validation.
   let summary: RunSummary | null = null;
-  let summaryError: string | null = null;
   if (runId) {
     try {
       summary = readRunSummary(resultsDir, runId);
     } catch (err) {
-      summaryError = (err as Error).message;
+      summary = unreadableSummary(summaryPath(resultsDir, runId), (err as Error).message);
     }
   }
 
@@ -131,10 +130,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
       results = await boundedAll(
         checkers.map((checker) => () =>
           runChecker(checker, ctx, (fn) =>
-            inSnapshot(pool, snapshot, limits, (client) => {
-              if (summaryError && checker.name.startsWith('reconcile-')) throw new Error(summaryError);
-              return fn(client);
-            }),
+            inSnapshot(pool, snapshot, limits, fn),
           ),
         ),
         concurrency,

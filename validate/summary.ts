@@ -55,6 +55,14 @@ export function parseRunSummary(json: unknown, path: string): RunSummary {
   return { path, format, counter, has: (name) => counts.has(name) };
 }
 
+/** A summary that could not be read: every checker that reads it fails with the reason. */
+export function unreadableSummary(path: string, reason: string): RunSummary {
+  const fail = (): never => {
+    throw new SummaryError(reason);
+  };
+  return { path, format: 'handleSummary', counter: fail, has: fail };
+}
+
 /** The run's summary, or null when the run has none. Throws SummaryError on an unreadable file. */
 export function readRunSummary(resultsDir: string, runId: string): RunSummary | null {
   const path = summaryPath(resultsDir, runId);

@@ -27,6 +27,8 @@ validation-junit.xml.
   --stuck-key-after <s>      in_progress idempotency key age that counts as stuck (default ${DEFAULT_BOUNDS.stuckKeySeconds})
   --pending-funding-after <s> pending funding intent age that counts as orphaned (default ${DEFAULT_BOUNDS.pendingFundingSeconds})
   --scan-window <s>          duplicate NFC scan window, information only (default ${DEFAULT_BOUNDS.duplicateScanWindowSeconds})
+  --concurrency <n>          checkers running at once (default 4)
+  --work-mem <size>          PostgreSQL work_mem per checker query (default 64MB; more is faster on big runs)
   --out <dir>                write the reports here (needed to write them without a run)
   --json                     print the report as JSON instead of text
 
@@ -57,6 +59,8 @@ const command: Command = {
           'stuck-key-after': { type: 'string' },
           'pending-funding-after': { type: 'string' },
           'scan-window': { type: 'string' },
+          concurrency: { type: 'string' },
+          'work-mem': { type: 'string' },
           out: { type: 'string' },
           json: { type: 'boolean' },
         },
@@ -75,6 +79,11 @@ const command: Command = {
     if (unknown.length) throw new UsageError(`unknown checker(s): ${unknown.join(', ')}`);
     const witnesses = nonNegative('witnesses', values.witnesses);
     if (witnesses !== undefined && !Number.isInteger(witnesses)) throw new UsageError('--witnesses must be a whole number');
+
+    const concurrency = nonNegative('concurrency', values.concurrency);
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a whole number >= 1');
+    const workMem = values['work-mem'];
+    if (workMem !== undefined && !/^\d+\s*(kB|MB|GB)$/.test(workMem)) throw new UsageError(`--work-mem must look like 64MB, got '${workMem}'`);
 
     const databaseUrl = resolveDatabaseUrl(values['database-url']);
     if (!databaseUrl) {
@@ -96,6 +105,8 @@ const command: Command = {
       ...(values.out && { outDir: values.out }),
       ...(only && { checkers: only }),
       ...(witnesses !== undefined && { witnesses }),
+      ...(concurrency !== undefined && { concurrency }),
+      ...(workMem !== undefined && { workMem }),
       bounds,
     });
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));

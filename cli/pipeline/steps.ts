@@ -15,25 +15,38 @@ export async function seedForRun(opts: { databaseUrl: string; prefix: string; fi
 }
 
 export async function preflightForRun(opts: { target: ResolvedTarget; fixturesDir: string; resultsDir: string }): Promise<boolean> {
-  const report = await runPreflight({
-    databaseUrl: opts.target.databaseUrl,
-    targetUrl: opts.target.url,
-    targetKind: opts.target.kind,
-    apiKey: opts.target.apiKey,
-    fixturesDir: opts.fixturesDir,
-  });
+  let report;
+  try {
+    report = await runPreflight({
+      databaseUrl: opts.target.databaseUrl,
+      targetUrl: opts.target.url,
+      targetKind: opts.target.kind,
+      apiKey: opts.target.apiKey,
+      fixturesDir: opts.fixturesDir,
+    });
+  } catch (err) {
+    // A pre-flight that cannot even run is a NOT READY, never a reason to start the load.
+    progress(`pre-flight could not run: ${(err as Error).message}`);
+    return false;
+  }
   writeFileSync(join(opts.resultsDir, 'preflight.json'), `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`${formatPreflight(report)}\n`);
   return report.ready;
 }
 
 export async function validateRun(opts: { databaseUrl: string; prefix: string; runId: string; resultsDir: string }): Promise<boolean> {
-  const report = await runValidation({
-    databaseUrl: opts.databaseUrl,
-    prefix: opts.prefix,
-    runId: opts.runId,
-    resultsDir: join(opts.resultsDir, '..'),
-  });
-  process.stdout.write(`${formatReport(report)}\n`);
-  return report.ok;
+  try {
+    const report = await runValidation({
+      databaseUrl: opts.databaseUrl,
+      prefix: opts.prefix,
+      runId: opts.runId,
+      resultsDir: join(opts.resultsDir, '..'),
+    });
+    process.stdout.write(`${formatReport(report)}\n`);
+    return report.ok;
+  } catch (err) {
+    // Money that could not be checked is not money that was right.
+    progress(`validation could not run: ${(err as Error).message}`);
+    return false;
+  }
 }

@@ -50,6 +50,9 @@ describe('audit trail', () => {
     const report = await validate(db.url);
     expectFailures(report, { 'audit-failed-no-effect': 1, 'audit-coverage': 1, 'order-debits': 1, conservation: 1 });
     expect(result(report, 'audit-failed-no-effect').witnesses[0]).toMatchObject({ wallet_id: wallets.dave, status: 'rejected', previous_balance: 100, new_balance: 100, ledger_id: null });
+    expect(result(report, 'order-debits').witnesses).toEqual([
+      { kind: 'debit_without_order', order_id: null, wallet_id: wallets.dave, expected_debit_cents: 0, debits: 1, debited_cents: 50 },
+    ]);
   });
 
   it('a completed operation with its audit record passes (audit rows need not be rejections)', async () => {

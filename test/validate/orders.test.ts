@@ -86,7 +86,7 @@ describe('orders', () => {
     const report = await validate(db.url);
     expectFailures(report, { 'order-debits': 1, conservation: 1 });
     expect(result(report, 'order-debits').witnesses).toEqual([
-      { kind: 'order_debit_mismatch', order_id: o.id, wallet_id: wallets.carol, total_cents: 650, shortfall_cents: 0, debits: 0, debited_cents: 0 },
+      { kind: 'order_debit_mismatch', order_id: o.id, wallet_id: wallets.carol, expected_debit_cents: 650, debits: 0, debited_cents: 0 },
     ]);
   });
 });

@@ -1,7 +1,7 @@
 // Pre-flight: READY against the real reference target on both surfaces; NOT READY, with the
 // failing line named, for an unreachable database, a missing procedure, missing or stale
 // fixtures, changed settings, a refused API key and a target that is down.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +14,8 @@ import { resetFestivalTables } from './support/reset.js';
 
 const db = await useTestDatabase();
 let target: RunningTarget;
+const scratch = mkdtempSync(join(tmpdir(), 'moshpit-preflight-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 beforeAll(async () => {
   target = await startTarget({ databaseUrl: db.url });
@@ -28,7 +30,7 @@ async function seedWithFixtures(): Promise<string> {
   await f.catalog();
   for (const n of [1, 2, 3]) await f.wallet(`w-00000${n}`, 2500);
   await f.wallet('probe', 100_000);
-  const dir = mkdtempSync(join(tmpdir(), 'moshpit-fixtures-'));
+  const dir = mkdtempSync(join(scratch, 'fixtures-'));
   const write = (file: string, value: unknown) => writeFileSync(join(dir, file), JSON.stringify(value));
   write('manifest.json', {
     prefix: 'k6-test-', wallets: 3, seeded_at: new Date().toISOString(), database: 'test',
@@ -98,7 +100,7 @@ describe('pre-flight', () => {
 
   it('NOT READY: no fixture files', async () => {
     await seedWithFixtures();
-    const empty = mkdtempSync(join(tmpdir(), 'moshpit-nofixtures-'));
+    const empty = mkdtempSync(join(scratch, 'nofixtures-'));
     const report = await runPreflight({ databaseUrl: db.url, targetUrl: target.url, targetKind: 'rest', apiKey: target.apiKey, fixturesDir: empty });
     expect(failing(report)).toEqual(['fixtures-files', 'fixtures-in-database (skipped)', 'festival-settings (skipped)', 'api-key (skipped)', 'functional-probe (skipped)']);
     expect(check(report, 'fixtures-files').detail).toMatch(/manifest.json is missing \(run 'moshpit seed'\)/);

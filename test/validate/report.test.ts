@@ -109,7 +109,7 @@ describe('moshpit validate-results', () => {
 
     await db.pool.query(`UPDATE wallets SET balance_cents = -1, opening_balance_cents = -1 WHERE id = $1`, [wallets.erin]);
     const dirty = captureStdout();
-    const code = await validateResults.run(['--database-url', db.url, '--only', 'no-negative-balance,ledger-sum', '--witnesses', '1', '--json']).finally(dirty.restore);
+    const code = await validateResults.run(['--database-url', db.url, '--only', 'no-negative-balance,ledger-sum', '--witnesses', '1', '--work-mem', '8MB', '--concurrency', '2', '--json']).finally(dirty.restore);
     expect(code).toBe(1);
     const report = JSON.parse(dirty.text());
     expect(report.results.map((r: { name: string }) => r.name)).toEqual(['no-negative-balance', 'ledger-sum']);
@@ -130,5 +130,7 @@ describe('moshpit validate-results', () => {
     await expect(validateResults.run(['--run', 'a', '--latest'])).rejects.toThrow(/exclusive/);
     await expect(validateResults.run(['--witnesses', '-1', '--database-url', db.url])).rejects.toThrow(UsageError);
     await expect(validateResults.run(['--bogus'])).rejects.toThrow(UsageError);
+    await expect(validateResults.run(['--work-mem', 'lots', '--database-url', db.url])).rejects.toThrow(/--work-mem must look like 64MB/);
+    await expect(validateResults.run(['--concurrency', '0', '--database-url', db.url])).rejects.toThrow(/--concurrency/);
   });
 });

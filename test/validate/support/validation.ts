@@ -1,14 +1,18 @@
 // Runs the validation the way the orchestrator does and summarises what fired.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { runValidation, type ValidationOptions } from '../../../validate/runner.js';
 import type { ValidationReport } from '../../../validate/report/types.js';
 import type { CheckerResult } from '../../../validate/types.js';
 
+// One scratch directory per test file (this module is imported while the file is collected).
+const scratch = mkdtempSync(join(tmpdir(), 'moshpit-validate-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 export function tempResultsDir(): string {
-  return mkdtempSync(join(tmpdir(), 'moshpit-validate-'));
+  return mkdtempSync(join(scratch, 'results-'));
 }
 
 export function writeSummary(resultsDir: string, runId: string, summary: object): void {
