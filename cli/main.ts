@@ -38,9 +38,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (err) {
-    // node:util parseArgs reports unknown/invalid options with ERR_PARSE_ARGS_* codes.
-    const parseArgsError = String((err as NodeJS.ErrnoException).code ?? '').startsWith('ERR_PARSE_ARGS');
-    if (err instanceof UsageError || parseArgsError) {
+    if (err instanceof UsageError) {
       process.stderr.write(`moshpit ${name}: ${(err as Error).message}\n\n${command.usage}\n`);
       return 2;
     }

@@ -1,4 +1,5 @@
 // Shared option parsing for CLI commands.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './command.js';
 
 /** --defects a,b: validated against the target's list, so a typo never runs a "correct" target by accident. */
@@ -17,4 +18,13 @@ export function positiveInt(name: string, raw: string | undefined, fallback: num
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got '${raw}'`);
   return n;
+}
+
+/** node:util parseArgs, with its errors (unknown option, missing value) raised as UsageError. */
+export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

@@ -2,7 +2,7 @@
 // failures by code, wallet mismatches, a time series per minute (monitoring/log-analyzer).
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../options.js';
 import { UsageError, type Command } from '../command.js';
 import { analyzeRequestLog, type LogAnalysis } from '../../monitoring/log-analyzer/analyze.js';
 import { formatLogAnalysis } from '../../monitoring/log-analyzer/format.js';
@@ -29,15 +29,10 @@ const command: Command = {
     'differently from their original request.',
   ].join('\n'),
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv, strict: true, allowPositionals: false,
-        options: { log: { type: 'string' }, run: { type: 'string' }, bucket: { type: 'string' }, json: { type: 'boolean' }, save: { type: 'boolean' } },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseOptions({
+      args: argv, strict: true, allowPositionals: false,
+      options: { log: { type: 'string' }, run: { type: 'string' }, bucket: { type: 'string' }, json: { type: 'boolean' }, save: { type: 'boolean' } },
+    });
     const bucket = values.bucket === undefined ? 60 : Number(values.bucket);
     if (!Number.isInteger(bucket) || bucket < 1) throw new UsageError(`--bucket must be whole seconds >= 1, got '${values.bucket}'`);
     if (values.save && !values.run) throw new UsageError('--save needs --run');

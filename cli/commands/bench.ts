@@ -21,8 +21,9 @@ in the same run on this machine (absolute times on a shared machine are noise):
 
 Runs on a private PostgreSQL cluster of its own (MOSHPIT_CLUSTER_ID=bench, 127.0.0.1; stopped
 again if this run started it), never on the stack's or the tests' data. The default full run
-takes about 25 minutes on 2 cores; --quick takes about a minute (tiny sizes: it proves the
-harness works, its figures mean nothing).
+takes about 23 minutes on 2 cores (about 36 the first time: it builds a 1M-wallet validation
+dataset it then keeps); --quick takes about 1.5 minutes (tiny sizes: it proves the harness
+works, its figures mean nothing).
 
 options:
   --only a,b          run only these benchmarks (${NAMES.join(', ')})

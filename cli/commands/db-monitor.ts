@@ -1,7 +1,7 @@
 // moshpit db-monitor: a live view of the database under load (monitoring/db-monitor.sql),
 // one line per interval, until --count samples or Ctrl-C.
-import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { parseOptions } from '../options.js';
 import { UsageError, type Command } from '../command.js';
 import { sampleDatabase, sampleRates, type DatabaseSample } from '../../monitoring/db-monitor.js';
 import { LEGEND, headerLine, sampleLine } from '../../monitoring/db-monitor-view.js';
@@ -37,17 +37,12 @@ const command: Command = {
   summary: 'Live database view under load: connections, locks, commit/write rates, cache hits',
   usage,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        allowPositionals: false,
-        options: { interval: { type: 'string' }, count: { type: 'string' }, 'database-url': { type: 'string' } },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseOptions({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: { interval: { type: 'string' }, count: { type: 'string' }, 'database-url': { type: 'string' } },
+    });
     const intervalMs = parseInterval(values.interval) * 1000;
     const count = parseCount(values.count);
     const databaseUrl = await resolveDatabaseUrl(values['database-url']);

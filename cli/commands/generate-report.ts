@@ -1,6 +1,6 @@
 // `moshpit generate-report`: results/<run-id>/report.html (self-contained) and report.md for a
 // run, from its files and, when it streamed there, InfluxDB. Runs also get one automatically.
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../options.js';
 import { UsageError, type Command } from '../command.js';
 import { generateRunReport } from '../../monitoring/report/generate.js';
 import { resolveRunDir } from '../../monitoring/report/run-lookup.js';
@@ -20,12 +20,7 @@ const command: Command = {
     'if needed); otherwise the report says so and shows whole-run figures.',
   ].join('\n'),
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { run: { type: 'string' }, latest: { type: 'boolean' }, 'no-influx': { type: 'boolean' } } }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseOptions({ args: argv, strict: true, allowPositionals: false, options: { run: { type: 'string' }, latest: { type: 'boolean' }, 'no-influx': { type: 'boolean' } } });
     if (values.run && values.latest) throw new UsageError('give --run or --latest, not both');
     let dir: string;
     try {

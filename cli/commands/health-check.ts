@@ -1,8 +1,8 @@
 // `moshpit health-check`: is the target up, is the database reachable, is the stack whole?
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { redactUrl, stackStatus } from '../../stack/stack.js';
 import { readStackState } from '../../stack/state.js';
+import { parseOptions } from '../options.js';
 import type { Command } from '../command.js';
 import { resolveDatabaseUrl, resolveRunningTarget } from '../pipeline/resolve-target.js';
 
@@ -41,7 +41,7 @@ const command: Command = {
   summary: 'check the target, the database and the stack components',
   usage: 'usage: moshpit health-check [--database-url URL] [--json]',
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { 'database-url': { type: 'string' }, json: { type: 'boolean' } } });
+    const { values } = parseOptions({ args: argv, options: { 'database-url': { type: 'string' }, json: { type: 'boolean' } } });
     const target = resolveRunningTarget();
     const checks: Check[] = [await checkTarget(target?.url), await checkDatabase(resolveDatabaseUrl(values['database-url']))];
     if (readStackState()) {

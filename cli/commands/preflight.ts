@@ -1,8 +1,8 @@
 // `moshpit preflight`: is the environment ready to be load-tested and validated? Database,
 // procedures, fixtures, settings, target health, API key, and one functional probe.
 // Exit 0 READY, 1 NOT READY, 2 bad arguments.
-import { parseArgs } from 'node:util';
 import { formatPreflight, runPreflight } from '../../validate/preflight/runner.js';
+import { parseOptions } from '../options.js';
 import { UsageError, type Command } from '../command.js';
 import { resolveDatabaseUrl, resolveRunningTarget } from '../pipeline/resolve-target.js';
 import { isLoopbackUrl, parseKind } from '../pipeline/target-config.js';
@@ -21,23 +21,18 @@ const command: Command = {
   summary: 'pre-flight: database, procedures, fixtures, target health, API key, functional probe (READY / NOT READY)',
   usage,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
-          'database-url': { type: 'string' },
-          'target-url': { type: 'string' },
-          'target-kind': { type: 'string' },
-          'api-key': { type: 'string' },
-          fixtures: { type: 'string' },
-          'no-probe': { type: 'boolean' },
-          json: { type: 'boolean' },
-        },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseOptions({
+      args: argv,
+      options: {
+        'database-url': { type: 'string' },
+        'target-url': { type: 'string' },
+        'target-kind': { type: 'string' },
+        'api-key': { type: 'string' },
+        fixtures: { type: 'string' },
+        'no-probe': { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+    });
     const explicitUrl = values['target-url']?.replace(/\/+$/, '');
     const resolved = explicitUrl ? null : resolveRunningTarget(values['target-kind']);
     const targetUrl = explicitUrl ?? resolved?.url;

@@ -1,7 +1,6 @@
 // `moshpit scenario <name>`: pre-flight → k6 → validation against the embedded stack or your deployment.
-import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../command.js';
-import { parseDefects, positiveInt } from '../options.js';
+import { parseDefects, positiveInt, parseOptions } from '../options.js';
 import { parseKind } from '../pipeline/target-config.js';
 import { runScenario } from '../pipeline/run-scenario.js';
 
@@ -46,7 +45,7 @@ const command: Command = {
     'Target: the embedded stack unless TARGET_URL (REST) or SUPABASE_URL is set; see README.',
   ].join('\n'),
   async run(argv) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseOptions({
       args: argv,
       allowPositionals: true,
       options: {

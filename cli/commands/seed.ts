@@ -1,5 +1,5 @@
 // moshpit seed: test wallets, catalogue, terminals, doors and the fixture files (seed/).
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../options.js';
 import { UsageError, type Command } from '../command.js';
 import { DEFAULT_PREFIX, SeedInputError, parseWholeNumberFlag } from '../../seed/input.js';
 import { resolveDatabaseUrl } from '../../seed/database-url.js';
@@ -38,26 +38,21 @@ const command: Command = {
   summary: 'Seed test wallets, products, terminals and doors; write fixtures/*.json',
   usage,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        allowPositionals: false,
-        options: {
-          wallets: { type: 'string' },
-          prefix: { type: 'string' },
-          reset: { type: 'boolean' },
-          'fee-bps': { type: 'string' },
-          'reentry-fee-cents': { type: 'string' },
-          capacity: { type: 'string' },
-          'database-url': { type: 'string' },
-          'fixtures-dir': { type: 'string' },
-        },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseOptions({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        wallets: { type: 'string' },
+        prefix: { type: 'string' },
+        reset: { type: 'boolean' },
+        'fee-bps': { type: 'string' },
+        'reentry-fee-cents': { type: 'string' },
+        capacity: { type: 'string' },
+        'database-url': { type: 'string' },
+        'fixtures-dir': { type: 'string' },
+      },
+    });
     try {
       const settings: FestivalSettingsChange = {
         platformFeeBps: parseWholeNumberFlag(values['fee-bps'], '--fee-bps'),

@@ -1,8 +1,7 @@
 // `moshpit stack up|down|status`: the embedded PostgreSQL + reference target, on loopback.
-import { parseArgs } from 'node:util';
 import { stackDown, stackStatus, stackUp } from '../../stack/stack.js';
 import { UsageError, type Command } from '../command.js';
-import { parseDefects } from '../options.js';
+import { parseDefects, parseOptions } from '../options.js';
 
 const command: Command = {
   summary: 'start, stop or show the embedded stack (PostgreSQL + reference target)',
@@ -20,7 +19,7 @@ const command: Command = {
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === 'up') {
-      const { values } = parseArgs({ args: rest, options: { defects: { type: 'string' }, 'slow-ms': { type: 'string' }, chaos: { type: 'boolean' } } });
+      const { values } = parseOptions({ args: rest, options: { defects: { type: 'string' }, 'slow-ms': { type: 'string' }, chaos: { type: 'boolean' } } });
       const defects = await parseDefects(values.defects);
       const slowMs = values['slow-ms'] === undefined ? 0 : Number(values['slow-ms']);
       if (!Number.isInteger(slowMs) || slowMs < 0) throw new UsageError(`--slow-ms must be a non-negative integer, got '${values['slow-ms']}'`);
@@ -34,7 +33,7 @@ const command: Command = {
       return 0;
     }
     if (sub === 'status') {
-      const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } } });
+      const { values } = parseOptions({ args: rest, options: { json: { type: 'boolean' } } });
       return printStatus(!!values.json);
     }
     throw new UsageError(sub ? `unknown subcommand '${sub}'` : 'missing subcommand');

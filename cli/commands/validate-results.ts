@@ -1,6 +1,5 @@
 // `moshpit validate-results`: post-run money validation (validate/). Exit 0 when every
 // invariant holds, 1 on any violation or checker error, 2 on bad arguments.
-import { parseArgs } from 'node:util';
 import { resultsDir } from '../../stack/paths.js';
 import { CHECKER_NAMES } from '../../validate/checkers/index.js';
 import { formatReport } from '../../validate/report/human.js';
@@ -8,6 +7,7 @@ import { latestRunId } from '../../validate/results-dir.js';
 import { runValidation } from '../../validate/runner.js';
 import { DEFAULT_PREFIX } from '../../validate/scope.js';
 import { DEFAULT_BOUNDS } from '../../validate/types.js';
+import { parseOptions } from '../options.js';
 import { UsageError, type Command } from '../command.js';
 import { resolveDatabaseUrl } from '../pipeline/resolve-target.js';
 
@@ -45,29 +45,24 @@ const command: Command = {
   summary: 'validate money, entries and funding invariants after a run (exit 1 on any violation)',
   usage,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
-          run: { type: 'string' },
-          latest: { type: 'boolean' },
-          'database-url': { type: 'string' },
-          prefix: { type: 'string' },
-          only: { type: 'string' },
-          witnesses: { type: 'string' },
-          'stuck-key-after': { type: 'string' },
-          'pending-funding-after': { type: 'string' },
-          'scan-window': { type: 'string' },
-          concurrency: { type: 'string' },
-          'work-mem': { type: 'string' },
-          out: { type: 'string' },
-          json: { type: 'boolean' },
-        },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseOptions({
+      args: argv,
+      options: {
+        run: { type: 'string' },
+        latest: { type: 'boolean' },
+        'database-url': { type: 'string' },
+        prefix: { type: 'string' },
+        only: { type: 'string' },
+        witnesses: { type: 'string' },
+        'stuck-key-after': { type: 'string' },
+        'pending-funding-after': { type: 'string' },
+        'scan-window': { type: 'string' },
+        concurrency: { type: 'string' },
+        'work-mem': { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    });
     if (values.run && values.latest) throw new UsageError('--run and --latest are exclusive');
     let runId = values.run ?? null;
     if (values.latest) {
