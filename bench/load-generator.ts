@@ -11,11 +11,13 @@
 //            whichever of k6, target and PostgreSQL saturates the 2 cores first.
 //   memory   RSS per VU. Bundle: the pilot profile's full-festival curve (2,000 browsing users at
 //            its peak: the pilot's concurrency), time-scaled. Bare: the same number of VUs, one
-//            request per iteration and the browsers' mean think time (10 s) between them.
+//            request per iteration and the pilot browsers' mean think time between them (a VU's
+//            request, then its pause: the same in-flight pattern as the browsing crowd).
 //            RSS = k6's VmHWM (kernel high-water mark) from /proc/<pid>/status; VUs = vus_max.
 //            The bundle run is also the "peak memory of k6 at 2,000 VUs" figure.
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { PROFILES } from '../core/profiles.js';
 import { newRunId } from '../core/run-id.js';
 import { projectRoot } from '../stack/paths.js';
 import { benchBundle, bundleEnv, openFestival, type Festival } from './harness/festival.js';
@@ -25,7 +27,9 @@ import type { Benchmark, BenchContext, Row } from './harness/types.js';
 
 export const BARE_SCRIPT = join(projectRoot, 'bench', 'k6', 'bare.js');
 const PEAK_WINDOW_SECONDS = 3;
-const BROWSE_MEAN_THINK_SECONDS = 10; // core/profiles.ts browseThinkSeconds 5..15
+/** The pilot's browsing users' mean think time (core/profiles.ts browseThinkSeconds). */
+const THINK = PROFILES.pilot.behaviour.browseThinkSeconds;
+const BROWSE_MEAN_THINK_SECONDS = (THINK.min + THINK.max) / 2;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 
@@ -117,8 +121,9 @@ function describe(run: K6BenchRun) {
 }
 
 function assertRan(label: string, run: K6BenchRun): void {
-  if (count(run, 'iterations') === 0 || !run.summary) {
-    throw new Error(`${label}: k6 exited ${run.exitCode} without iterations:\n${run.outputTail.slice(-2000)}`);
+  // Requests, not iterations: a think-time iteration may still be asleep when the run ends.
+  if (count(run, 'http_reqs') === 0 || !run.summary) {
+    throw new Error(`${label}: k6 exited ${run.exitCode} without a request:\n${run.outputTail.slice(-2000)}`);
   }
 }
 
@@ -135,7 +140,7 @@ const benchmark: Benchmark = {
       assertRan('full bundle (pilot)', bundleMem);
       const bundleVus = maxVus(bundleMem);
       ctx.log(`load-generator: bare script, ${fmt(bundleVus)} VUs, ${s.bareSeconds} s ...`);
-      const bareMem = await bareRun(ctx, f, bundleVus, s.bareSeconds + BROWSE_MEAN_THINK_SECONDS, BROWSE_MEAN_THINK_SECONDS);
+      const bareMem = await bareRun(ctx, f, bundleVus, s.bareSeconds, BROWSE_MEAN_THINK_SECONDS);
       assertRan('bare script (memory)', bareMem);
 
       // Peak throughput: closed loop, same VUs, same seconds; repeated, interleaved.

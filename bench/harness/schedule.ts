@@ -4,13 +4,15 @@ import { maxConcurrency, PROFILES, shapeDurationSeconds, SCENARIO_WORKLOADS, sce
 
 /**
  * Iterations an arrival-rate shape starts; null for VU-based shapes. Constant rate: k6 starts
- * one at t = 0 and then every 1/rate, so ceil(rate x duration) (matters for short windows);
- * ramping: the rate integrated over its stages.
+ * one at t = 0 and then every 1/rate up to and including t = duration, so
+ * floor(rate x duration) + 1 per lane (measured on k6 v2.2: 0.5/s for 20 s runs 11; an arrival
+ * due exactly at the end may lose the race with the executor's stop, so -1 per lane is timing,
+ * not a dropped iteration). Ramping: the rate integrated over its stages.
  */
 export function scheduledIterations(shape: LoadShape): number | null {
   switch (shape.executor) {
     case 'constant-arrival-rate':
-      return Math.ceil((shape.perMinute * shape.durationSeconds) / 60 - 1e-9);
+      return Math.floor((shape.perMinute * shape.durationSeconds) / 60 + 1e-9) + 1;
     case 'ramping-arrival-rate': {
       let from = shape.startPerMinute;
       let total = 0;

@@ -8,6 +8,7 @@ export function formatNumber(n: number): string {
   if (a >= 10) return n.toFixed(1);
   if (a >= 1) return n.toFixed(2);
   if (a === 0) return '0';
+  if (a >= 0.1) return n.toFixed(2);
   return n.toPrecision(2);
 }
 

@@ -21,9 +21,9 @@ in the same run on this machine (absolute times on a shared machine are noise):
 
 Runs on a private PostgreSQL cluster of its own (MOSHPIT_CLUSTER_ID=bench, 127.0.0.1; stopped
 again if this run started it), never on the stack's or the tests' data. The default full run
-takes about 23 minutes on 2 cores (about 36 the first time: it builds a 1M-wallet validation
-dataset it then keeps); --quick takes about 1.5 minutes (tiny sizes: it proves the harness
-works, its figures mean nothing).
+takes 17-23 minutes on 2 cores (about 13 more the first time: it builds the 1M-wallet
+validation dataset, then keeps it); --quick takes about 1.5 minutes (tiny sizes: it proves
+the harness works, its figures mean nothing).
 
 options:
   --only a,b          run only these benchmarks (${NAMES.join(', ')})
@@ -33,7 +33,7 @@ options:
   --database-url URL  create the bench's databases (mpbench_*) on this PostgreSQL server instead
   --out DIR           where <timestamp>.json goes (default results/bench)
   --fresh-data        rebuild the validation datasets the private cluster keeps between runs
-                      (generating 1M wallets / 10M ledger rows takes ~10 minutes; they are
+                      (generating 1M wallets / 10M ledger rows takes ~13 minutes; they are
                       rebuilt by themselves when the schema or the generator changes)
   --keep              keep the scratch directory, the bench databases and the cluster
   --json              print the JSON report instead of the table`;

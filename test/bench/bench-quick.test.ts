@@ -42,8 +42,10 @@ describe('harness pieces', () => {
   });
 
   it('integrates the schedule the bundles run from core/profiles.ts', () => {
-    // pilot concession: 4 terminals x 30/min; 10x for 30 s = 4 x ceil(5/s x 30 s)
-    expect(schedule('pilot', 'concession', { duration: 30 / 1500, rate: 10 })).toMatchObject({ iterations: 600, seconds: 30, openModelOnly: true });
+    // pilot concession: 4 terminals x 30/min; 10x for 30 s = 4 x (5/s x 30 s + the one at t = 0)
+    expect(schedule('pilot', 'concession', { duration: 30 / 1500, rate: 10 })).toMatchObject({ iterations: 604, seconds: 30, openModelOnly: true });
+    // pilot entry: 2 doors x 100/min for 20 s = 2 x (floor(33.3) + 1)
+    expect(schedule('pilot', 'entry', { duration: 20 / 1500, rate: 1 }).iterations).toBe(68);
     expect(schedule('pilot', 'full', { duration: 0.04, rate: 1 }).openModelOnly).toBe(false);
     expect(walletsNeeded('pilot', 'concession', { duration: 1, rate: 10 })).toBeGreaterThan(0);
   });
