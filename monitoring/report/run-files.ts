@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ChaosReport } from '../../chaos/report.js';
+import type { RunMetadata } from '../../cli/pipeline/run-metadata.js';
 import type { ChaosWindowsFile } from '../../chaos/windows-file.js';
 import type { ValidationReport } from '../../validate/report/types.js';
 import type { DbMonitorFile } from '../db-monitor-influx.js';
@@ -10,19 +11,8 @@ import type { LogAnalysis } from '../log-analyzer/analyze.js';
 import type { InfluxRunFile } from '../telemetry/influx-run-file.js';
 import { readSummaryData, type RunSummaryData } from './summary-reader.js';
 
-/** metadata.json as cli/pipeline/run-metadata.ts writes it (the fields read here). */
-export interface RunMetadataFile {
-  runId: string;
-  scenario: string;
-  profile: string;
-  target: { kind: string; url: string; embedded: boolean; defects: string[] };
-  k6Version: string;
-  gitRevision: string | null;
-  node: string;
-  startedAt: string;
-  finishedAt?: string;
-  exit?: { k6: number | null; validation: 'passed' | 'failed' | 'skipped'; preflight: 'ready' | 'not-ready' | 'skipped'; code: number };
-}
+/** metadata.json: the type its writer (cli/pipeline/run-metadata.ts) declares. */
+export type RunMetadataFile = RunMetadata;
 
 export interface PreflightFile {
   ready: boolean;
