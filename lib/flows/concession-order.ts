@@ -14,23 +14,10 @@ import { chance, pick, randomInt } from '../random.js';
 import { runtime, walletFor, type Runtime } from '../runtime.js';
 import type { OrderLine } from '../targets/index.js';
 import { expectThat, observeBalance, settle } from '../verdicts.js';
+import { standMenu } from '../menu.js';
 
 interface Basket { items: OrderLine[]; totalCents: Cents; lines: Array<{ unitPriceCents: Cents; quantity: number }> }
 
-const menus = new Map<string, ProductFixture[]>();
-
-/** The products sold at a terminal's stand (its vendor's), all products if it has none. */
-function menuFor(rt: Runtime, terminal: TerminalFixture): ProductFixture[] {
-  let menu = menus.get(terminal.id);
-  if (!menu) {
-    const all: ProductFixture[] = [];
-    for (let i = 0; i < rt.fixtures.products.length; i++) all.push(rt.fixtures.products[i] as ProductFixture);
-    const own = all.filter((p) => p.vendor_id === terminal.vendor_id);
-    menu = own.length > 0 ? own : all;
-    menus.set(terminal.id, menu);
-  }
-  return menu;
-}
 
 function basketOf(picks: Array<{ product: ProductFixture; quantity: number }>): Basket {
   const items = picks.map((p) => ({ product_id: p.product.id, quantity: p.quantity }));
@@ -123,7 +110,7 @@ export function concessionOrder(): void {
   const balance = view.body.balance_cents;
   if (!observeBalance('wallet_read', balance)) return;
 
-  const menu = menuFor(rt, terminal);
+  const menu = standMenu(rt, terminal);
   const basket = (chance(rt.profile.behaviour.overspendRate) && overspendBasket(menu, balance)) || randomBasket(rt, menu);
   const sale = { walletId: wallet.id, blocked: view.body.status === 'blocked', terminal, basket };
   const result = charge(rt, sale, balance);
