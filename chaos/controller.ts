@@ -1,6 +1,6 @@
 // Executes a chaos timeline in real time. Toxic faults go through Toxiproxy on one proxy;
 // faults with a registered executor (e.g. target-crash) are run through it; the rest are
-// carried out elsewhere (k6) and only recorded on the same clock (t0Ms).
+// carried out elsewhere (the load processes) and only recorded on the same clock (t0Ms).
 // Whatever happens (normal end, stop(), SIGINT/SIGTERM, an error) every applied fault is
 // removed before `done` settles; a SIGKILLed run is cleaned up by the next one (stale.ts).
 import { applyFault, removeFault, TOXIC_PREFIX } from './apply.js';
@@ -26,7 +26,7 @@ export interface ChaosOptions {
   /** default .moshpit/chaos/in-progress.json */
   markerFile?: string;
   runId?: string;
-  /** timeline second 0 (ms epoch); default: when setup is done. Lets k6 share the clock. */
+  /** timeline second 0 (ms epoch); default: now. The pipeline passes the load's t0: one clock for faults and load. */
   t0Ms?: number;
   /** called when a window closes (done or interrupted), e.g. to write an annotation */
   onWindow?: (w: WindowRecord) => void | Promise<void>;
@@ -187,7 +187,7 @@ export async function startChaos(opts: ChaosOptions): Promise<ChaosRun> {
         await notify(rec);
       }
     }
-    // The run lasts the whole timeline, also after its last window (k6 runs that long too).
+    // The run lasts the whole timeline, also after its last window (the load runs that long too).
     await abortableSleepUntil(t0Ms + timeline.durationS * 1000, abort.signal);
   };
 

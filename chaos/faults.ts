@@ -1,7 +1,7 @@
 // The fault catalogue: every fault a timeline may name, its kind (who executes it), its
 // parameters with defaults and bounds, and for toxic faults the Toxiproxy toxic it becomes.
 //   toxic   - the chaos controller, through Toxiproxy in front of PostgreSQL
-//   client  - the k6 scenario (webhook sender, scanners, terminals) reading the timeline
+//   client  - the load processes (webhook sender, scanners, terminals) reading the timeline
 //   process - the orchestrator (kills/restarts the target)
 import type { Stream, ToxicType } from './toxiproxy-client.js';
 

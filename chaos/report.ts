@@ -1,14 +1,17 @@
 // results/<run-id>/chaos-report.json: what each fault did and how fast the platform came back.
+// Everything comes from the run's merged metrics stream (chaos/samples.ts; either engine) and
+// the controller's chaos-windows.json:
 //   windows     each fault window as it really happened (chaos-windows.json) + its recovery time:
 //               from the window's end until the per-second error rate and p95 are back within
 //               the thresholds for `stableSamples` seconds in a row (chaos/recovery.ts)
 //   phases      error rate and latency outside windows (steady), inside them, and recovering
 //   faults      the same per fault tag
-//   k6          what the load saw: indeterminate writes per operation, retries, offline sales and
+//   load        what the load saw: indeterminate writes per operation, retries, offline sales and
 //               shortfalls, rerouted scans, webhook deliveries by kind, money-rule violations
 //   verdict     recoveries within the bound; every fault applied and removed
-import { readFileSync } from 'node:fs';
 import { WRITE_OPERATIONS, outcomeMetric } from '../core/operations.js';
+import { selectSeries, type MergedRun } from '../core/metrics-stream/merge.js';
+import { metricValues } from '../core/metrics-stream/summary.js';
 import { METRICS, SLO } from '../core/thresholds.js';
 import { CHAOS_METRICS } from '../lib/chaos/contract.js';
 import { computeRecoveries, type MetricSample, type RecoveryThresholds } from './recovery.js';
@@ -51,7 +54,8 @@ export interface ChaosReport {
   windows: WindowReport[];
   phases: Record<string, Stat>;
   faults: Record<string, Stat>;
-  k6: {
+  /** what the load saw (its own counters in the metrics stream); null without a stream */
+  load: {
     indeterminate: Record<string, number>;
     retries: number;
     violations: number;
@@ -69,54 +73,40 @@ export interface ChaosReport {
 /** Health after a fault: the steady-state failure budget and the largest p95 budget. */
 export const RECOVERY_THRESHOLDS: Required<RecoveryThresholds> = { maxErrorRate: SLO.maxFailureRate, maxP95Ms: SLO.concessionP95Ms, stableSamples: 3 };
 
-type SummaryMetrics = Record<string, { values?: Record<string, number> }>;
-
-export function readSummaryMetrics(file: string): SummaryMetrics | null {
-  try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { metrics?: SummaryMetrics }).metrics ?? null;
-  } catch {
-    return null;
-  }
+/** Whole-run count of a metric (a counter's sum, a trend's samples), over every tag set. */
+function countOf(metrics: MergedRun['metrics'], name: string, tags: Record<string, string> = {}): number {
+  const sel = selectSeries(metrics.get(name), tags);
+  return sel ? (metricValues(sel.data, 1).count ?? 0) : 0;
 }
 
-function k6Side(m: SummaryMetrics | null): ChaosReport['k6'] {
-  if (!m) return null;
-  const count = (name: string) => m[name]?.values?.count ?? 0;
-  const byTag = (metric: string, tag: string) => {
-    const out: Record<string, number> = {};
-    const prefix = `${metric}{${tag}:`;
-    for (const key of Object.keys(m)) if (key.startsWith(prefix) && key.endsWith('}')) out[key.slice(prefix.length, -1)] = count(key);
-    return out;
-  };
+/** A metric's whole-run count per value of one tag (series without the tag are left out). */
+function countByTag(metrics: MergedRun['metrics'], name: string, tag: string): Record<string, number> {
+  const values = new Set((metrics.get(name) ?? []).map((s) => s.tags[tag]).filter((v): v is string => v !== undefined));
+  return Object.fromEntries([...values].sort().map((v) => [v, countOf(metrics, name, { [tag]: v })]));
+}
+
+function loadSide(metrics: MergedRun['metrics'] | null): ChaosReport['load'] {
+  if (!metrics) return null;
+  const count = (name: string) => countOf(metrics, name);
   return {
     indeterminate: Object.fromEntries(WRITE_OPERATIONS.map((op) => [op, count(outcomeMetric(op, 'indeterminate'))])),
     retries: count(METRICS.retries),
     violations: count(CHAOS_METRICS.violations),
-    offlineOrders: { total: count(CHAOS_METRICS.offlineOrders), ...byTag(CHAOS_METRICS.offlineOrders, 'status') },
+    offlineOrders: { total: count(CHAOS_METRICS.offlineOrders), ...countByTag(metrics, CHAOS_METRICS.offlineOrders, 'status') },
     offlineShortfallCents: count(CHAOS_METRICS.shortfallCents),
     offlineScans: count(CHAOS_METRICS.offlineScans),
     reroutedScans: count(CHAOS_METRICS.rerouted),
     terminalOfflineSkips: count(CHAOS_METRICS.terminalOffline),
-    webhookDeliveries: byTag(CHAOS_METRICS.webhookDeliveries, 'kind'),
+    webhookDeliveries: countByTag(metrics, CHAOS_METRICS.webhookDeliveries, 'kind'),
     burstReplays: count(CHAOS_METRICS.burstReplays),
   };
-}
-
-function during(fault: string, faults: Record<string, Stat>): Stat | null {
-  const keys = Object.keys(faults).filter((k) => k.startsWith('fault|') && k.slice(6).split('+').includes(fault));
-  if (!keys.length) return null;
-  const parts = keys.map((k) => faults[k]!);
-  const requests = parts.reduce((s, p) => s + p.requests, 0);
-  const failed = parts.reduce((s, p) => s + p.failed, 0);
-  const worst = (f: (s: Stat) => number | null) => parts.reduce<number | null>((a, p) => (f(p) === null ? a : Math.max(a ?? 0, f(p)!)), null);
-  // Percentiles of merged tag groups cannot be recombined exactly: the worst group's is shown.
-  return { requests, failed, errorRate: requests ? failed / requests : 0, p50Ms: worst((s) => s.p50Ms), p95Ms: worst((s) => s.p95Ms), p99Ms: worst((s) => s.p99Ms), maxMs: worst((s) => s.maxMs) };
 }
 
 export function buildChaosReport(input: {
   windows: ChaosWindowsFile;
   samples: SampleSummary | null;
-  summary: SummaryMetrics | null;
+  /** the merged run's whole-run metrics (MergedRun.metrics): the load side of the report */
+  metrics: MergedRun['metrics'] | null;
   recoveryBoundS: number;
   thresholds?: Required<RecoveryThresholds>;
   /** the end of observation (ms epoch): the load's end */
@@ -146,7 +136,7 @@ export function buildChaosReport(input: {
     const base = {
       fault: w.fault, kind: w.kind, executor: w.executor, status: w.status, params: w.params,
       plannedStartMs: w.plannedStartMs, plannedEndMs: w.plannedEndMs, startMs: w.startMs, endMs: w.endMs,
-      during: during(w.fault, faults), ...(w.error ? { error: w.error } : {}),
+      during: input.samples?.duringFault[w.fault] ?? null, ...(w.error ? { error: w.error } : {}),
     };
     if (w.status === 'failed') problems.push(`${w.fault}: could not be applied (${w.error ?? 'unknown error'})`);
     if (i < 0) return { ...base, recoveryFromMs: null, recoveryMs: null, recovery: 'not-run', withinBound: null };
@@ -179,7 +169,7 @@ export function buildChaosReport(input: {
     windows,
     phases: input.samples?.byPhase ?? {},
     faults,
-    k6: k6Side(input.summary),
+    load: loadSide(input.metrics),
     verdict: { ok: problems.length === 0, problems },
   };
 }
@@ -187,7 +177,7 @@ export function buildChaosReport(input: {
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const ms = (x: number | null) => (x === null ? '-' : `${Math.round(x)}ms`);
 
-/** The console version: one line per window, the phase comparison, the k6 side, the verdict. */
+/** The console version: one line per window, the phase comparison, the load side, the verdict. */
 export function formatChaosReport(r: ChaosReport): string {
   const out: string[] = [`chaos: ${r.windows.length} fault window(s), recovery bound ${r.recoveryBoundS}s (error rate <= ${pct(r.recoveryThresholds.maxErrorRate)}, p95 <= ${r.recoveryThresholds.maxP95Ms}ms, ${r.recoveryThresholds.stableSamples}s in a row)`];
   for (const w of r.windows) {
@@ -200,11 +190,11 @@ export function formatChaosReport(r: ChaosReport): string {
   for (const [phase, s] of Object.entries(r.phases)) {
     out.push(`  ${phase.padEnd(9)} ${String(s.requests).padStart(7)} requests  ${pct(s.errorRate).padStart(7)} failed  p50 ${ms(s.p50Ms)}  p95 ${ms(s.p95Ms)}  p99 ${ms(s.p99Ms)}`);
   }
-  if (r.k6) {
-    const ind = Object.entries(r.k6.indeterminate).filter(([, n]) => n > 0).map(([op, n]) => `${op} ${n}`).join(', ') || 'none';
-    out.push(`  indeterminate writes (reported to validation): ${ind}; retries ${r.k6.retries}`);
-    out.push(`  offline sales ${JSON.stringify(r.k6.offlineOrders)}, shortfall ${r.k6.offlineShortfallCents} cents; offline scans ${r.k6.offlineScans}, rerouted scans ${r.k6.reroutedScans}; webhook deliveries ${JSON.stringify(r.k6.webhookDeliveries)}`);
-    out.push(`  money rules broken in front of k6: ${r.k6.violations}`);
+  if (r.load) {
+    const ind = Object.entries(r.load.indeterminate).filter(([, n]) => n > 0).map(([op, n]) => `${op} ${n}`).join(', ') || 'none';
+    out.push(`  indeterminate writes (reported to validation): ${ind}; retries ${r.load.retries}`);
+    out.push(`  offline sales ${JSON.stringify(r.load.offlineOrders)}, shortfall ${r.load.offlineShortfallCents} cents; offline scans ${r.load.offlineScans}, rerouted scans ${r.load.reroutedScans}; webhook deliveries ${JSON.stringify(r.load.webhookDeliveries)}`);
+    out.push(`  money rules broken in front of the load: ${r.load.violations}`);
   }
   out.push(r.verdict.ok ? 'chaos verdict: PASS' : `chaos verdict: FAIL\n  - ${r.verdict.problems.join('\n  - ')}`);
   return out.join('\n');

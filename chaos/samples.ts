@@ -1,12 +1,20 @@
-// Reads k6's raw samples (`--out csv=<run>/k6-samples.gz`, K6_CSV_TIME_FORMAT=unix_milli) and
-// aggregates the two per-request series the chaos report needs: http_req_failed (0/1, honours
-// each request's expected statuses) and http_req_duration (ms). Per second for recovery times,
-// and per chaos phase / fault tag (set by the chaos bundle on every request) to compare error
-// rate and latency inside and outside fault windows. Streams: a pilot run has millions of rows.
-import { createReadStream, existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
+// The chaos report's figures from the run's merged metrics stream (core/metrics-stream/merge.ts:
+// every load process's per-second histograms and rates, whatever the engine). Two per-request
+// series matter: http_req_failed (a rate; honours each request's expected statuses) and
+// http_req_duration (ms, a histogram). Per second for recovery times, and per chaos phase /
+// fault tag (set by the chaos load on every request) to compare error rate and latency inside
+// and outside fault windows. Histograms merge exactly, so every percentile here (a second, a
+// phase, all the tag groups of one fault) is the merged histogram's nearest rank: the same
+// definition the verdict's thresholds use (core/metrics-stream/summary.ts).
+import { emptyHistogram, mergeHistogram, quantile, type HistogramData } from '../core/metrics-stream/histogram.js';
+import type { MergedRun, MergedSeries } from '../core/metrics-stream/merge.js';
+import { CHAOS_TAG, FAULT_TAG, NO_FAULT } from '../lib/chaos/contract.js';
 import type { MetricSample } from './recovery.js';
+
+export const FAILED_METRIC = 'http_req_failed';
+export const DURATION_METRIC = 'http_req_duration';
+/** Requests the chaos load did not tag with a phase. */
+export const UNTAGGED = 'untagged';
 
 export interface Stat {
   requests: number;
@@ -21,117 +29,82 @@ export interface Stat {
 export interface SampleSummary {
   /** one per second that saw requests, t = end of the second (ms epoch) */
   perSecond: MetricSample[];
-  /** by chaos tag: steady | fault | recovery (untagged requests, e.g. setup's: 'untagged') */
+  /** by chaos tag: steady | fault | recovery (requests without one: 'untagged') */
   byPhase: Record<string, Stat>;
-  /** by "<phase>|<fault tag>" */
+  /** by "<phase>|<fault tag>" (the fault tag names every active window: "db-latency+webhook-dup") */
   byFault: Record<string, Stat>;
+  /**
+   * by fault name: every request tagged chaos=fault with that fault among the active ones
+   * (all its tag groups merged, so its percentiles are exact, not the worst group's)
+   */
+  duringFault: Record<string, Stat>;
+  /** samples counted (http_req_failed + http_req_duration) */
   rows: number;
-}
-
-/** Splits one CSV line (RFC 4180 quoting, as Go's encoding/csv writes it). */
-export function splitCsv(line: string): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { out.push(field); field = ''; }
-    else field += c;
-  }
-  out.push(field);
-  return out;
-}
-
-/** k6's extra_tags column: "a=1&b=2". */
-export function parseExtraTags(raw: string): Record<string, string> {
-  const tags: Record<string, string> = {};
-  if (!raw) return tags;
-  for (const pair of raw.split('&')) {
-    const eq = pair.indexOf('=');
-    if (eq > 0) tags[decodeURIComponent(pair.slice(0, eq))] = decodeURIComponent(pair.slice(eq + 1));
-  }
-  return tags;
-}
-
-export function percentile(sorted: readonly number[], p: number): number | null {
-  if (!sorted.length) return null;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
 }
 
 class Acc {
   requests = 0;
   failed = 0;
-  durations: number[] = [];
+  readonly h: HistogramData = emptyHistogram();
+
+  add(s: MergedSeries): void {
+    if (s.m === FAILED_METRIC && s.data.k === 'rate') {
+      this.requests += s.data.n;
+      this.failed += s.data.trues;
+    } else if (s.m === DURATION_METRIC && s.data.k === 'trend') {
+      mergeHistogram(this.h, s.data.h);
+    }
+  }
+
   stat(): Stat {
-    const d = this.durations.sort((a, b) => a - b);
+    const p = (q: number) => (this.h.n ? quantile(this.h, q) : null);
     return {
-      requests: this.requests, failed: this.failed, errorRate: this.requests ? this.failed / this.requests : 0,
-      p50Ms: percentile(d, 50), p95Ms: percentile(d, 95), p99Ms: percentile(d, 99), maxMs: d.length ? d[d.length - 1]! : null,
+      requests: this.requests,
+      failed: this.failed,
+      errorRate: this.requests ? this.failed / this.requests : 0,
+      p50Ms: p(0.5),
+      p95Ms: p(0.95),
+      p99Ms: p(0.99),
+      maxMs: this.h.n ? this.h.max : null,
     };
   }
 }
 
-function toMs(raw: string): number {
-  const n = Number(raw);
-  if (/^\d+$/.test(raw)) {
-    // unix (s), unix_milli (ms), unix_micro (µs), unix_nano (ns): tell them apart by size
-    if (n < 1e11) return n * 1000;
-    if (n < 1e14) return n;
-    if (n < 1e17) return n / 1e3;
-    return n / 1e6;
-  }
-  return Date.parse(raw); // rfc3339
+function accOf<K>(m: Map<K, Acc>, k: K): Acc {
+  let a = m.get(k);
+  if (!a) m.set(k, (a = new Acc()));
+  return a;
 }
 
-export async function summarizeSamples(file: string, opts: { fromMs?: number } = {}): Promise<SampleSummary> {
-  if (!existsSync(file)) throw new Error(`k6 samples file ${file} does not exist`);
-  const input = createReadStream(file);
-  const lines = createInterface({ input: file.endsWith('.gz') ? input.pipe(createGunzip()) : input, crlfDelay: Infinity });
-  let col: Record<string, number> | null = null;
+/**
+ * Aggregates the merged run's per-second series. `fromMs`: seconds that end at or before it are
+ * left out (the load's schedule starts at the timeline's t0; nothing before it is the run's).
+ */
+export function summarizeSamples(run: Pick<MergedRun, 'seconds'>, opts: { fromMs?: number } = {}): SampleSummary {
   const seconds = new Map<number, Acc>();
   const phases = new Map<string, Acc>();
   const faults = new Map<string, Acc>();
-  const acc = (m: Map<string | number, Acc>, k: string | number) => {
-    let a = m.get(k);
-    if (!a) m.set(k, (a = new Acc()));
-    return a;
-  };
+  const during = new Map<string, Acc>();
   let rows = 0;
-  for await (const line of lines) {
-    if (col === null) {
-      col = Object.fromEntries(splitCsv(line).map((name, i) => [name, i]));
-      for (const need of ['metric_name', 'timestamp', 'metric_value', 'extra_tags']) {
-        if (col[need] === undefined) throw new Error(`${file}: no ${need} column in the CSV header`);
-      }
-      continue;
-    }
-    const failedRow = line.startsWith('http_req_failed,');
-    if (!failedRow && !line.startsWith('http_req_duration,')) continue;
-    const f = splitCsv(line);
-    const t = toMs(f[col.timestamp!]!);
-    if (opts.fromMs !== undefined && t < opts.fromMs) continue;
-    rows++;
-    const value = Number(f[col.metric_value!]);
-    const tags = parseExtraTags(f[col.extra_tags!] ?? '');
-    const phase = tags.chaos ?? 'untagged';
-    const targets = [acc(seconds as Map<string | number, Acc>, Math.floor(t / 1000)), acc(phases as Map<string | number, Acc>, phase), acc(faults as Map<string | number, Acc>, `${phase}|${tags.fault ?? 'none'}`)];
-    for (const a of targets) {
-      if (failedRow) {
-        a.requests++;
-        if (value >= 1) a.failed++;
-      } else a.durations.push(value);
+  for (const [second, series] of run.seconds) {
+    if (opts.fromMs !== undefined && (second + 1) * 1000 <= opts.fromMs) continue;
+    for (const s of series) {
+      const failedSeries = s.m === FAILED_METRIC && s.data.k === 'rate';
+      const durationSeries = s.m === DURATION_METRIC && s.data.k === 'trend';
+      if (!failedSeries && !durationSeries) continue;
+      rows += s.data.k === 'rate' ? s.data.n : s.data.k === 'trend' ? s.data.h.n : 0;
+      const phase = s.tags[CHAOS_TAG] ?? UNTAGGED;
+      const fault = s.tags[FAULT_TAG] ?? NO_FAULT;
+      accOf(seconds, second).add(s);
+      accOf(phases, phase).add(s);
+      accOf(faults, `${phase}|${fault}`).add(s);
+      if (phase === 'fault') for (const name of new Set(fault.split('+'))) if (name && name !== NO_FAULT) accOf(during, name).add(s);
     }
   }
   const perSecond: MetricSample[] = [...seconds.entries()].sort((a, b) => a[0] - b[0]).map(([s, a]) => {
     const st = a.stat();
     return { t: (s + 1) * 1000, errorRate: a.requests ? st.errorRate : Number.NaN, p95: st.p95Ms ?? Number.NaN };
   });
-  const stats = (m: Map<string, Acc>) => Object.fromEntries([...m.entries()].sort().map(([k, a]) => [k, a.stat()]));
-  return { perSecond, byPhase: stats(phases), byFault: stats(faults), rows };
+  const stats = (m: Map<string, Acc>) => Object.fromEntries([...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, a]) => [k, a.stat()]));
+  return { perSecond, byPhase: stats(phases), byFault: stats(faults), duringFault: stats(during), rows };
 }

@@ -9,7 +9,7 @@ export type WindowStatus = 'pending' | 'active' | 'done' | 'interrupted' | 'fail
 
 /**
  * Who carried the window out: toxiproxy (the controller), hook (an executor the caller
- * registered, e.g. target-crash), external (k6 or another process; times are the schedule).
+ * registered, e.g. target-crash), external (the load processes; times are the schedule).
  */
 export type WindowExecutor = 'toxiproxy' | 'hook' | 'external';
 

@@ -398,3 +398,14 @@ export function shapeDurationSeconds(shape: LoadShape): number {
       return shape.stages.reduce((sum, s) => sum + s.durationSeconds, 0);
   }
 }
+
+// ---- lanes -----------------------------------------------------------------------------
+
+/** Workloads split into lanes (a door, a terminal), each its own arrival stream and tag. */
+export const LANE_PREFIX: Partial<Record<Workload, string>> = { entry: 'entry_door', concession: 'concession_terminal' };
+
+/** The `scenario` tag of a lane: entry_door_2, concession_terminal_3; the workload if unlaned. */
+export function laneName(workload: string, lane: number): string {
+  const prefix = LANE_PREFIX[workload as Workload];
+  return prefix ? `${prefix}_${lane + 1}` : workload;
+}

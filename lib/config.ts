@@ -1,5 +1,6 @@
-// The bundle's environment contract (scenarios/README.md), read from __ENV and validated once
-// in the init context. Every problem is listed in one error so a run fails before any traffic.
+// The bundle's environment contract (scenarios/README.md), read from the environment the
+// binding hands over (k6: __ENV) and validated once per process. Every problem is listed in
+// one error so a run fails before any traffic.
 import { DEFAULT_PROFILE, isProfileName, PROFILE_NAMES, type ProfileName } from '../core/profiles.js';
 import { parseThresholdOverrides, type ThresholdOverrides } from '../core/thresholds.js';
 

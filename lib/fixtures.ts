@@ -1,7 +1,15 @@
-// Seeder fixtures (fixtures/README.md), loaded once per test through SharedArray so 2,000 VUs
-// share one copy. Init context only: open() is unavailable once VU code runs.
-import { SharedArray } from 'k6/data';
+// Seeder fixtures (fixtures/README.md), loaded and validated once per process. How files are
+// read and shared is the binding's (k6: open() + SharedArray in the init context, so 2,000 VUs
+// share one copy; Node: the file system).
 import { isCents } from '../core/money.js';
+
+/** How the engine reads fixture files and shares the big lists. */
+export interface FixtureSource {
+  /** Whole file as UTF-8; throws when it cannot be read. */
+  readText(file: string): string;
+  /** The list make() builds, built once and shared read-only (k6: SharedArray, whose rows are copies). */
+  share<T>(name: string, make: () => T[]): T[];
+}
 
 export interface WalletFixture { id: string; opening_balance_cents: number }
 export interface ProductFixture { id: string; vendor_id: string; name: string; price_cents: number }
@@ -27,11 +35,11 @@ export interface Fixtures {
   gateways: GatewayFixture[];
 }
 
-function readJson(dir: string, file: string): unknown {
+function readJson(source: FixtureSource, dir: string, file: string): unknown {
   const path = `${dir}/${file}`;
   let text: string;
   try {
-    text = open(path);
+    text = source.readText(path);
   } catch (err) {
     throw new Error(`moshpit: cannot read fixture ${path} (run the seeder first): ${String(err)}`);
   }
@@ -50,8 +58,8 @@ function nonEmptyString(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0;
 }
 
-function listOf<T>(dir: string, file: string, valid: (row: Record<string, unknown>) => boolean): T[] {
-  const rows = readJson(dir, file);
+function listOf<T>(source: FixtureSource, dir: string, file: string, valid: (row: Record<string, unknown>) => boolean): T[] {
+  const rows = readJson(source, dir, file);
   if (!Array.isArray(rows) || rows.length === 0) fail(file, 'must be a non-empty JSON array');
   rows.forEach((row: unknown, i: number) => {
     if (typeof row !== 'object' || row === null || !valid(row as Record<string, unknown>)) fail(file, `row ${i} has the wrong shape: ${JSON.stringify(row)}`);
@@ -59,8 +67,8 @@ function listOf<T>(dir: string, file: string, valid: (row: Record<string, unknow
   return rows as T[];
 }
 
-function loadManifest(dir: string): Manifest {
-  const m = readJson(dir, 'manifest.json') as Partial<Manifest> | null;
+function loadManifest(source: FixtureSource, dir: string): Manifest {
+  const m = readJson(source, dir, 'manifest.json') as Partial<Manifest> | null;
   const s = m?.settings;
   if (!m || !nonEmptyString(m.prefix) || !nonEmptyString(m.probe_wallet_id)) fail('manifest.json', 'needs "prefix" and "probe_wallet_id"');
   if (!s || !Number.isInteger(s.platform_fee_bps) || !isCents(s.reentry_fee_cents) || !Number.isInteger(s.venue_capacity)) {
@@ -70,19 +78,19 @@ function loadManifest(dir: string): Manifest {
 }
 
 /** Loads and validates every fixture file under dir (absolute). */
-export function loadFixtures(dir: string): Fixtures {
-  const manifest = loadManifest(dir);
-  const wallets = new SharedArray('moshpit:wallets', () =>
-    listOf<WalletFixture>(dir, 'wallets.json', (r) => nonEmptyString(r.id) && isCents(r.opening_balance_cents) && (r.opening_balance_cents as number) >= 0),
-  ) as unknown as WalletFixture[];
-  const products = new SharedArray('moshpit:products', () =>
-    listOf<ProductFixture>(dir, 'products.json', (r) => nonEmptyString(r.id) && nonEmptyString(r.vendor_id) && isCents(r.price_cents) && (r.price_cents as number) > 0),
-  ) as unknown as ProductFixture[];
-  const terminals = new SharedArray('moshpit:terminals', () =>
-    listOf<TerminalFixture>(dir, 'terminals.json', (r) => nonEmptyString(r.id) && nonEmptyString(r.vendor_id)),
-  ) as unknown as TerminalFixture[];
-  const gateways = new SharedArray('moshpit:gateways', () =>
-    listOf<GatewayFixture>(dir, 'gateways.json', (r) => nonEmptyString(r.id)),
-  ) as unknown as GatewayFixture[];
+export function loadFixtures(dir: string, source: FixtureSource): Fixtures {
+  const manifest = loadManifest(source, dir);
+  const wallets = source.share('moshpit:wallets', () =>
+    listOf<WalletFixture>(source, dir, 'wallets.json', (r) => nonEmptyString(r.id) && isCents(r.opening_balance_cents) && (r.opening_balance_cents as number) >= 0),
+  );
+  const products = source.share('moshpit:products', () =>
+    listOf<ProductFixture>(source, dir, 'products.json', (r) => nonEmptyString(r.id) && nonEmptyString(r.vendor_id) && isCents(r.price_cents) && (r.price_cents as number) > 0),
+  );
+  const terminals = source.share('moshpit:terminals', () =>
+    listOf<TerminalFixture>(source, dir, 'terminals.json', (r) => nonEmptyString(r.id) && nonEmptyString(r.vendor_id)),
+  );
+  const gateways = source.share('moshpit:gateways', () =>
+    listOf<GatewayFixture>(source, dir, 'gateways.json', (r) => nonEmptyString(r.id)),
+  );
   return { manifest, wallets, products, terminals, gateways };
 }

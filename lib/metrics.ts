@@ -1,70 +1,72 @@
-// Every custom metric of the suite, created at module load (init context). Names come from
-// core (outcomeMetric, latencyMetric, METRICS) so validate/ reads the same names back.
+// Every custom metric of the suite, emitted through the LoadPort. Names come from core
+// (outcomeMetric, latencyMetric, METRICS) so validate/ reads the same names back.
 // Tags stay low-cardinality: op, reason (an error code). Never ids.
-import { Counter, Rate, Trend } from 'k6/metrics';
+import type { MetricsPort } from '../core/load-port.js';
 import { OPERATIONS, WRITE_OPERATIONS, outcomeMetric, type OutcomeClass, type Operation, type WriteOperation } from '../core/operations.js';
 import { latencyMetric, METRICS, replayMetric, type TimedOperation } from '../core/thresholds.js';
+
+export type MetricKind = 'counter' | 'trend' | 'rate';
+/** Trends are all times (ms). */
+export interface MetricSpec { name: string; kind: MetricKind }
 
 const CLASSES: OutcomeClass[] = ['acked', 'rejected', 'indeterminate'];
 const TIMED: TimedOperation[] = [...OPERATIONS, 'funding_intent_read'];
 
-const latency = Object.fromEntries(TIMED.map((op) => [op, new Trend(latencyMetric(op), true)])) as Record<TimedOperation, Trend>;
-
-const outcomes = Object.fromEntries(
-  WRITE_OPERATIONS.map((op) => [
-    op,
-    Object.fromEntries(CLASSES.map((cls) => [cls, { count: new Counter(outcomeMetric(op, cls, 'count')), cents: new Counter(outcomeMetric(op, cls, 'cents')) }])),
-  ]),
-) as Record<WriteOperation, Record<OutcomeClass, { count: Counter; cents: Counter }>>;
-
-const replays = Object.fromEntries(WRITE_OPERATIONS.map((op) => [op, new Counter(replayMetric(op))])) as Record<WriteOperation, Counter>;
-
-const successRate = new Rate(METRICS.successRate);
-const balanceIntegrityRate = new Rate(METRICS.balanceIntegrityRate);
-const transactionErrors = new Counter(METRICS.transactionErrors);
-const balanceErrors = new Counter(METRICS.balanceErrors);
-const fundingE2e = new Trend(METRICS.fundingE2e, true);
-const retries = new Counter(METRICS.retries);
+/** Every metric this module emits: a binding that must declare metrics up front (k6) reads this. */
+export const SUITE_METRICS: readonly MetricSpec[] = [
+  ...TIMED.map((op): MetricSpec => ({ name: latencyMetric(op), kind: 'trend' })),
+  ...WRITE_OPERATIONS.flatMap((op) => CLASSES.flatMap((cls): MetricSpec[] => [
+    { name: outcomeMetric(op, cls, 'count'), kind: 'counter' },
+    { name: outcomeMetric(op, cls, 'cents'), kind: 'counter' },
+  ])),
+  ...WRITE_OPERATIONS.map((op): MetricSpec => ({ name: replayMetric(op), kind: 'counter' })),
+  { name: METRICS.successRate, kind: 'rate' },
+  { name: METRICS.balanceIntegrityRate, kind: 'rate' },
+  { name: METRICS.transactionErrors, kind: 'counter' },
+  { name: METRICS.balanceErrors, kind: 'counter' },
+  { name: METRICS.fundingE2e, kind: 'trend' },
+  { name: METRICS.retries, kind: 'counter' },
+];
 
 export function isWriteOperation(op: string): op is WriteOperation {
   return (WRITE_OPERATIONS as readonly string[]).includes(op);
 }
 
 /** One HTTP attempt's latency. */
-export function recordLatency(op: TimedOperation, durationMs: number): void {
-  latency[op].add(durationMs);
+export function recordLatency(port: MetricsPort, op: TimedOperation, durationMs: number): void {
+  port.trend(latencyMetric(op), durationMs);
 }
 
 /** The final outcome of one logical write (after retries), with the money it moved or tried to move. */
-export function recordWriteOutcome(op: WriteOperation, cls: OutcomeClass, cents: number, reason: string | null): void {
+export function recordWriteOutcome(port: MetricsPort, op: WriteOperation, cls: OutcomeClass, cents: number, reason: string | null): void {
   const tags = reason ? { reason } : undefined;
-  outcomes[op][cls].count.add(1, tags);
-  outcomes[op][cls].cents.add(cents, tags);
+  port.counter(outcomeMetric(op, cls, 'count'), 1, tags);
+  port.counter(outcomeMetric(op, cls, 'cents'), cents, tags);
 }
 
 /** A deliberate resend of an already acked write (same key / same evt_ id): never money. */
-export function recordReplay(op: WriteOperation): void {
-  replays[op].add(1);
+export function recordReplay(port: MetricsPort, op: WriteOperation): void {
+  port.counter(replayMetric(op), 1);
 }
 
-export function recordRetry(op: Operation): void {
-  retries.add(1, { op });
+export function recordRetry(port: MetricsPort, op: Operation): void {
+  port.counter(METRICS.retries, 1, { op });
 }
 
 const READS: TimedOperation[] = ['wallet_read', 'funding_intent_read'];
 
 /** Did an operation end the way the flow expected? Failed writes also count as transaction errors. */
-export function recordSuccess(op: TimedOperation, ok: boolean, reason: string | null): void {
-  successRate.add(ok, { op });
-  if (!ok && !READS.includes(op)) transactionErrors.add(1, { op, reason: reason ?? 'unexpected' });
+export function recordSuccess(port: MetricsPort, op: TimedOperation, ok: boolean, reason: string | null): void {
+  port.rate(METRICS.successRate, ok, { op });
+  if (!ok && !READS.includes(op)) port.counter(METRICS.transactionErrors, 1, { op, reason: reason ?? 'unexpected' });
 }
 
 /** One balance observation: consistent or not. */
-export function recordBalance(op: TimedOperation, consistent: boolean): void {
-  balanceIntegrityRate.add(consistent, { op });
-  if (!consistent) balanceErrors.add(1, { op });
+export function recordBalance(port: MetricsPort, op: TimedOperation, consistent: boolean): void {
+  port.rate(METRICS.balanceIntegrityRate, consistent, { op });
+  if (!consistent) port.counter(METRICS.balanceErrors, 1, { op });
 }
 
-export function recordFundingE2e(ms: number): void {
-  fundingE2e.add(ms);
+export function recordFundingE2e(port: MetricsPort, ms: number): void {
+  port.trend(METRICS.fundingE2e, ms);
 }

@@ -24,8 +24,8 @@ export function laneSize(slice: WalletSlice, lanes: number): number {
 }
 
 /**
- * Index into wallets.json for a lane's n-th iteration (k6 iterationInTest of the lane's own
- * scenario). A wallet comes round again only after laneSize iterations of that lane.
+ * Index into wallets.json for a lane's n-th iteration (IterationInfo.iteration: gap-free per
+ * lane across the run). A wallet comes round again only after laneSize iterations of that lane.
  */
 export function walletIndex(slice: WalletSlice, iteration: number, lane: number, lanes: number): number {
   const size = laneSize(slice, lanes);

@@ -1,4 +1,4 @@
-// Small random helpers for the flows (Math.random is per VU in k6).
+// Small random helpers for the flows (plain Math.random: no engine API, no per-VU state).
 import type { Range } from '../core/profiles.js';
 
 export function chance(probability: number): boolean {

@@ -1,11 +1,10 @@
-// Per-VU state built once in the init context by defineScenario(): config, profile, fixtures,
-// wallet partition and the target adapter. Flows call runtime() from VU code only.
+// What every iteration of a process shares, read-only once the run starts: config, profile,
+// fixtures and the wallet partition. Built once per process (per VU under k6) by a binding
+// with initRuntime(); flows get it through their FlowContext.
 import { maxConcurrency, PROFILES, SCENARIO_WORKLOADS, scenarioShapes, type Profile, type ScenarioName, type StatefulWorkload, type Workload } from '../core/profiles.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
-import { loadFixtures, type Fixtures, type WalletFixture } from './fixtures.js';
-import { laneCount } from './options.js';
+import { loadFixtures, type Fixtures, type FixtureSource, type WalletFixture } from './fixtures.js';
 import { laneSize, partitionWallets, walletIndex, type WalletSlice } from './partition.js';
-import { createTarget, type Target } from './targets/index.js';
 
 export interface Runtime {
   scenario: ScenarioName;
@@ -13,12 +12,16 @@ export interface Runtime {
   profile: Profile;
   fixtures: Fixtures;
   partition: Record<StatefulWorkload, WalletSlice>;
-  target: Target;
 }
 
-let current: Runtime | null = null;
-
 const STATEFUL: readonly Workload[] = ['entry', 'reentry', 'concession', 'funding'];
+
+/** Lanes of a workload (doors, terminals); each lane is its own arrival stream. */
+export function laneCount(workload: Workload, profile: Profile): number {
+  if (workload === 'entry') return profile.behaviour.doors;
+  if (workload === 'concession') return profile.behaviour.terminals;
+  return 1;
+}
 
 /**
  * A lane's wallet comes round again after laneSize iterations. Iterations differ in length
@@ -28,7 +31,7 @@ const STATEFUL: readonly Workload[] = ['entry', 'reentry', 'concession', 'fundin
 const WALLETS_PER_CONCURRENT_ITERATION = 3;
 
 /** Fixtures must hold enough wallets and devices that no two running iterations share a wallet. */
-function checkFixtureFit(scenario: ScenarioName, rt: Omit<Runtime, 'target'>): string[] {
+export function checkFixtureFit(scenario: ScenarioName, rt: Runtime): string[] {
   const problems: string[] = [];
   const { behaviour } = rt.profile;
   const shapes = scenarioShapes(rt.profile, scenario, { duration: rt.config.durationScale, rate: rt.config.rateScale });
@@ -52,22 +55,17 @@ function checkFixtureFit(scenario: ScenarioName, rt: Omit<Runtime, 'target'>): s
   return problems;
 }
 
-export function initRuntime(scenario: ScenarioName): Runtime {
+/** env: the bundle's environment contract (scenarios/README.md); source: how the engine reads fixture files. */
+export function initRuntime(scenario: ScenarioName, env: Record<string, string | undefined>, source: FixtureSource): Runtime {
   const workloads = SCENARIO_WORKLOADS[scenario];
-  const config = parseConfig(__ENV, { stripeWebhookSecret: workloads.includes('funding') });
+  const config = parseConfig(env, { stripeWebhookSecret: workloads.includes('funding') });
   const profile = PROFILES[config.profile];
-  const fixtures = loadFixtures(config.fixturesDir);
+  const fixtures = loadFixtures(config.fixturesDir, source);
   const partition = partitionWallets(fixtures.wallets.length);
-  const problems = checkFixtureFit(scenario, { scenario, config, profile, fixtures, partition });
+  const rt: Runtime = { scenario, config, profile, fixtures, partition };
+  const problems = checkFixtureFit(scenario, rt);
   if (problems.length > 0) throw new ConfigError(problems);
-  const target = createTarget(config.targetKind, config.targetUrl, config.apiKey, profile.client.timeoutSeconds);
-  current = { scenario, config, profile, fixtures, partition, target };
-  return current;
-}
-
-export function runtime(): Runtime {
-  if (!current) throw new Error('moshpit: runtime() before defineScenario(): scenario files must call defineScenario() at top level');
-  return current;
+  return rt;
 }
 
 /** The wallet a lane's iteration works on (see lib/partition.ts). */

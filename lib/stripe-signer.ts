@@ -1,8 +1,9 @@
 // Plays Stripe's part of wallet funding: builds PaymentIntent events and signs them the way
 // Stripe does (Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<payload>" keyed by the
-// whsec_ secret>), so the target's real signature check runs. Verified against the official
-// stripe package in test/k6/stripe-signer.test.ts.
-import crypto from 'k6/crypto';
+// whsec_ secret>), so the target's real signature check runs. The HMAC is the engine's
+// (LoadPort.hmacSha256Hex). Verified against the official stripe package in
+// test/k6/stripe-signer.test.ts.
+import type { LoadPort } from '../core/load-port.js';
 import { randomToken } from './random.js';
 
 export type PaymentIntentEventType = 'payment_intent.succeeded' | 'payment_intent.payment_failed';
@@ -28,8 +29,8 @@ export function unixSeconds(): number {
 }
 
 /** The header Stripe sends with one delivery of payload (re-signed on every delivery). */
-export function stripeSignatureHeader(payload: string, secret: string, timestampSeconds: number = unixSeconds()): string {
-  const signature = crypto.hmac('sha256', secret, `${timestampSeconds}.${payload}`, 'hex');
+export function stripeSignatureHeader(port: Pick<LoadPort, 'hmacSha256Hex'>, payload: string, secret: string, timestampSeconds: number = unixSeconds()): string {
+  const signature = port.hmacSha256Hex(secret, `${timestampSeconds}.${payload}`);
   return `t=${timestampSeconds},v1=${signature}`;
 }
 

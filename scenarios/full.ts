@@ -2,13 +2,13 @@
 // re-entries, and the crowd browsing balances (2,000 concurrent users at pilot), shaped as a
 // festival day: gates open, peak, winding down.
 // Bundled to build/dist/full.js; environment contract: scenarios/README.md.
-import { defineScenario } from '../lib/scenario.js';
+import { defineK6Scenario, k6Exec } from '../lib/bindings/k6/scenario.js';
+import * as flows from '../lib/flows/index.js';
 
-export const options = defineScenario('full');
-export { setup } from '../lib/lifecycle.js';
-export { handleSummary } from '../lib/summary/handle-summary.js';
-export { entryVisit } from '../lib/flows/entry-visit.js';
-export { concessionOrder } from '../lib/flows/concession-order.js';
-export { walletFunding } from '../lib/flows/wallet-funding.js';
-export { reentryVisit } from '../lib/flows/reentry-visit.js';
-export { browseWallets } from '../lib/flows/browse-wallets.js';
+export const options = defineK6Scenario('full');
+export { setup, handleSummary } from '../lib/bindings/k6/scenario.js';
+export const entryVisit = k6Exec(flows.entryVisit);
+export const concessionOrder = k6Exec(flows.concessionOrder);
+export const walletFunding = k6Exec(flows.walletFunding);
+export const reentryVisit = k6Exec(flows.reentryVisit);
+export const browseWallets = k6Exec(flows.browseWallets);

@@ -1,8 +1,8 @@
 // Scenario D (seeds 003): enter, exit, re-enter cycles; entry counts and re-entry fees.
 // Bundled to build/dist/reentry.js; environment contract: scenarios/README.md.
-import { defineScenario } from '../lib/scenario.js';
+import { defineK6Scenario, k6Exec } from '../lib/bindings/k6/scenario.js';
+import * as flows from '../lib/flows/index.js';
 
-export const options = defineScenario('reentry');
-export { setup } from '../lib/lifecycle.js';
-export { handleSummary } from '../lib/summary/handle-summary.js';
-export { reentryVisit } from '../lib/flows/reentry-visit.js';
+export const options = defineK6Scenario('reentry');
+export { setup, handleSummary } from '../lib/bindings/k6/scenario.js';
+export const reentryVisit = k6Exec(flows.reentryVisit);

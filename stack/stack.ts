@@ -12,6 +12,7 @@ import { progress } from './progress.js';
 import { clearStackState, readStackState, writeStackState, type StackState } from './state.js';
 import { startTargetProcess } from './target-process.js';
 import { isOrphan, startStackToxiproxy } from '../chaos/stack-proxy.js';
+import { redactUrl } from '../core/redact.js';
 
 export interface UpOptions {
   defects?: string[];
@@ -44,6 +45,9 @@ export async function stackUp(opts: UpOptions = {}): Promise<{ state: StackState
         postgres = { managed: true, url: cluster.url, dataDir: cluster.dataDir, process: cluster.process };
         started = true;
       }
+    } else if (postgres.managed) {
+      // Adopted again for its current URL: a state file from before passwords has none.
+      postgres = { ...postgres, url: (await startCluster()).url };
     }
     await migrate(postgres.url);
 
@@ -160,15 +164,8 @@ export async function stackStatus(): Promise<ComponentStatus[]> {
   return out;
 }
 
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
+// One redaction for every printed URL (passwords and key/token parameters).
+export { redactUrl };
 
 /**
  * Runs fn with a stack: reuses a running one as is, or starts one and stops it afterwards,

@@ -1,6 +1,7 @@
 // `moshpit health-check`: is the target up, is the database reachable, is the stack whole?
 import pg from 'pg';
-import { redactUrl, stackStatus } from '../../stack/stack.js';
+import { redactUrl, redactUrlsIn } from '../../core/redact.js';
+import { stackStatus } from '../../stack/stack.js';
 import { readStackState } from '../../stack/state.js';
 import { parseOptions } from '../options.js';
 import type { Command } from '../command.js';
@@ -18,7 +19,7 @@ async function checkDatabase(url: string | undefined): Promise<Check> {
     );
     return { name: 'database', ok: true, detail: `${redactUrl(url)} PostgreSQL ${r.rows[0]!.v}, ${r.rows[0]!.n} connections` };
   } catch (err) {
-    return { name: 'database', ok: false, detail: `${redactUrl(url)}: ${(err as Error).message}` };
+    return { name: 'database', ok: false, detail: `${redactUrl(url)}: ${redactUrlsIn((err as Error).message)}` };
   } finally {
     await client.end().catch(() => {});
   }
@@ -31,9 +32,9 @@ async function checkTarget(url: string | undefined): Promise<Check> {
     const res = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(5000) });
     const ms = Math.round(performance.now() - started);
     const body = await res.text();
-    return { name: 'target', ok: res.ok, detail: `${url} HTTP ${res.status} in ${ms} ms ${body.slice(0, 200)}` };
+    return { name: 'target', ok: res.ok, detail: `${redactUrl(url)} HTTP ${res.status} in ${ms} ms ${redactUrlsIn(body.slice(0, 200))}` };
   } catch (err) {
-    return { name: 'target', ok: false, detail: `${url}: ${(err as Error).message}` };
+    return { name: 'target', ok: false, detail: `${redactUrl(url)}: ${redactUrlsIn((err as Error).message)}` };
   }
 }
 
@@ -45,7 +46,7 @@ const command: Command = {
     const target = resolveRunningTarget();
     const checks: Check[] = [await checkTarget(target?.url), await checkDatabase(resolveDatabaseUrl(values['database-url']))];
     if (readStackState()) {
-      for (const c of await stackStatus()) checks.push({ name: `stack ${c.name}`, ok: c.up, detail: `${c.url ?? ''}${c.pid ? ` pid ${c.pid}` : ''}` });
+      for (const c of await stackStatus()) checks.push({ name: `stack ${c.name}`, ok: c.up, detail: `${c.url ? redactUrl(c.url) : ''}${c.pid ? ` pid ${c.pid}` : ''}` });
     }
     const healthy = checks.every((c) => c.ok);
     if (values.json) process.stdout.write(`${JSON.stringify({ healthy, checks }, null, 2)}\n`);

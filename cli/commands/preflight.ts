@@ -1,6 +1,7 @@
 // `moshpit preflight`: is the environment ready to be load-tested and validated? Database,
 // procedures, fixtures, settings, target health, API key, and one functional probe.
 // Exit 0 READY, 1 NOT READY, 2 bad arguments.
+import { redactUrl } from '../../core/redact.js';
 import { formatPreflight, runPreflight } from '../../validate/preflight/runner.js';
 import { parseOptions } from '../options.js';
 import { UsageError, type Command } from '../command.js';
@@ -38,7 +39,7 @@ const command: Command = {
     const targetUrl = explicitUrl ?? resolved?.url;
     // The probe writes money: a remote target needs the same opt-in as a load test.
     if (targetUrl && !isLoopbackUrl(targetUrl) && process.env.MOSHPIT_ALLOW_REMOTE !== '1') {
-      throw new UsageError(`refusing to probe non-loopback target ${targetUrl}; set MOSHPIT_ALLOW_REMOTE=1 if it is your own staging deployment`);
+      throw new UsageError(`refusing to probe non-loopback target ${redactUrl(targetUrl)}; set MOSHPIT_ALLOW_REMOTE=1 if it is your own staging deployment`);
     }
     const report = await runPreflight({
       databaseUrl: resolveDatabaseUrl(values['database-url']) ?? resolved?.databaseUrl,

@@ -1,4 +1,6 @@
-// `moshpit scenario <name>`: pre-flight → k6 → validation against the embedded stack or your deployment.
+// `moshpit scenario <name>`: pre-flight → load (Artillery, or the user's k6) → verdict from the
+// merged metrics stream → money validation, against the embedded stack or your deployment.
+import { DEFAULT_ENGINE, ENGINES, type EngineName } from '../../core/engine-plan.js';
 import { UsageError, type Command } from '../command.js';
 import { parseDefects, positiveInt, parseOptions } from '../options.js';
 import { parseKind } from '../pipeline/target-config.js';
@@ -11,13 +13,24 @@ function influxChoice(flag: boolean | undefined, url: string | undefined): { url
   return flag || process.env.MOSHPIT_INFLUX === '1' ? {} : null;
 }
 
+/** --engine / ENGINE=: artillery (default, installed by npm install) or k6 (your own binary). */
+function engineChoice(raw: string | undefined): EngineName {
+  const chosen = (raw ?? process.env.ENGINE ?? '').trim();
+  if (chosen === '') return DEFAULT_ENGINE;
+  if (!(ENGINES as readonly string[]).includes(chosen)) throw new UsageError(`unknown engine '${chosen}'. Engines: ${ENGINES.join(', ')}`);
+  return chosen as EngineName;
+}
+
 export const SCENARIOS = ['entry', 'concession', 'funding', 'reentry', 'full', 'contention', 'chaos'] as const;
 
 const command: Command = {
-  summary: 'run a scenario: pre-flight, k6 load, money validation, verdict',
+  summary: 'run a scenario: pre-flight, load, money validation, verdict',
   usage: [
     `usage: moshpit scenario <${SCENARIOS.join('|')}> [options]`,
     '',
+    '  --engine E         artillery | k6: what generates the load (default: $ENGINE, else artillery).',
+    '                     Artillery is installed by npm install; k6 is your own binary (K6_BINARY or',
+    '                     k6 on PATH, from Grafana\'s own channels: moshpit does not ship it)',
     '  --profile P        smoke | pilot | festival-day | peak | soak | breakpoint (default: $PROFILE,',
     '                     else pilot for full and smoke for the others)',
     '  --kind K           rest | supabase: which API surface to drive (default rest)',
@@ -27,8 +40,9 @@ const command: Command = {
     '  --capacity N       venue capacity to seed into the embedded database\'s festival settings',
     '  --prefix P         test-data prefix (default k6-test-)',
     '  --skip-preflight   do not run pre-flight first',
-    '  --no-validate      skip the money validation after k6',
-    '  --out URI          passed to k6 --out (e.g. influxdb=http://127.0.0.1:8086/k6)',
+    '  --no-validate      skip the money validation after the load',
+    '  --out URI          --engine k6 only: passed to k6 --out (e.g. influxdb=http://127.0.0.1:8086/k6);',
+    '                     for either engine, --influx streams moshpit\'s metrics to InfluxDB',
     '  --influx           stream metrics, db monitor and annotations to this checkout\'s InfluxDB',
     '                     (started if needed; also MOSHPIT_INFLUX=1)',
     '  --influx-url URL   ... to that InfluxDB 1.x instead (also MOSHPIT_INFLUX_URL), e.g. Grafana\'s',
@@ -49,6 +63,7 @@ const command: Command = {
       args: argv,
       allowPositionals: true,
       options: {
+        engine: { type: 'string' },
         profile: { type: 'string' },
         kind: { type: 'string' },
         defects: { type: 'string' },
@@ -84,6 +99,10 @@ const command: Command = {
     if (embeddedOnly.length && (process.env.TARGET_URL || process.env.SUPABASE_URL)) {
       throw new UsageError(`--${embeddedOnly.join(', --')}: only for the embedded target; an external target (TARGET_URL/SUPABASE_URL) is neither started nor seeded by moshpit`);
     }
+    const engine = engineChoice(values.engine);
+    if (values.out?.length && engine !== 'k6') {
+      throw new UsageError(`--out is passed to k6's own outputs and works with --engine k6 only (this run's engine: ${engine}); use --influx or --influx-url to stream the metrics of either engine to InfluxDB`);
+    }
     const slowMs = values['slow-ms'] === undefined ? 0 : positiveInt('slow-ms', values['slow-ms'], 0);
     const chaosFlags = ['faults', 'recovery-bound', 'toxiproxy-url', 'toxiproxy-proxy'] as const;
     if (scenario !== 'chaos' && chaosFlags.some((f) => values[f] !== undefined)) throw new UsageError(`--${chaosFlags.find((f) => values[f] !== undefined)} is for the chaos scenario`);
@@ -99,6 +118,7 @@ const command: Command = {
     const result = await runScenario({
       scenario,
       profile,
+      engine,
       kind: parseKind(values.kind, 'rest'),
       defects: await parseDefects(values.defects),
       slowMs,
@@ -111,7 +131,7 @@ const command: Command = {
       influx: influxChoice(values.influx, values['influx-url']),
       report: !values['no-report'],
       quiet: values.quiet,
-      ...(chaos && plan ? { aroundK6: chaos.chaosK6Hook(plan), stack: { toxiproxy: plan.needsDbProxy } } : {}),
+      ...(chaos && plan ? { chaos: chaos.chaosEnvFor(plan), aroundLoad: chaos.chaosLoadHook(plan), stack: { toxiproxy: plan.needsDbProxy } } : {}),
     });
     return result.exitCode;
   },

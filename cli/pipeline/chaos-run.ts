@@ -1,40 +1,47 @@
 // `moshpit scenario chaos`: the chaos timeline on top of the full festival load.
-//   planChaos()     timeline (default, or --faults) sized to the load; what the run needs
-//                   (Toxiproxy in front of PostgreSQL for DB faults, the embedded target for a crash)
-//   chaosK6Hook()   wraps the pipeline's k6 step (cli/pipeline/run-scenario.ts aroundK6):
-//     1. a loopback clock endpoint; the chaos bundle's setup() calls it once every VU is ready,
-//        and the fault controller (chaos/controller.ts) starts its schedule at that same t0;
+//   planChaos()      timeline (default, or --faults) sized to the load; what the run needs
+//                    (Toxiproxy in front of PostgreSQL for DB faults, the embedded target for a crash)
+//   chaosEnvFor()    the timeline the load processes get (MOSHPIT_CHAOS_JSON; the pipeline adds t0)
+//   chaosLoadHook()  wraps the pipeline's load step (cli/pipeline/run-scenario.ts aroundLoad):
+//     1. the fault controller (chaos/controller.ts) starts its schedule at the load's t0: the
+//        instant every load process starts its schedule, so faults and load share one clock;
 //     2. toxic faults through Toxiproxy, target-crash through an executor (SIGKILL + restart on
-//        the same port), client faults inside k6 from MOSHPIT_CHAOS_JSON, all on t0's clock;
-//     3. k6's raw samples to results/<run-id>/k6-samples.gz; afterwards (faults always removed,
-//        whatever k6 did) chaos-report.json: recovery per window, in/out-of-window comparison.
-// Exit code: k6's if it failed; else 99 when a recovery broke its bound; 1 when a fault could
-// not be applied or removed.
-import { createServer, type Server } from 'node:http';
-import { existsSync, writeFileSync } from 'node:fs';
+//        the same port), client faults inside the load processes from MOSHPIT_CHAOS_JSON;
+//     3. afterwards (faults always removed, whatever the load did) chaos-report.json from the
+//        run's merged metrics stream (results/<run-id>/streams/): recovery per window,
+//        in/out-of-window comparison, what the load saw.
+// Exit code: the load step's if it failed; else 1 when a fault could not be applied or removed;
+// else 99 when a recovery broke its bound (the pipeline ends that as exit 99, "thresholds").
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { PROFILES, isProfileName, scenarioShapes, shapeDurationSeconds } from '../../core/profiles.js';
+import type { MergedRun } from '../../core/metrics-stream/merge.js';
+import { EXIT } from '../../core/exit-codes.js';
 import { startChaos, type ChaosRun, type FaultExecutor } from '../../chaos/controller.js';
-import { buildChaosReport, formatChaosReport, readSummaryMetrics, type ChaosReport } from '../../chaos/report.js';
+import { buildChaosReport, formatChaosReport, type ChaosReport } from '../../chaos/report.js';
 import { summarizeSamples } from '../../chaos/samples.js';
 import { targetCrashExecutor } from '../../chaos/target-crash.js';
 import { defaultTimeline, timelineFromOption, windowsOfKind, type Timeline } from '../../chaos/timeline.js';
 import { readWindowsFile, type WindowRecord } from '../../chaos/windows-file.js';
 import { DB_PROXY_NAME } from '../../chaos/db-proxy.js';
-import { CHAOS_ENV, type ChaosEnv } from '../../lib/chaos/contract.js';
+import type { ChaosEnv } from '../../lib/chaos/contract.js';
+import { CHAOS_LOAD } from '../../lib/chaos/runtime.js';
 import { progress } from '../../stack/progress.js';
+import { sleep } from '../../stack/processes.js';
 import { readStackState } from '../../stack/state.js';
 import { UsageError } from '../command.js';
-import type { K6StepContext } from './run-scenario.js';
+import type { LoadStepContext } from './run-scenario.js';
+import { readRunStreams } from './run-verdict.js';
 
-/** The load a chaos run is shaped like. */
-export const CHAOS_LOAD = 'full' as const;
+export { CHAOS_LOAD };
 export const DEFAULT_RECOVERY_BOUND_S = 30;
-/** t0 is this far after the bundle asks: the controller is set up by then. */
-const T0_LEAD_MS = 1000;
-export const SAMPLES_FILE = 'k6-samples.gz';
 export const REPORT_FILE = 'chaos-report.json';
+export const WINDOWS_FILE = 'chaos-windows.json';
+/**
+ * A load that ended normally may end a moment before the timeline does (its last arrival on
+ * the last second): the controller gets this long to finish the timeline before it is stopped.
+ */
+const TIMELINE_END_WAIT_MS = 3000;
 
 export interface ChaosPlan {
   timeline: Timeline;
@@ -70,7 +77,7 @@ function scale(env: NodeJS.ProcessEnv, name: string): number {
   return n;
 }
 
-/** Seconds of load the chaos bundle runs: the full scenario's longest workload, scaled like k6 will. */
+/** Seconds of load the chaos run has: the full scenario's longest workload, scaled as the load will be. */
 export function loadDurationS(profile: string, env: NodeJS.ProcessEnv = process.env): number {
   if (!isProfileName(profile)) throw new UsageError(`unknown profile '${profile}'`);
   const shapes = scenarioShapes(PROFILES[profile], CHAOS_LOAD, { duration: scale(env, 'MOSHPIT_DURATION_SCALE'), rate: scale(env, 'MOSHPIT_RATE_SCALE') });
@@ -95,46 +102,20 @@ export function planChaos(o: PlanOptions): ChaosPlan {
   return { timeline, recoveryBoundS, ...(toxiproxy ? { toxiproxy } : {}), needsDbProxy: !o.external && !toxiproxy && toxic.length > 0 };
 }
 
-/** The bundle's MOSHPIT_CHAOS_JSON. */
-export function chaosEnvFor(plan: ChaosPlan, clockUrl: string): ChaosEnv {
+/** The load processes' MOSHPIT_CHAOS_JSON (the pipeline adds t0Ms, the load's start). */
+export function chaosEnvFor(plan: ChaosPlan): ChaosEnv {
   return {
     durationS: plan.timeline.durationS,
     recoveryS: plan.recoveryBoundS,
     windows: plan.timeline.windows.map((w) => ({ fault: w.fault, kind: w.kind, startS: w.startS, durationS: w.durationS, params: w.params })),
-    clockUrl,
   };
 }
 
-interface Clock { url: string; server: Server; run(): Promise<ChaosRun> | null }
-
-/** The loopback endpoint the bundle's setup() asks for t0; the first ask starts the controller. */
-async function startClock(start: (t0Ms: number) => Promise<ChaosRun>): Promise<Clock> {
-  let starting: Promise<ChaosRun> | null = null;
-  const server = createServer((req, res) => {
-    if (req.method !== 'POST' || req.url !== '/t0') {
-      res.writeHead(404).end();
-      return;
-    }
-    req.resume();
-    starting ??= start(Date.now() + T0_LEAD_MS);
-    starting.then(
-      (run) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ t0Ms: run.t0Ms })),
-      (err: Error) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: err.message })),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/t0`, server, run: () => starting };
-}
-
-/** The pipeline's k6 step with the chaos controller alongside (run-scenario.ts `aroundK6`). */
-export function chaosK6Hook(plan: ChaosPlan): (step: K6StepContext) => Promise<number> {
+/** The pipeline's load step with the chaos controller alongside (run-scenario.ts `aroundLoad`). */
+export function chaosLoadHook(plan: ChaosPlan): (step: LoadStepContext) => Promise<number> {
   return async (step) => {
-    const { runId, resultsDir, target } = step;
-    const windowsFile = join(resultsDir, 'chaos-windows.json');
+    const { runId, resultsDir, target, t0Ms } = step;
+    const windowsFile = join(resultsDir, WINDOWS_FILE);
     const stack = target.embedded ? readStackState() : null;
     const api = plan.toxiproxy ?? (stack?.toxiproxy ? { apiUrl: stack.toxiproxy.apiUrl, proxy: stack.toxiproxy.proxy } : null);
     if (windowsOfKind(plan.timeline, 'toxic').length && !api) {
@@ -143,63 +124,62 @@ export function chaosK6Hook(plan: ChaosPlan): (step: K6StepContext) => Promise<n
     const executors: Record<string, FaultExecutor> = target.embedded ? { 'target-crash': targetCrashExecutor({ log: progress }) } : {};
     progress(`chaos: ${plan.timeline.windows.length} fault window(s) over ${plan.timeline.durationS}s: ${plan.timeline.windows.map((w) => `${w.fault}@${w.startS}s+${w.durationS}s`).join(', ') || 'none'}`);
 
-    let controllerError: string | null = null;
-    const clock = await startClock((t0Ms) => startChaos({
-      apiUrl: api?.apiUrl ?? null,
-      proxy: api?.proxy ?? DB_PROXY_NAME,
-      timeline: plan.timeline,
-      windowsFile,
-      runId,
-      t0Ms,
-      executors,
-      log: progress,
-      onWindow: async (w) => {
-        await plan.onWindow?.(w, runId);
-      },
-    }));
-    const samplesFile = join(resultsDir, SAMPLES_FILE);
-    let k6Exit: number;
+    let controller: ChaosRun;
     try {
-      k6Exit = await step.runK6({
-        env: { [CHAOS_ENV]: JSON.stringify(chaosEnvFor(plan, clock.url)), K6_CSV_TIME_FORMAT: 'unix_milli' },
-        args: ['--out', `csv=${samplesFile}`],
+      controller = await startChaos({
+        apiUrl: api?.apiUrl ?? null,
+        proxy: api?.proxy ?? DB_PROXY_NAME,
+        timeline: plan.timeline,
+        windowsFile,
+        runId,
+        t0Ms,
+        executors,
+        log: progress,
+        onWindow: async (w) => {
+          await plan.onWindow?.(w, runId);
+        },
       });
-    } finally {
-      clock.server.close();
-      // Faults off, whatever k6 did: stop() ends a schedule k6 did not live to the end of.
-      const run = await clock.run()?.catch((err: Error) => {
-        controllerError = err.message;
-        return null;
-      });
-      if (run) await run.stop('k6 exited').catch((err: Error) => { controllerError = err.message; });
+    } catch (err) {
+      // Nothing was applied; without its faults the run would test something else: no load.
+      progress(`chaos: the fault controller could not start, so no load was sent: ${(err as Error).message}`);
+      return EXIT.error;
     }
 
-    if (!clock.run()) {
-      progress('chaos: the load never started (k6 did not reach setup), so no fault was injected');
-      return k6Exit !== 0 ? k6Exit : 1;
+    let controllerError: string | null = null;
+    let loadExit: number;
+    try {
+      loadExit = await step.runLoad();
+      // A load that ended normally right before the timeline's end: let the timeline complete.
+      const endMs = controller.t0Ms + plan.timeline.durationS * 1000;
+      if (loadExit === 0 && Date.now() < endMs && endMs - Date.now() <= TIMELINE_END_WAIT_MS) {
+        await Promise.race([controller.done.catch(() => null), sleep(endMs - Date.now() + 500)]);
+      }
+    } finally {
+      // Faults off, whatever the load did: stop() ends a schedule the load did not live to the end of.
+      await controller.stop('the load ended').catch((err: Error) => { controllerError = err.message; });
     }
-    const report = await writeReport(plan, runId, resultsDir, windowsFile, samplesFile);
+
+    let merged: MergedRun | null = null;
+    try {
+      merged = readRunStreams(resultsDir);
+    } catch (err) {
+      progress(`chaos: the load's metrics stream could not be read: ${(err as Error).message}`);
+    }
+    const report = writeReport(plan, runId, resultsDir, windowsFile, merged);
     process.stdout.write(`${formatChaosReport(report)}\n`);
-    if (k6Exit !== 0) return k6Exit;
-    if (controllerError || report.controller.outcome === 'error') return 1;
-    return report.verdict.ok ? 0 : 99;
+    if (loadExit !== 0) return loadExit;
+    if (controllerError || report.controller.outcome === 'error') return EXIT.error;
+    if (!merged) return EXIT.error;
+    return report.verdict.ok ? EXIT.ok : EXIT.thresholds;
   };
 }
 
-async function writeReport(plan: ChaosPlan, runId: string, resultsDir: string, windowsFile: string, samplesFile: string): Promise<ChaosReport> {
+function writeReport(plan: ChaosPlan, runId: string, resultsDir: string, windowsFile: string, merged: MergedRun | null): ChaosReport {
   const windows = readWindowsFile(windowsFile);
-  let samples = null;
-  if (existsSync(samplesFile)) {
-    try {
-      samples = await summarizeSamples(samplesFile, { fromMs: windows.t0Ms });
-    } catch (err) {
-      progress(`chaos: could not read ${samplesFile}: ${(err as Error).message}`);
-    }
-  }
   const report = buildChaosReport({
     windows,
-    samples,
-    summary: readSummaryMetrics(join(resultsDir, 'summary.json')),
+    samples: merged ? summarizeSamples(merged, { fromMs: windows.t0Ms }) : null,
+    metrics: merged?.metrics ?? null,
     recoveryBoundS: plan.recoveryBoundS,
     endMs: windows.t0Ms + windows.durationS * 1000,
   });

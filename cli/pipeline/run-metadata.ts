@@ -9,12 +9,13 @@ export interface RunMetadata {
   scenario: string;
   profile: string;
   target: { kind: string; url: string; embedded: boolean; defects: string[] };
-  k6Version: string;
+  /** The load engine and its version (artillery from node_modules, or the user's k6). */
+  engine: { name: string; version: string };
   gitRevision: string | null;
   node: string;
   startedAt: string;
   finishedAt?: string;
-  exit?: { k6: number | null; validation: 'passed' | 'failed' | 'skipped'; preflight: 'ready' | 'not-ready' | 'skipped'; code: number };
+  exit?: { load: number | null; thresholds: 'passed' | 'failed' | 'skipped'; validation: 'passed' | 'failed' | 'skipped'; preflight: 'ready' | 'not-ready' | 'skipped'; code: number };
 }
 
 export async function gitRevision(): Promise<string | null> {

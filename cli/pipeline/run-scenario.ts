@@ -1,27 +1,45 @@
-// One scenario run, end to end: target (embedded stack on demand, or a user deployment)
-// → seed (embedded only) → pre-flight → k6 → validation → verdict. The exit code reflects
-// both the load thresholds and the money checks.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// One scenario run, end to end: checks of every input → target (embedded stack on demand, or
+// a user deployment) → seed (embedded only) → pre-flight → load (Artillery by default, or the
+// user's k6) → the verdict from the merged metrics stream → money validation → exit code.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { DEFAULT_ENGINE, type EngineName } from '../../core/engine-plan.js';
+import { EXIT } from '../../core/exit-codes.js';
+import { isProfileName, PROFILES, SCENARIO_WORKLOADS, type ProfileName, type ScenarioName } from '../../core/profiles.js';
 import { newRunId } from '../../core/run-id.js';
-import { K6, resolveTool } from '../../build/toolchain.js';
-import { buildScenario } from '../../build/bundle.js';
+import { applyThresholdOverrides, defaultThresholds, parseThresholdOverrides, type ThresholdOverrides, type Thresholds } from '../../core/thresholds.js';
+import { redactUrl } from '../../core/redact.js';
+import { findUserK6, K6_INSTALL_HINT } from '../../build/toolchain.js';
+import type { ChaosEnv } from '../../lib/chaos/contract.js';
+import { CHAOS_LOAD } from '../../lib/chaos/runtime.js';
+import { chaosThresholds } from '../../lib/chaos/thresholds.js';
+import { ConfigError } from '../../lib/config.js';
+import { initRuntime } from '../../lib/runtime.js';
+import { nodeFixtureSource } from '../../lib/bindings/artillery/workload.js';
 import { fixturesDir as defaultFixturesDir, resultsDir as resultsRoot } from '../../stack/paths.js';
 import { progress } from '../../stack/progress.js';
 import { isInterrupted } from '../../stack/interrupt.js';
 import { withStack } from '../../stack/stack.js';
+import { UsageError } from '../command.js';
 import { externalTargetFromEnv, type TargetKind } from './target-config.js';
-import { runK6 } from './k6-run.js';
+import { runLoad, type LoadStep } from './engine/run-load.js';
+import type { LoadScale } from './engine/workload-loads.js';
+import { judgeRun } from './run-verdict.js';
 import { gitRevision, writeMetadata, type RunMetadata } from './run-metadata.js';
 import type { ResolvedTarget } from './resolve-target.js';
 import { seedForRun, preflightForRun, validateRun } from './steps.js';
 import { startRunTelemetry } from '../../monitoring/telemetry/run-telemetry.js';
 
-export const EXIT = { ok: 0, error: 1, usage: 2, notReady: 3, validationFailed: 4, thresholds: 99 } as const;
+export { EXIT };
+
+/** Load starts this long after the engines are launched, in every process at once. */
+const START_LEAD_MS = 5000;
 
 export interface ScenarioRunOptions {
   scenario: string;
   profile: string;
+  engine?: EngineName;
   kind?: TargetKind;
   defects?: string[];
   slowMs?: number;
@@ -32,38 +50,86 @@ export interface ScenarioRunOptions {
   fixturesDir?: string;
   preflight?: boolean;
   validate?: boolean;
-  /** Extra environment for the k6 script (e.g. duration overrides in tests). */
-  k6Env?: Record<string, string>;
+  /** Extra environment for the load processes (e.g. MOSHPIT_DURATION_SCALE in tests). */
+  loadEnv?: Record<string, string>;
+  /** Extra `k6 run` arguments (engine k6 only). */
   k6Args?: string[];
   quiet?: boolean;
   /** Stream to InfluxDB (+ db monitor points, annotations): {} = this checkout's influxd, { url } = that server. */
   influx?: { url?: string } | null;
   /** Write results/<run-id>/report.html and report.md (default true). */
   report?: boolean;
-  /** Wraps the k6 step: chaos runs start the fault controller alongside k6 (cli/pipeline/chaos-run.ts). Returns the step's exit code. */
-  aroundK6?: (step: K6StepContext) => Promise<number>;
+  /** The chaos timeline (scenario chaos): client faults run in the load processes. */
+  chaos?: ChaosEnv;
+  /** Wraps the load step: chaos runs start the fault controller on the load's clock. */
+  aroundLoad?: (step: LoadStepContext) => Promise<number>;
   /** Extra embedded-stack components (chaos: Toxiproxy between the target and PostgreSQL). */
   stack?: { toxiproxy?: boolean };
 }
 
-/** What an aroundK6 hook gets: the run, and k6 itself to start (with extra env and args). */
-export interface K6StepContext {
+/** What an aroundLoad hook gets: the run, when its load starts, and the load to start. */
+export interface LoadStepContext {
   runId: string;
   resultsDir: string;
   target: ResolvedTarget;
-  runK6(extra?: { env?: Record<string, string>; args?: string[] }): Promise<number>;
+  /** The instant (ms epoch) the load's schedule starts in every process. */
+  t0Ms: number;
+  runLoad(): Promise<number>;
 }
 
 export interface ScenarioRunResult {
   runId: string;
   resultsDir: string;
-  k6Exit: number | null;
+  /** The load step's own exit (0 = every load process ended normally); null when not run. */
+  loadExit: number | null;
+  thresholds: 'passed' | 'failed' | 'skipped';
   preflight: 'ready' | 'not-ready' | 'skipped';
   validation: 'passed' | 'failed' | 'skipped';
   exitCode: number;
 }
 
+function positiveScale(env: Record<string, string | undefined>, name: string): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number, got '${raw}'`);
+  return n;
+}
+
+function thresholdsFor(scenario: string, profile: ProfileName, chaos: ChaosEnv | undefined, overrides: ThresholdOverrides): Thresholds {
+  const base = scenario === 'chaos'
+    ? chaosThresholds(SCENARIO_WORKLOADS[CHAOS_LOAD], chaos ?? { windows: [], recoveryS: 0, durationS: 0 })
+    : defaultThresholds(SCENARIO_WORKLOADS[scenario as ScenarioName], PROFILES[profile]);
+  return applyThresholdOverrides(base, overrides);
+}
+
 export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRunResult> {
+  // ---- every input is checked before anything starts or any folder is created ----
+  if (!isProfileName(opts.profile)) throw new UsageError(`unknown profile '${opts.profile}'`);
+  const profile = opts.profile;
+  const engine = opts.engine ?? DEFAULT_ENGINE;
+  let k6: { path: string; version: string } | null = null;
+  if (engine === 'k6') {
+    try {
+      k6 = findUserK6();
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (!k6) throw new UsageError(`--engine k6: no k6 binary found (K6_BINARY or k6 on PATH).\n${K6_INSTALL_HINT}`);
+  }
+  const env: Record<string, string | undefined> = { ...process.env, ...(opts.loadEnv ?? {}) };
+  let overrides: ThresholdOverrides = {};
+  if (env.THRESHOLDS_JSON?.trim()) {
+    try {
+      overrides = parseThresholdOverrides(env.THRESHOLDS_JSON);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  const thresholds = thresholdsFor(opts.scenario, profile, opts.chaos, overrides);
+  const scale: LoadScale = { duration: positiveScale(env, 'MOSHPIT_DURATION_SCALE'), rate: positiveScale(env, 'MOSHPIT_RATE_SCALE') };
+  const external = externalTargetFromEnv(process.env, opts.kind);
+
   const runId = newRunId(opts.scenario);
   const resultsDir = join(resultsRoot, runId);
   mkdirSync(resultsDir, { recursive: true });
@@ -71,18 +137,13 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
   const prefix = opts.prefix ?? process.env.MOSHPIT_TEST_PREFIX ?? 'k6-test-';
   const fixturesDir = opts.fixturesDir ?? defaultFixturesDir;
 
-  // Slow, target-independent work first, so the stack isn't idling while k6 builds.
-  const k6 = await resolveTool(K6);
-  const bundle = (await buildScenario(opts.scenario)).outfile;
-
-  const external = externalTargetFromEnv(process.env, opts.kind);
   const drive = async (target: ResolvedTarget, targetLogFile: string | null = null): Promise<ScenarioRunResult> => {
     const meta: RunMetadata = {
       runId,
       scenario: opts.scenario,
-      profile: opts.profile,
-      target: { kind: target.kind, url: target.url, embedded: target.embedded, defects: target.defects },
-      k6Version: k6.version,
+      profile,
+      target: { kind: target.kind, url: redactUrl(target.url), embedded: target.embedded, defects: target.defects },
+      engine: { name: engine, version: engine === 'k6' ? k6!.version : artilleryVersion() },
       gitRevision: await gitRevision(),
       node: process.version,
       startedAt: new Date().toISOString(),
@@ -90,13 +151,32 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
     writeMetadata(resultsDir, meta);
     const finish = (r: Omit<ScenarioRunResult, 'runId' | 'resultsDir'>): ScenarioRunResult => {
       meta.finishedAt = new Date().toISOString();
-      meta.exit = { k6: r.k6Exit, validation: r.validation, preflight: r.preflight, code: r.exitCode };
+      meta.exit = { load: r.loadExit, thresholds: r.thresholds, validation: r.validation, preflight: r.preflight, code: r.exitCode };
       writeMetadata(resultsDir, meta);
       return { runId, resultsDir, ...r };
     };
 
     if (target.embedded && target.databaseUrl) {
       await seedForRun({ databaseUrl: target.databaseUrl, prefix, fixturesDir, wallets: opts.wallets, venueCapacity: opts.venueCapacity });
+    }
+    const loadEnv: Record<string, string> = {
+      TARGET_URL: target.url,
+      TARGET_KIND: target.kind,
+      API_KEY: target.apiKey,
+      STRIPE_WEBHOOK_SECRET: target.webhookSecret,
+      PROFILE: profile,
+      RUN_ID: runId,
+      FIXTURES_DIR: fixturesDir,
+      RESULTS_DIR: resultsDir,
+      ...(opts.loadEnv ?? {}),
+    };
+    // The fixtures must fit the load (enough wallets per lane) before any load is sent.
+    try {
+      initRuntime(opts.scenario === 'chaos' ? CHAOS_LOAD : (opts.scenario as ScenarioName), { ...process.env, ...loadEnv }, nodeFixtureSource(fixturesDir));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      progress(err.message);
+      return finish({ loadExit: null, thresholds: 'skipped', preflight: 'skipped', validation: 'skipped', exitCode: EXIT.usage });
     }
 
     let preflight: ScenarioRunResult['preflight'] = 'skipped';
@@ -105,41 +185,37 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       preflight = ready ? 'ready' : 'not-ready';
       if (!ready) {
         progress('target is NOT READY: the scenario was not started');
-        return finish({ k6Exit: null, preflight, validation: 'skipped', exitCode: EXIT.notReady });
+        return finish({ loadExit: null, thresholds: 'skipped', preflight, validation: 'skipped', exitCode: EXIT.notReady });
       }
     }
-    if (isInterrupted()) return finish({ k6Exit: null, preflight, validation: 'skipped', exitCode: 130 });
+    if (isInterrupted()) return finish({ loadExit: null, thresholds: 'skipped', preflight, validation: 'skipped', exitCode: EXIT.interrupted });
 
-    progress(`run ${runId}: ${opts.scenario} / ${opts.profile} against ${target.kind} ${target.url}`);
-    // InfluxDB, the db monitor, the request-log analysis and the report (monitoring/telemetry).
+    progress(`run ${runId}: ${opts.scenario} / ${profile} on ${engine} against ${target.kind} ${redactUrl(target.url)}`);
     const telemetry = await startRunTelemetry({
-      runId, scenario: opts.scenario, profile: opts.profile, targetKind: target.kind, resultsDir,
+      runId, scenario: opts.scenario, profile, targetKind: target.kind, resultsDir,
       databaseUrl: target.databaseUrl, influx: opts.influx, targetLogFile, report: opts.report,
     });
     try {
       telemetry.k6Started();
-      const startK6 = (extra: { env?: Record<string, string>; args?: string[] } = {}) => runK6({
-        k6Path: k6.path,
-        bundle,
-        resultsDir,
-        quiet: opts.quiet,
-        extraArgs: [...(opts.k6Args ?? []), ...telemetry.k6Args, ...(extra.args ?? [])],
-        env: {
-          TARGET_URL: target.url,
-          TARGET_KIND: target.kind,
-          API_KEY: target.apiKey,
-          STRIPE_WEBHOOK_SECRET: target.webhookSecret,
-          PROFILE: opts.profile,
-          RUN_ID: runId,
-          FIXTURES_DIR: fixturesDir,
-          RESULTS_DIR: resultsDir,
-          ...(opts.k6Env ?? {}),
-          ...telemetry.k6Env,
-          ...(extra.env ?? {}),
-        },
-      });
-      const k6Exit = opts.aroundK6 ? await opts.aroundK6({ runId, resultsDir, target, runK6: startK6 }) : await startK6();
-      await telemetry.k6Finished(k6Exit);
+      const t0Ms = Date.now() + START_LEAD_MS;
+      const step: LoadStep = {
+        engine, k6Path: k6?.path ?? null, runId, scenario: opts.scenario, profile, resultsDir, targetUrl: target.url, scale,
+        env: { ...loadEnv, ...telemetry.k6Env }, chaos: opts.chaos ?? null, t0Ms, k6Args: [...(opts.k6Args ?? []), ...telemetry.k6Args], quiet: opts.quiet,
+      };
+      const start = () => runLoad(step);
+      const loadExit = opts.aroundLoad ? await opts.aroundLoad({ runId, resultsDir, target, t0Ms, runLoad: start }) : await start();
+      await telemetry.k6Finished(loadExit);
+      const interrupted = isInterrupted();
+
+      let thresholdsOk: boolean | null = null;
+      try {
+        const verdict = judgeRun({ resultsDir, engine, thresholds, run: { runId, scenario: opts.scenario, profile, targetKind: target.kind, targetUrl: redactUrl(target.url) }, extra: { durationScale: scale.duration, rateScale: scale.rate } });
+        thresholdsOk = verdict.thresholdsOk;
+        if (!opts.quiet) process.stdout.write(verdict.text);
+        for (const n of verdict.notes) progress(`note: ${n}`);
+      } catch (err) {
+        progress(`the load's metrics could not be judged: ${(err as Error).message}`);
+      }
 
       let validation: ScenarioRunResult['validation'] = 'skipped';
       if (opts.validate !== false && target.databaseUrl) {
@@ -148,14 +224,19 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
         progress('no DATABASE_URL for this target: money validation skipped (set DATABASE_URL to enable it)');
       }
 
-      const exitCode = k6Exit !== 0 ? k6Exit : validation === 'failed' ? EXIT.validationFailed : EXIT.ok;
-      const verdict = exitCode === 0 ? 'PASS' : 'FAIL';
+      const exitCode = interrupted ? EXIT.interrupted
+        : thresholdsOk === null ? EXIT.error
+        : loadExit !== 0 && loadExit !== EXIT.thresholds ? EXIT.error
+        : !thresholdsOk || loadExit === EXIT.thresholds ? EXIT.thresholds
+        : validation === 'failed' ? EXIT.validationFailed
+        : EXIT.ok;
+      const verdictWord = exitCode === EXIT.ok ? 'PASS' : exitCode === EXIT.interrupted ? 'INTERRUPTED' : 'FAIL';
       progress(
-        `${verdict} ${runId}: k6 ${k6Exit === 0 ? 'thresholds passed' : `exit ${k6Exit}${k6Exit === 99 ? ' (thresholds breached)' : ''}`}, ` +
-          `validation ${validation}; results in ${resultsDir}`,
+        `${verdictWord} ${runId}: thresholds ${thresholdsOk === null ? 'not judged' : thresholdsOk ? 'passed' : 'breached'}` +
+          `${loadExit !== 0 ? ` (load step exit ${loadExit})` : ''}, validation ${validation}; exit ${exitCode}; results in ${resultsDir}`,
       );
-      const result = finish({ k6Exit, preflight, validation, exitCode });
-      await telemetry.finish({ k6Exit, validation, exitCode });
+      const result = finish({ loadExit, thresholds: thresholdsOk === null ? 'skipped' : thresholdsOk ? 'passed' : 'failed', preflight, validation, exitCode });
+      await telemetry.finish({ k6Exit: loadExit, validation, exitCode });
       return result;
     } finally {
       await telemetry.close();
@@ -174,4 +255,16 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       defects: state.target!.defects,
     }, state.target!.logFile),
   );
+}
+
+function artilleryVersion(): string {
+  try {
+    return (JSON.parse(readPackageJson('artillery')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function readPackageJson(pkg: string): string {
+  return readFileSync(createRequire(import.meta.url).resolve(`${pkg}/package.json`), 'utf8');
 }

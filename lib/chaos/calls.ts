@@ -2,11 +2,11 @@
 // flight at once (a reconnect burst, a webhook delivered twice concurrently, a sync racing an
 // online order), forged webhook deliveries, and the offline terminal sync. Same surfaces, URLs,
 // headers, tags and answer normalisation as the adapters (lib/targets/rest.ts, supabase.ts).
-import http from 'k6/http';
-import type { Params, RefinedResponse, ResponseType } from 'k6/http';
+import type { HttpRequest, HttpResponse } from '../../core/load-port.js';
 import { expectedStatuses } from '../targets/internal/expected-statuses.js';
 import { fromRest, fromRpc } from '../targets/internal/normalize.js';
 import type { CallName, EntryScanBody, OpResult, OrderBody, OrderLine, WebhookBody } from '../targets/index.js';
+import type { ChaosContext } from './context.js';
 import { tagPhase } from './clock.js';
 
 export interface OfflineOrderInput {
@@ -49,20 +49,14 @@ export interface OfflineSyncBody {
 
 type Surface = 'rest' | 'supabase';
 
-/** A request ready for http.batch, and how to read its answer. */
+/** A request ready for the port (alone or in a batch), and how to read its answer. */
 export interface PreparedCall<B = Record<string, unknown>> {
   op: CallName;
-  method: 'POST';
-  url: string;
-  body: string;
-  params: Params;
-  read(res: RefinedResponse<ResponseType | undefined>): OpResult<B>;
+  request: HttpRequest;
+  read(res: HttpResponse): OpResult<B>;
 }
 
-const ONLY_SUCCESS = http.expectedStatuses({ min: 200, max: 299 });
-// A forged delivery must be refused: 400 is the right answer, not a failed request.
-const REJECTION_EXPECTED = http.expectedStatuses({ min: 200, max: 299 }, 400);
-
+/** Builds prepared calls; pure and per process (no per-VU state). */
 export class ChaosCalls {
   constructor(private readonly kind: Surface, private readonly baseUrl: string, private readonly apiKey: string, private readonly timeoutSeconds: number) {}
 
@@ -87,47 +81,56 @@ export class ChaosCalls {
   /** A Stripe delivery; `forged` ones are expected to be refused with 400. */
   webhook(payload: string, signatureHeader: string, forged = false): PreparedCall<WebhookBody> {
     const path = this.kind === 'rest' ? '/v1/webhooks/stripe' : '/functions/v1/stripe-webhook';
-    const params: Params = {
+    const request: HttpRequest = {
+      method: 'POST',
+      url: `${this.baseUrl}${path}`,
+      body: payload,
       headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signatureHeader },
+      timeoutSeconds: this.timeoutSeconds,
       tags: { op: 'funding_webhook', name: `POST ${path}`, ...(forged ? { forged: 'true' } : {}) },
-      timeout: `${this.timeoutSeconds}s`,
-      responseCallback: forged ? REJECTION_EXPECTED : ONLY_SUCCESS,
+      expected: forged ? 'refusal' : 'success',
     };
-    const surface = this.kind;
-    return { op: 'funding_webhook', method: 'POST', url: `${this.baseUrl}${path}`, body: payload, params, read: (res) => (surface === 'rest' ? fromRest<WebhookBody>('funding_webhook', res) : fromRpc<WebhookBody>('funding_webhook', res)) };
-  }
-
-  /** Sends one prepared call (tagged with the current chaos phase). */
-  run<B>(call: PreparedCall<B>): OpResult<B> {
-    tagPhase();
-    return call.read(http.request(call.method, call.url, call.body, call.params));
-  }
-
-  /** Sends calls concurrently (k6 http.batch); answers in the same order. */
-  batch<B>(calls: PreparedCall<B>[]): OpResult<B>[] {
-    if (calls.length === 0) return [];
-    tagPhase();
-    const responses = http.batch(calls.map((c) => ({ method: c.method, url: c.url, body: c.body, params: c.params })));
-    return calls.map((c, i) => c.read(responses[i] as RefinedResponse<ResponseType | undefined>));
+    const read = this.kind === 'rest' ? (res: HttpResponse) => fromRest<WebhookBody>('funding_webhook', res) : (res: HttpResponse) => fromRpc<WebhookBody>('funding_webhook', res);
+    return { op: 'funding_webhook', request, read };
   }
 
   private restWrite<B>(path: string, route: string, body: object, op: CallName, key: string, opTag: string = op): PreparedCall<B> {
-    const params: Params = {
+    const request: HttpRequest = {
+      method: 'POST',
+      url: `${this.baseUrl}${path}`,
+      body: JSON.stringify(body),
       headers: { Authorization: `Bearer ${this.apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': key },
+      timeoutSeconds: this.timeoutSeconds,
       tags: { op: opTag, name: `POST ${route}` },
-      timeout: `${this.timeoutSeconds}s`,
-      responseCallback: expectedStatuses(op),
+      expected: expectedStatuses(op),
     };
-    return { op, method: 'POST', url: `${this.baseUrl}${path}`, body: JSON.stringify(body), params, read: (res) => fromRest<B>(op, res) };
+    return { op, request, read: (res) => fromRest<B>(op, res) };
   }
 
   private rpc<B>(fn: string, args: object, op: CallName, opTag: string = op): PreparedCall<B> {
-    const params: Params = {
+    const request: HttpRequest = {
+      method: 'POST',
+      url: `${this.baseUrl}/rest/v1/rpc/${fn}`,
+      body: JSON.stringify(args),
       headers: { 'Content-Type': 'application/json', apikey: this.apiKey, Authorization: `Bearer ${this.apiKey}` },
+      timeoutSeconds: this.timeoutSeconds,
       tags: { op: opTag, name: `POST /rest/v1/rpc/${fn}` },
-      timeout: `${this.timeoutSeconds}s`,
-      responseCallback: expectedStatuses(op),
+      expected: expectedStatuses(op),
     };
-    return { op, method: 'POST', url: `${this.baseUrl}/rest/v1/rpc/${fn}`, body: JSON.stringify(args), params, read: (res) => fromRpc<B>(op, res) };
+    return { op, request, read: (res) => fromRpc<B>(op, res) };
   }
+}
+
+/** Sends one prepared call, tagged with the chaos phase of this moment. */
+export async function run<B>(ctx: ChaosContext, call: PreparedCall<B>): Promise<OpResult<B>> {
+  tagPhase(ctx.port, ctx.chaos.env, ctx.chaos.clock);
+  return call.read(await ctx.port.request(call.request));
+}
+
+/** Sends calls concurrently; answers in the same order. */
+export async function batch<B>(ctx: ChaosContext, calls: ReadonlyArray<PreparedCall<B>>): Promise<Array<OpResult<B>>> {
+  if (calls.length === 0) return [];
+  tagPhase(ctx.port, ctx.chaos.env, ctx.chaos.clock);
+  const responses = await ctx.port.batch(calls.map((c) => c.request));
+  return calls.map((c, i) => c.read(responses[i]!));
 }

@@ -1,22 +1,24 @@
 // The Target the flows drive in a chaos run: the real adapter, plus (1) every request tagged
-// with the chaos phase of the moment it is sent (lib/chaos/clock.ts tagPhase), and (2) the
-// queue of an offline door shifted to a door that is up: a scan aimed at a gateway whose
-// scanner is offline goes to the first online door instead.
+// with the chaos phase of the moment it is sent, and (2) the queue of an offline door shifted
+// to a door that is up: a scan aimed at a gateway whose scanner is offline goes to the first
+// online door instead. One per iteration (lib/chaos/context.ts).
+import type { LoadPort } from '../../core/load-port.js';
 import type { GatewayFixture } from '../fixtures.js';
-import type {
-  EntryScanBody, ExitScanBody, FundingIntentBody, FundingIntentRequest, GateScanRequest, HealthBody, OpResult,
-  OrderBody, OrderRequest, RechargeBody, RechargeRequest, Target, WalletView, WebhookBody, WebhookDelivery,
-} from '../targets/index.js';
-import { chaosEnv, chaosSeconds, tagPhase } from './clock.js';
+import type { FundingIntentRequest, GateScanRequest, OrderRequest, RechargeRequest, Target, WebhookDelivery } from '../targets/index.js';
+import { chaosSeconds, tagPhase, type ChaosClock } from './clock.js';
+import type { ChaosEnv } from './contract.js';
 import { countRerouted } from './metrics.js';
 import { offlineDevices } from './schedule.js';
 
+export interface ChaosTargetScope {
+  env: ChaosEnv;
+  clock: ChaosClock;
+  /** the profile's doors, in lane order */
+  doors: readonly GatewayFixture[];
+}
+
 export class ChaosTarget implements Target {
   readonly kind: 'rest' | 'supabase';
-
-  constructor(private readonly inner: Target, private readonly doors: readonly GatewayFixture[]) {
-    this.kind = inner.kind;
-  }
 
   /**
    * Where each key's scan went: a retry (same Idempotency-Key) must go to the same door, or the
@@ -24,11 +26,14 @@ export class ChaosTarget implements Target {
    */
   private readonly sentTo = new Map<string, string>();
 
+  constructor(private readonly inner: Target, private readonly port: LoadPort, private readonly scope: ChaosTargetScope) {
+    this.kind = inner.kind;
+  }
+
   private route(req: GateScanRequest): GateScanRequest {
     let gatewayId = this.sentTo.get(req.idempotencyKey);
     if (gatewayId === undefined) {
       gatewayId = this.gatewayFor(req.gatewayId);
-      if (this.sentTo.size >= 1000) this.sentTo.clear(); // one VU's recent keys; bounded
       this.sentTo.set(req.idempotencyKey, gatewayId);
     }
     return gatewayId === req.gatewayId ? req : { ...req, gatewayId };
@@ -36,60 +41,65 @@ export class ChaosTarget implements Target {
 
   /** The gateway a scan really goes to: its own, or the first door up if its scanner is offline. */
   gatewayFor(gatewayId: string): string {
-    const now = chaosSeconds();
+    const { env, clock, doors } = this.scope;
+    const now = chaosSeconds(clock);
     if (now === null) return gatewayId;
-    const door = this.doors.findIndex((g) => g.id === gatewayId);
+    const door = doors.findIndex((g) => g.id === gatewayId);
     if (door < 0) return gatewayId;
-    const offline = offlineDevices(chaosEnv(), 'scanner-offline', this.doors.length, now);
+    const offline = offlineDevices(env, 'scanner-offline', doors.length, now);
     if (!offline.has(door)) return gatewayId;
-    const up = this.doors.findIndex((_, i) => !offline.has(i));
+    const up = doors.findIndex((_, i) => !offline.has(i));
     if (up < 0) return gatewayId;
-    countRerouted();
-    return this.doors[up]!.id;
+    countRerouted(this.port);
+    return doors[up]!.id;
   }
 
-  health(): OpResult<HealthBody> | null {
-    tagPhase();
+  private tag(): void {
+    tagPhase(this.port, this.scope.env, this.scope.clock);
+  }
+
+  health() {
+    this.tag();
     return this.inner.health();
   }
 
-  entryScan(req: GateScanRequest): OpResult<EntryScanBody> {
-    tagPhase();
+  entryScan(req: GateScanRequest) {
+    this.tag();
     return this.inner.entryScan(this.route(req));
   }
 
-  exitScan(req: GateScanRequest): OpResult<ExitScanBody> {
-    tagPhase();
+  exitScan(req: GateScanRequest) {
+    this.tag();
     return this.inner.exitScan(this.route(req));
   }
 
-  order(req: OrderRequest): OpResult<OrderBody> {
-    tagPhase();
+  order(req: OrderRequest) {
+    this.tag();
     return this.inner.order(req);
   }
 
-  recharge(req: RechargeRequest): OpResult<RechargeBody> {
-    tagPhase();
+  recharge(req: RechargeRequest) {
+    this.tag();
     return this.inner.recharge(req);
   }
 
-  createFundingIntent(req: FundingIntentRequest): OpResult<FundingIntentBody> {
-    tagPhase();
+  createFundingIntent(req: FundingIntentRequest) {
+    this.tag();
     return this.inner.createFundingIntent(req);
   }
 
-  deliverWebhook(req: WebhookDelivery): OpResult<WebhookBody> {
-    tagPhase();
+  deliverWebhook(req: WebhookDelivery) {
+    this.tag();
     return this.inner.deliverWebhook(req);
   }
 
-  readWallet(walletId: string): OpResult<WalletView> {
-    tagPhase();
+  readWallet(walletId: string) {
+    this.tag();
     return this.inner.readWallet(walletId);
   }
 
-  readFundingIntent(intentId: string): OpResult<FundingIntentBody> {
-    tagPhase();
+  readFundingIntent(intentId: string) {
+    this.tag();
     return this.inner.readFundingIntent(intentId);
   }
 }

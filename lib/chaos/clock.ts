@@ -1,56 +1,57 @@
-// The shared chaos clock inside k6. setup() learns t0 (timeline second 0, ms epoch) from the
-// orchestrator and hands it to every VU through the setup data; exec functions call
-// enterChaos(data) first. Also where each VU keeps the parsed MOSHPIT_CHAOS_JSON.
-import { sleep } from 'k6';
-import exec from 'k6/execution';
-import type { ChaosEnv } from './contract.js';
-import { CHAOS_TAG, FAULT_TAG } from './contract.js';
-import { phaseAt } from './schedule.js';
+// The shared chaos clock: timeline second 0 is t0Ms (ms epoch), the instant the orchestrator's
+// controller starts the fault schedule. The default engine gets it up front (ChaosEnv.t0Ms);
+// k6 learns it in setup() (lib/bindings/k6/chaos.ts) and each VU adopts it from the setup data.
+// One clock per process, read-only once set; the phase is derived from it at every request.
+import type { LoadPort } from '../../core/load-port.js';
+import { CHAOS_TAG, FAULT_TAG, type ChaosEnv } from './contract.js';
+import { phaseAt, type PhaseTags } from './schedule.js';
 
-let env: ChaosEnv = { durationS: 0, windows: [], recoveryS: 0 };
-let t0Ms: number | null = null;
-
-export interface ChaosSetupData {
-  startedAt: string;
-  chaos: { t0Ms: number };
+export interface ChaosClock {
+  /** null until known (k6: before the setup data reaches this VU). */
+  t0Ms: number | null;
 }
 
-export function setChaosEnv(e: ChaosEnv): void {
-  env = e;
+export function clockOf(env: Pick<ChaosEnv, 't0Ms'>): ChaosClock {
+  return { t0Ms: typeof env.t0Ms === 'number' ? env.t0Ms : null };
 }
 
-export function chaosEnv(): ChaosEnv {
-  return env;
+/** Adopts t0 once; a different t0 later would split the run across two timelines. */
+export function startClock(clock: ChaosClock, t0Ms: number): void {
+  if (!Number.isFinite(t0Ms)) throw new Error(`moshpit chaos: t0Ms must be a number, got ${String(t0Ms)}`);
+  if (clock.t0Ms !== null && clock.t0Ms !== t0Ms) throw new Error(`moshpit chaos: the clock already has t0 ${clock.t0Ms}, now given ${t0Ms}`);
+  clock.t0Ms = t0Ms;
 }
 
-/** Called at the top of every chaos exec function with k6's setup data. */
-export function enterChaos(data: unknown): void {
-  if (t0Ms !== null) return;
-  const t0 = (data as Partial<ChaosSetupData> | undefined)?.chaos?.t0Ms;
-  if (typeof t0 !== 'number') throw new Error('moshpit chaos: setup data carries no chaos.t0Ms (the chaos bundle must export its own setup)');
-  t0Ms = t0;
+/** Timeline seconds at nowMs (pure). */
+export function secondsAt(t0Ms: number, nowMs: number): number {
+  return (nowMs - t0Ms) / 1000;
 }
 
-/** Seconds since timeline second 0; null before the clock is known (init, setup). */
-export function chaosSeconds(): number | null {
-  return t0Ms === null ? null : (Date.now() - t0Ms) / 1000;
+/** Seconds since timeline second 0; null before the clock is known. */
+export function chaosSeconds(clock: ChaosClock, nowMs: number = Date.now()): number | null {
+  return clock.t0Ms === null ? null : secondsAt(clock.t0Ms, nowMs);
 }
 
-/** Sleeps until timeline second tS (returns at once if it has passed). */
-export function sleepUntil(tS: number): void {
-  const now = chaosSeconds();
-  if (now === null) return;
-  if (tS > now) sleep(tS - now);
+/** The phase a moment is in (pure); null before the clock is known. */
+export function phaseAtMs(env: Pick<ChaosEnv, 'windows' | 'recoveryS'>, clock: ChaosClock, nowMs: number): PhaseTags | null {
+  const tS = chaosSeconds(clock, nowMs);
+  return tS === null ? null : phaseAt(env, tS);
 }
 
 /**
  * Tags everything this VU emits from now on with the phase of this moment: chaos=steady|fault|
- * recovery and fault=<names>|none. Called before every request (lib/chaos/chaos-target.ts).
+ * recovery and fault=<names>|none. Called before every request (chaos-target.ts, calls.ts).
  */
-export function tagPhase(): void {
-  const now = chaosSeconds();
+export function tagPhase(port: Pick<LoadPort, 'vuTags'>, env: Pick<ChaosEnv, 'windows' | 'recoveryS'>, clock: ChaosClock, nowMs: number = Date.now()): void {
+  const p = phaseAtMs(env, clock, nowMs);
+  if (!p) return;
+  port.vuTags[CHAOS_TAG] = p.chaos;
+  port.vuTags[FAULT_TAG] = p.fault;
+}
+
+/** Sleeps until timeline second tS (returns at once if it has passed or the clock is unknown). */
+export async function sleepUntil(port: Pick<LoadPort, 'sleep'>, clock: ChaosClock, tS: number): Promise<void> {
+  const now = chaosSeconds(clock);
   if (now === null) return;
-  const p = phaseAt(env, now);
-  exec.vu.metrics.tags[CHAOS_TAG] = p.chaos;
-  exec.vu.metrics.tags[FAULT_TAG] = p.fault;
+  if (tS > now) await port.sleep(tS - now);
 }

@@ -1,10 +1,11 @@
-// What the orchestrator (cli/pipeline/chaos-run.ts) hands the chaos bundle, as JSON in
-// MOSHPIT_CHAOS_JSON. Pure types and names: imported by both runtimes (Node imports types only).
+// What the orchestrator (cli/pipeline/chaos-run.ts) hands the chaos load, as JSON in
+// MOSHPIT_CHAOS_JSON. Pure types and names, whatever engine runs the load.
 //
-// The clock: timeline second 0 is t0Ms (ms epoch) on the machine running k6 and the controller.
-// Either the orchestrator gives it (t0Ms), or the bundle's setup() asks the orchestrator's clock
-// endpoint (clockUrl, POST → {"t0Ms"}) once every VU is initialised, and the controller starts
-// its schedule at that same t0: faults and load share one clock.
+// The clock: timeline second 0 is t0Ms (ms epoch) on the machine running the load and the
+// controller. Either the orchestrator gives it up front (t0Ms; the default engine needs it), or
+// (k6 only) the bundle's setup() asks the orchestrator's clock endpoint (clockUrl, POST →
+// {"t0Ms"}) once every VU is initialised, and the controller starts its schedule at that same
+// t0: faults and load share one clock.
 
 export const CHAOS_ENV = 'MOSHPIT_CHAOS_JSON';
 
@@ -21,13 +22,13 @@ export interface ChaosWindowSpec {
 export interface ChaosEnv {
   /** the timeline's length = the load's length (s) */
   durationS: number;
-  /** every window of the timeline (client windows are executed by k6, the rest only tagged) */
+  /** every window of the timeline (client windows are executed by the load, the rest only tagged) */
   windows: ChaosWindowSpec[];
   /** after a window ends, requests are tagged chaos=recovery for this long (s) */
   recoveryS: number;
-  /** POST here from setup() to learn t0 (and start the controller's clock) */
+  /** k6: POST here from setup() to learn t0 (and start the controller's clock) */
   clockUrl?: string;
-  /** or: t0 given up front (setup() waits for it) */
+  /** or: t0 given up front (the load waits for it) */
   t0Ms?: number;
 }
 
@@ -37,9 +38,9 @@ export const FAULT_TAG = 'fault';
 export type ChaosPhase = 'steady' | 'fault' | 'recovery';
 export const NO_FAULT = 'none';
 
-/** Custom metrics of the chaos bundle (lib/chaos/metrics.ts), read back by the orchestrator. */
+/** Custom metrics of the chaos load (lib/chaos/metrics.ts), read back by the orchestrator. */
 export const CHAOS_METRICS = {
-  /** Counter: a money rule broken in front of k6's eyes (never allowed, in or out of windows) */
+  /** Counter: a money rule broken in front of the load's eyes (never allowed, in or out of windows) */
   violations: 'moshpit_chaos_violations',
   /** Counter: scans sent to another door because theirs was offline */
   rerouted: 'moshpit_chaos_rerouted_scans',

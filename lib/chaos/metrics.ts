@@ -1,52 +1,42 @@
-// The chaos bundle's own metrics (names in contract.ts), created in the init context.
-// Tags stay low-cardinality: a result, a status, a kind, a device kind. Never ids.
-import { check } from 'k6';
-import { Counter } from 'k6/metrics';
+// The chaos flows' own metrics (names in contract.ts), through the load port.
+// Tags stay low-cardinality: a result, a status, a kind, a device kind, a rule. Never ids.
+import type { MetricsPort } from '../../core/load-port.js';
 import { CHAOS_METRICS } from './contract.js';
-
-const violations = new Counter(CHAOS_METRICS.violations);
-const rerouted = new Counter(CHAOS_METRICS.rerouted);
-const terminalOffline = new Counter(CHAOS_METRICS.terminalOffline);
-const offlineScans = new Counter(CHAOS_METRICS.offlineScans);
-const offlineOrders = new Counter(CHAOS_METRICS.offlineOrders);
-const shortfallCents = new Counter(CHAOS_METRICS.shortfallCents);
-const webhookDeliveries = new Counter(CHAOS_METRICS.webhookDeliveries);
-const burstReplays = new Counter(CHAOS_METRICS.burstReplays);
 
 /**
  * A money rule the platform must keep even inside a fault window (a forged webhook credited,
  * a duplicate applied twice, a replayed sync with an effect, a negative balance). A named
  * check too, so the summary says which rule.
  */
-export function invariant(rule: string, ok: boolean): boolean {
-  check(null, { [rule]: () => ok }, { invariant: 'chaos' });
-  if (!ok) violations.add(1, { rule });
+export function invariant(port: MetricsPort, rule: string, ok: boolean): boolean {
+  port.check(rule, ok, { invariant: 'chaos' });
+  if (!ok) port.counter(CHAOS_METRICS.violations, 1, { rule });
   return ok;
 }
 
-export function countRerouted(): void {
-  rerouted.add(1);
+export function countRerouted(port: MetricsPort): void {
+  port.counter(CHAOS_METRICS.rerouted, 1);
 }
 
-export function countTerminalOffline(): void {
-  terminalOffline.add(1);
+export function countTerminalOffline(port: MetricsPort): void {
+  port.counter(CHAOS_METRICS.terminalOffline, 1);
 }
 
-export function countOfflineScan(result: string): void {
-  offlineScans.add(1, { result });
+export function countOfflineScan(port: MetricsPort, result: string): void {
+  port.counter(CHAOS_METRICS.offlineScans, 1, { result });
 }
 
-export function countOfflineOrder(status: string, shortfall: number): void {
-  offlineOrders.add(1, { status });
-  if (shortfall > 0) shortfallCents.add(shortfall);
+export function countOfflineOrder(port: MetricsPort, status: string, shortfallCents: number): void {
+  port.counter(CHAOS_METRICS.offlineOrders, 1, { status });
+  if (shortfallCents > 0) port.counter(CHAOS_METRICS.shortfallCents, shortfallCents);
 }
 
 export type DeliveryKind = 'delayed' | 'duplicate_concurrent' | 'duplicate_late' | 'reordered' | 'forged';
 
-export function countDelivery(kind: DeliveryKind, n = 1): void {
-  webhookDeliveries.add(n, { kind });
+export function countDelivery(port: MetricsPort, kind: DeliveryKind, n = 1): void {
+  port.counter(CHAOS_METRICS.webhookDeliveries, n, { kind });
 }
 
-export function countBurstReplay(device: 'scanner' | 'terminal', n = 1): void {
-  burstReplays.add(n, { device });
+export function countBurstReplay(port: MetricsPort, device: 'scanner' | 'terminal', n = 1): void {
+  port.counter(CHAOS_METRICS.burstReplays, n, { device });
 }

@@ -7,21 +7,21 @@
 // as a negative balance. At that moment one customer also pays online (the sync races an
 // online order on the same wallet). Then the device, missing the answer, syncs again with the
 // same key (the stored answer must come back), and once more under a new key (every sale must
-// be a duplicate). One VU (scenario chaos_terminal) plays every offline terminal.
-import exec from 'k6/execution';
+// be a duplicate). One VU (workload chaos_terminal), one iteration, plays every offline terminal:
+// device sequence numbers live in that iteration and never restart.
 import type { Cents } from '../../core/money.js';
 import { attemptRead, attemptWrite } from '../attempts.js';
 import type { OfflineOrderInput, OfflineOrderResult, OfflineSyncBody, PreparedCall } from '../chaos/calls.js';
-import { chaosSeconds, enterChaos, sleepUntil } from '../chaos/clock.js';
-import { cacheWallets, sendBurst, WalletCursor } from '../chaos/devices.js';
+import { sleepUntil } from '../chaos/clock.js';
+import { requireSeconds, type ChaosContext } from '../chaos/context.js';
+import { cacheWallets, idleToEnd, sendBurst, WalletCursor } from '../chaos/devices.js';
 import { countBurstReplay, countOfflineOrder, invariant } from '../chaos/metrics.js';
-import { chaosRuntime } from '../chaos/runtime.js';
 import { devicesOfWindow, numberParam, windowsOf } from '../chaos/schedule.js';
 import type { ProductFixture, TerminalFixture } from '../fixtures.js';
 import { newIdempotencyKey } from '../idempotency.js';
+import { standMenu } from '../menu.js';
 import { recordReplay } from '../metrics.js';
 import { chance, pick, randomInt } from '../random.js';
-import type { Runtime } from '../runtime.js';
 import type { OpResult, OrderLine } from '../targets/index.js';
 import { expectThat, observeBalance, settle } from '../verdicts.js';
 
@@ -29,16 +29,6 @@ const CACHE_LEAD_S = 2;
 const SYNC_CHUNK = 100;
 
 interface Sale { terminal: TerminalFixture; order: OfflineOrderInput; totalCents: Cents }
-
-/** Per-terminal device sequence numbers, for the whole run (they never restart). */
-const sequences = new Map<string, number>();
-let syncSequence = 0;
-
-function menuOf(rt: Runtime, terminal: TerminalFixture): ProductFixture[] {
-  const all = Array.from({ length: rt.fixtures.products.length }, (_, i) => rt.fixtures.products[i] as ProductFixture);
-  const own = all.filter((p) => p.vendor_id === terminal.vendor_id);
-  return own.length ? own : all;
-}
 
 function basket(menu: ProductFixture[], maxTotal: Cents): { items: OrderLine[]; total: Cents } | null {
   const affordable = menu.filter((p) => p.price_cents <= maxTotal);
@@ -48,9 +38,23 @@ function basket(menu: ProductFixture[], maxTotal: Cents): { items: OrderLine[]; 
   return { items: [{ product_id: product.id, quantity }], total: product.price_cents * quantity };
 }
 
-function syncKey(rt: Runtime, terminalId: string): string {
-  syncSequence += 1;
-  return `${rt.config.runId}:offline_sync:${terminalId}:v${exec.vu.idInTest}-${syncSequence}`;
+/** The device's own counters, for the whole run: sequence numbers never restart. */
+class DeviceCounters {
+  private readonly sequences = new Map<string, number>();
+  private syncs = 0;
+  constructor(private readonly ctx: ChaosContext) {}
+
+  nextSeq(terminalId: string): number {
+    const seq = (this.sequences.get(terminalId) ?? 0) + 1;
+    this.sequences.set(terminalId, seq);
+    return seq;
+  }
+
+  /** A fresh sync key, unique in the run (vu and iteration are). */
+  syncKey(terminalId: string): string {
+    this.syncs += 1;
+    return `${this.ctx.rt.config.runId}:offline_sync:${terminalId}:v${this.ctx.it.vu}-${this.ctx.it.iteration}-${this.syncs}`;
+  }
 }
 
 /** What the sync answered about one sale, as an OpResult of that sale's logical write. */
@@ -60,41 +64,41 @@ function orderOutcome(sync: OpResult<OfflineSyncBody>, r: OfflineOrderResult | u
   return { op: 'order', outcome, status: r.http_status, code: r.ok ? null : r.code ?? `http_${r.http_status}`, body: r, replayed: r.duplicate === true, durationMs: sync.durationMs };
 }
 
-export function chaosTerminalDevice(data: unknown): void {
-  enterChaos(data);
-  const { rt, env, calls, devices } = chaosRuntime();
+export async function chaosTerminalDevice(ctx: ChaosContext): Promise<void> {
+  const { rt, port } = ctx;
+  const { env, clock, calls, devices } = ctx.chaos;
+  const counters = new DeviceCounters(ctx);
   const terminals = rt.fixtures.terminals.slice(0, rt.profile.behaviour.terminals) as TerminalFixture[];
   const pool = new WalletCursor(rt, devices.terminal);
 
   for (const w of windowsOf(env, 'concession-offline')) {
     const offline = devicesOfWindow(w, terminals.length);
     const end = w.startS + w.durationS;
-    if (!offline.length || (chaosSeconds() ?? 0) >= end) continue;
+    if (!offline.length || requireSeconds(ctx) >= end) continue;
     const onlineBar = terminals[terminals.findIndex((_, i) => !offline.includes(i))]!;
     const sales = Math.max(1, Math.floor((numberParam(w, 'salesPerMin', 30) * w.durationS) / 60));
     const spendElsewhere = numberParam(w, 'spendElsewhereRate', 0.3);
     const customers = pool.take(Math.max(1, Math.ceil(sales / 2))); // most buy a round or two
 
-    sleepUntil(w.startS - CACHE_LEAD_S);
-    const cache = cacheWallets(rt, customers);
+    await sleepUntil(port, clock, w.startS - CACHE_LEAD_S);
+    const cache = await cacheWallets(ctx, customers);
     // What the platform really holds (the till does not see online payments), when known.
     const real = new Map<string, Cents | null>();
     for (const [id, c] of cache) real.set(id, c.balance);
-    sleepUntil(w.startS);
+    await sleepUntil(port, clock, w.startS);
 
     const queue: Sale[] = [];
     for (let i = 0; i < sales; i++) {
-      sleepUntil(w.startS + (i * w.durationS) / sales);
-      if ((chaosSeconds() ?? 0) >= end) break;
+      await sleepUntil(port, clock, w.startS + (i * w.durationS) / sales);
+      if (requireSeconds(ctx) >= end) break;
       const walletId = customers[i % customers.length]!;
       const cached = cache.get(walletId);
       if (!cached || cached.blocked) continue; // the till refuses wristbands on its block list
       const terminal = terminals[offline[i % offline.length]!]!;
-      const b = basket(menuOf(rt, terminal), cached.balance);
+      const b = basket(standMenu(rt, terminal), cached.balance);
       if (!b) continue; // declined offline: the cached balance does not cover anything
       cached.balance -= b.total;
-      const seq = (sequences.get(terminal.id) ?? 0) + 1;
-      sequences.set(terminal.id, seq);
+      const seq = counters.nextSeq(terminal.id);
       queue.push({
         terminal,
         totalCents: b.total,
@@ -103,45 +107,45 @@ export function chaosTerminalDevice(data: unknown): void {
           device_seq: seq,
           wallet_id: walletId,
           items: b.items,
-          idempotency_key: newIdempotencyKey(rt.config.runId, 'order', walletId),
+          idempotency_key: newIdempotencyKey(ctx, 'order', walletId),
           sold_at: new Date().toISOString(),
         },
       });
       // The same customer also pays at a bar that is online: the till's cache goes stale.
       const known = real.get(walletId);
       if (known !== null && known !== undefined && known > 0 && chance(spendElsewhere)) {
-        const spend = basket(menuOf(rt, onlineBar), Math.floor(known * (0.5 + Math.random() * 0.4)));
+        const spend = basket(standMenu(rt, onlineBar), Math.floor(known * (0.5 + Math.random() * 0.4)));
         if (spend) {
-          const key = newIdempotencyKey(rt.config.runId, 'order', walletId);
-          const r = attemptWrite('order', rt.profile.client, () => rt.target.order({ walletId, terminalId: onlineBar.id, items: spend.items, idempotencyKey: key }));
-          settle(r, ['acked', 'insufficient_funds'], 'an online payment elsewhere during the outage is charged or declined', spend.total);
+          const key = newIdempotencyKey(ctx, 'order', walletId);
+          const r = await attemptWrite(ctx, 'order', rt.profile.client, () => ctx.target.order({ walletId, terminalId: onlineBar.id, items: spend.items, idempotencyKey: key }));
+          settle(ctx, r, ['acked', 'insufficient_funds'], 'an online payment elsewhere during the outage is charged or declined', spend.total);
           real.set(walletId, r.outcome === 'acked' && r.body ? r.body.balance_cents : r.outcome === 'rejected' ? known : null);
         }
       }
     }
-    sleepUntil(end);
+    await sleepUntil(port, clock, end);
     if (!queue.length) continue;
 
     // Reconnect: every offline till syncs its queue in one burst; meanwhile a customer pays
     // online at the same instant (the sync and the order race for the wallet row).
     const racer = queue[0]!.order.wallet_id;
     const raceBefore = real.get(racer) ?? null;
-    const raceSpend = raceBefore !== null && raceBefore > 0 ? basket(menuOf(rt, onlineBar), raceBefore) : null;
-    const raceCall = raceSpend ? calls.order({ walletId: racer, terminalId: onlineBar.id, items: raceSpend.items, idempotencyKey: newIdempotencyKey(rt.config.runId, 'order', racer) }) : null;
+    const raceSpend = raceBefore !== null && raceBefore > 0 ? basket(standMenu(rt, onlineBar), raceBefore) : null;
+    const raceCall = raceSpend ? calls.order({ walletId: racer, terminalId: onlineBar.id, items: raceSpend.items, idempotencyKey: newIdempotencyKey(ctx, 'order', racer) }) : null;
     const syncs: Array<{ terminal: TerminalFixture; sales: Sale[]; call: PreparedCall<OfflineSyncBody> }> = [];
     for (const t of terminals) {
       const mine = queue.filter((s) => s.terminal.id === t.id);
       for (let i = 0; i < mine.length; i += SYNC_CHUNK) {
         const chunk = mine.slice(i, i + SYNC_CHUNK);
-        syncs.push({ terminal: t, sales: chunk, call: calls.offlineSync({ terminalId: t.id, orders: chunk.map((s) => s.order), idempotencyKey: syncKey(rt, t.id) }) });
+        syncs.push({ terminal: t, sales: chunk, call: calls.offlineSync({ terminalId: t.id, orders: chunk.map((s) => s.order), idempotencyKey: counters.syncKey(t.id) }) });
       }
     }
-    const answered = sendBurst<unknown>(rt, calls, [...syncs.map((s) => s.call as PreparedCall<unknown>), ...(raceCall ? [raceCall as PreparedCall<unknown>] : [])]);
+    const answered = await sendBurst<unknown>(ctx, [...syncs.map((s) => s.call as PreparedCall<unknown>), ...(raceCall ? [raceCall as PreparedCall<unknown>] : [])]);
     const syncAnswers = answered.slice(0, syncs.length) as Array<OpResult<OfflineSyncBody>>;
     let raceCharged: Cents | null = null;
     if (raceCall && raceSpend) {
       const r = answered[syncs.length]!;
-      settle(r, ['acked', 'insufficient_funds'], 'an online payment racing the offline sync is charged or declined', raceSpend.total);
+      settle(ctx, r, ['acked', 'insufficient_funds'], 'an online payment racing the offline sync is charged or declined', raceSpend.total);
       raceCharged = r.outcome === 'acked' ? raceSpend.total : r.outcome === 'rejected' ? 0 : null;
     }
 
@@ -150,21 +154,21 @@ export function chaosTerminalDevice(data: unknown): void {
     const unknown = new Set<string>(); // wallets with a sale whose sync was never answered
     syncs.forEach((s, k) => {
       const sync = syncAnswers[k]!;
-      expectThat('the offline sync is answered', sync.outcome === 'acked', 'order');
+      expectThat(ctx, 'the offline sync is answered', sync.outcome === 'acked', 'order');
       const byId = new Map((sync.body?.results ?? []).map((r) => [r.device_order_id, r]));
       for (const sale of s.sales) {
         const r = byId.get(sale.order.device_order_id);
         const outcome = orderOutcome(sync, r);
         // One logical order write per sale: reconciled by validate/ like any order (cents = total).
-        settle(outcome, ['acked'], 'a synced offline sale is recorded', sale.totalCents);
+        settle(ctx, outcome, ['acked'], 'a synced offline sale is recorded', sale.totalCents);
         if (outcome.outcome === 'indeterminate') unknown.add(sale.order.wallet_id);
         if (outcome.outcome !== 'acked' || !r) continue;
         const shortfall = r.shortfall_cents ?? 0;
-        countOfflineOrder(r.status ?? 'unknown', shortfall);
-        expectThat('a synced offline sale is applied at fixture prices', r.total_cents === sale.totalCents && !r.duplicate, 'order');
-        invariant('an offline sale takes what the wallet covers and records the rest as shortfall',
+        countOfflineOrder(port, r.status ?? 'unknown', shortfall);
+        expectThat(ctx, 'a synced offline sale is applied at fixture prices', r.total_cents === sale.totalCents && !r.duplicate, 'order');
+        invariant(port, 'an offline sale takes what the wallet covers and records the rest as shortfall',
           (r.debited_cents ?? -1) + shortfall === r.total_cents && (shortfall === 0) === (r.status === 'completed'));
-        invariant('an offline sale never drives a balance negative', typeof r.balance_cents === 'number' && r.balance_cents >= 0);
+        invariant(port, 'an offline sale never drives a balance negative', typeof r.balance_cents === 'number' && r.balance_cents >= 0);
         debited.set(sale.order.wallet_id, (debited.get(sale.order.wallet_id) ?? 0) + (r.debited_cents ?? 0));
       }
     });
@@ -174,9 +178,9 @@ export function chaosTerminalDevice(data: unknown): void {
       const racing = walletId === racer && raceCall !== null;
       if (racing && raceCharged === null) continue;
       const expected = before - (debited.get(walletId) ?? 0) - (racing ? raceCharged ?? 0 : 0);
-      const now = attemptRead('wallet_read', () => rt.target.readWallet(walletId));
+      const now = await attemptRead(ctx, 'wallet_read', () => ctx.target.readWallet(walletId));
       if (now.outcome === 'acked' && now.body) {
-        observeBalance('wallet_read', now.body.balance_cents, expected);
+        observeBalance(ctx, 'wallet_read', now.body.balance_cents, expected);
         if (!racing) {
           // Sequential replay of the sales against the real balance: exactly what the sync must have done.
           let bal = before;
@@ -186,30 +190,31 @@ export function chaosTerminalDevice(data: unknown): void {
             bal -= take;
             predictedDebit += take;
           }
-          expectThat('offline sales are applied in device order against the real balance', predictedDebit === (debited.get(walletId) ?? 0), 'order');
+          expectThat(ctx, 'offline sales are applied in device order against the real balance', predictedDebit === (debited.get(walletId) ?? 0), 'order');
         }
       }
     }
 
     // The till missed the answer and syncs again with the same key: the stored answer, nothing new.
-    const replays = sendBurst(rt, calls, syncs.map((s) => s.call));
-    countBurstReplay('terminal', replays.length);
+    const replays = await sendBurst(ctx, syncs.map((s) => s.call));
+    countBurstReplay(port, 'terminal', replays.length);
     replays.forEach((r, k) => {
       const was = syncAnswers[k]!;
       if (was.outcome !== 'acked' || r.outcome !== 'acked') return;
-      invariant('a replayed offline sync returns its stored answer', r.replayed && JSON.stringify(r.body?.results) === JSON.stringify(was.body?.results));
+      invariant(port, 'a replayed offline sync returns its stored answer', r.replayed && JSON.stringify(r.body?.results) === JSON.stringify(was.body?.results));
     });
     // ... and then under a new key, the same sales: every one a duplicate, no money moves.
-    const resync = sendBurst(rt, calls, syncs.map((s) => calls.offlineSync({ terminalId: s.terminal.id, orders: s.sales.map((x) => x.order), idempotencyKey: syncKey(rt, s.terminal.id) })));
+    const resync = await sendBurst(ctx, syncs.map((s) => calls.offlineSync({ terminalId: s.terminal.id, orders: s.sales.map((x) => x.order), idempotencyKey: counters.syncKey(s.terminal.id) })));
     resync.forEach((r, k) => {
       const was = syncAnswers[k]!;
       if (r.outcome !== 'acked' || was.outcome !== 'acked' || !r.body || !was.body) return;
       for (const res of r.body.results) {
-        recordReplay('order');
+        recordReplay(port, 'order');
         const original = was.body.results.find((x) => x.device_order_id === res.device_order_id);
-        invariant('a re-synced offline sale is a duplicate of its first sync', res.duplicate === true && res.order_id === original?.order_id && res.debited_cents === original?.debited_cents);
+        invariant(port, 'a re-synced offline sale is a duplicate of its first sync', res.duplicate === true && res.order_id === original?.order_id && res.debited_cents === original?.debited_cents);
       }
-      invariant('a re-sync moves no money', r.body.applied === 0 && r.body.duplicates === r.body.orders);
+      invariant(port, 'a re-sync moves no money', r.body.applied === 0 && r.body.duplicates === r.body.orders);
     });
   }
+  await idleToEnd(ctx);
 }

@@ -1,23 +1,21 @@
-// Scenario B: a sale at one of the concession terminals (one k6 scenario per terminal). The
+// Scenario B: a sale at one of the concession terminals (one lane per terminal). The
 // terminal shows the wristband's balance, rings up a basket from its stand's menu and charges
 // it. The target must debit exactly the basket at fixture prices, split the platform fee, and
 // refuse (402) a basket the wallet cannot pay; some holders then top up and buy again.
-import exec from 'k6/execution';
 import { splitOrder } from '../../core/fees.js';
 import type { Cents } from '../../core/money.js';
 import { attemptRead, attemptWrite } from '../attempts.js';
+import type { FlowContext } from '../flow-context.js';
 import type { ProductFixture, TerminalFixture } from '../fixtures.js';
 import { newIdempotencyKey } from '../idempotency.js';
+import { standMenu } from '../menu.js';
 import { recordReplay } from '../metrics.js';
-import { laneOf } from '../options.js';
 import { chance, pick, randomInt } from '../random.js';
-import { runtime, walletFor, type Runtime } from '../runtime.js';
+import { walletFor, type Runtime } from '../runtime.js';
 import type { OrderLine } from '../targets/index.js';
 import { expectThat, observeBalance, settle } from '../verdicts.js';
-import { standMenu } from '../menu.js';
 
 interface Basket { items: OrderLine[]; totalCents: Cents; lines: Array<{ unitPriceCents: Cents; quantity: number }> }
-
 
 function basketOf(picks: Array<{ product: ProductFixture; quantity: number }>): Basket {
   const items = picks.map((p) => ({ product_id: p.product.id, quantity: p.quantity }));
@@ -52,74 +50,76 @@ function checkpointFor(rt: Runtime, lane: number): string {
 interface Sale { walletId: string; blocked: boolean; terminal: TerminalFixture; basket: Basket }
 
 /** Charges the basket; returns the new balance when acked, null otherwise. */
-function charge(rt: Runtime, sale: Sale, balance: Cents): { balance: Cents | null; declined: boolean } {
+async function charge(ctx: FlowContext, sale: Sale, balance: Cents): Promise<{ balance: Cents | null; declined: boolean }> {
+  const { rt, target } = ctx;
   const affordable = sale.basket.totalCents <= balance;
   const accept = sale.blocked ? ['wallet_blocked'] : affordable ? ['acked'] : ['insufficient_funds'];
-  const key = newIdempotencyKey(rt.config.runId, 'order', sale.walletId);
-  const send = () => rt.target.order({ walletId: sale.walletId, terminalId: sale.terminal.id, items: sale.basket.items, idempotencyKey: key });
-  const r = attemptWrite('order', rt.profile.client, send);
+  const key = newIdempotencyKey(ctx, 'order', sale.walletId);
+  const send = () => target.order({ walletId: sale.walletId, terminalId: sale.terminal.id, items: sale.basket.items, idempotencyKey: key });
+  const r = await attemptWrite(ctx, 'order', rt.profile.client, send);
   const rule = sale.blocked ? 'blocked wallet cannot order' : affordable ? 'affordable order is charged' : 'order over the balance is declined with 402';
-  settle(r, accept, rule, sale.basket.totalCents);
+  settle(ctx, r, accept, rule, sale.basket.totalCents);
   if (r.outcome !== 'acked' || !r.body) return { balance: null, declined: r.code === 'insufficient_funds' };
 
   const body = r.body;
   const split = splitOrder(sale.basket.lines, rt.fixtures.manifest.settings.platform_fee_bps);
-  expectThat('order total is the sum of its lines at fixture prices', body.total_cents === split.total, 'order');
-  expectThat('platform fee and vendor share split the total', body.platform_fee_cents === split.fee && body.vendor_share_cents === split.vendorShare, 'order');
-  observeBalance('order', body.balance_cents, balance - split.total);
+  expectThat(ctx, 'order total is the sum of its lines at fixture prices', body.total_cents === split.total, 'order');
+  expectThat(ctx, 'platform fee and vendor share split the total', body.platform_fee_cents === split.fee && body.vendor_share_cents === split.vendorShare, 'order');
+  observeBalance(ctx, 'order', body.balance_cents, balance - split.total);
 
   if (chance(rt.profile.behaviour.orderReplayRate)) {
     // The terminal lost the response and resends: same key, same payload, nothing new may happen.
-    const replay = attemptWrite('order', rt.profile.client, send);
-    recordReplay('order');
-    expectThat('replayed order returns the original result',
+    const replay = await attemptWrite(ctx, 'order', rt.profile.client, send);
+    recordReplay(ctx.port, 'order');
+    expectThat(ctx, 'replayed order returns the original result',
       replay.outcome === 'acked' && replay.replayed && replay.body?.order_id === body.order_id && replay.body?.balance_cents === body.balance_cents, 'order');
     // A replay that answers correctly but charges again only shows on the wallet itself.
-    expectBalance(rt, sale.walletId, body.balance_cents);
+    await expectBalance(ctx, sale.walletId, body.balance_cents);
   }
   return { balance: body.balance_cents, declined: false };
 }
 
 /** Reads the wallet back and checks it holds exactly `expected`. */
-function expectBalance(rt: Runtime, walletId: string, expected: Cents): void {
-  const r = attemptRead('wallet_read', () => rt.target.readWallet(walletId));
-  if (settle(r, ['acked'], 'wallet read succeeds') && r.body) observeBalance('wallet_read', r.body.balance_cents, expected);
+async function expectBalance(ctx: FlowContext, walletId: string, expected: Cents): Promise<void> {
+  const r = await attemptRead(ctx, 'wallet_read', () => ctx.target.readWallet(walletId));
+  if (settle(ctx, r, ['acked'], 'wallet read succeeds') && r.body) observeBalance(ctx, 'wallet_read', r.body.balance_cents, expected);
 }
 
-function topUp(rt: Runtime, walletId: string, balance: Cents, shortfall: Cents, lane: number): Cents | null {
+async function topUp(ctx: FlowContext, walletId: string, balance: Cents, shortfall: Cents, lane: number): Promise<Cents | null> {
+  const { rt, target } = ctx;
   const step = 500;
   const amount = Math.max(rt.profile.behaviour.rechargeCents, Math.ceil(shortfall / step) * step);
-  const key = newIdempotencyKey(rt.config.runId, 'recharge', walletId);
+  const key = newIdempotencyKey(ctx, 'recharge', walletId);
   const method = chance(0.5) ? 'cash' : 'card';
-  const r = attemptWrite('recharge', rt.profile.client, () =>
-    rt.target.recharge({ walletId, amountCents: amount, checkpointId: checkpointFor(rt, lane), method, idempotencyKey: key }));
-  settle(r, ['acked'], 'checkpoint recharge is credited', amount);
+  const r = await attemptWrite(ctx, 'recharge', rt.profile.client, () =>
+    target.recharge({ walletId, amountCents: amount, checkpointId: checkpointFor(rt, lane), method, idempotencyKey: key }));
+  settle(ctx, r, ['acked'], 'checkpoint recharge is credited', amount);
   if (r.outcome !== 'acked' || !r.body) return null;
-  observeBalance('recharge', r.body.balance_cents, balance + amount);
+  observeBalance(ctx, 'recharge', r.body.balance_cents, balance + amount);
   return r.body.balance_cents;
 }
 
-export function concessionOrder(): void {
-  const rt = runtime();
-  const lane = laneOf(exec.scenario.name);
+export async function concessionOrder(ctx: FlowContext): Promise<void> {
+  const { rt, target } = ctx;
+  const lane = ctx.it.lane;
   const terminal = rt.fixtures.terminals[lane] as TerminalFixture;
-  const wallet = walletFor(rt, 'concession', exec.scenario.iterationInTest, lane);
+  const wallet = walletFor(rt, 'concession', ctx.it.iteration, lane);
 
-  const view = attemptRead('wallet_read', () => rt.target.readWallet(wallet.id));
-  if (!settle(view, ['acked'], 'wallet read succeeds') || !view.body) return;
+  const view = await attemptRead(ctx, 'wallet_read', () => target.readWallet(wallet.id));
+  if (!settle(ctx, view, ['acked'], 'wallet read succeeds') || !view.body) return;
   const balance = view.body.balance_cents;
-  if (!observeBalance('wallet_read', balance)) return;
+  if (!observeBalance(ctx, 'wallet_read', balance)) return;
 
   const menu = standMenu(rt, terminal);
   const basket = (chance(rt.profile.behaviour.overspendRate) && overspendBasket(menu, balance)) || randomBasket(rt, menu);
   const sale = { walletId: wallet.id, blocked: view.body.status === 'blocked', terminal, basket };
-  const result = charge(rt, sale, balance);
+  const result = await charge(ctx, sale, balance);
   if (!result.declined) return;
   if (!chance(rt.profile.behaviour.rechargeAfterDeclineRate)) {
     // The holder walks away; a declined order must not have touched the wallet.
-    expectBalance(rt, wallet.id, balance);
+    await expectBalance(ctx, wallet.id, balance);
     return;
   }
-  const topped = topUp(rt, wallet.id, balance, basket.totalCents - balance, lane);
-  if (topped !== null) charge(rt, sale, topped);
+  const topped = await topUp(ctx, wallet.id, balance, basket.totalCents - balance, lane);
+  if (topped !== null) await charge(ctx, sale, topped);
 }

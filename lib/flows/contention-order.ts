@@ -4,64 +4,65 @@
 // missing row lock gets wrong. Who wins the race is unknowable per response, so only what
 // must hold is checked: 201 or 402 (never 5xx), balances never negative, total = Σ lines at
 // fixture prices. The ledger checkers judge the money afterwards.
-import exec from 'k6/execution';
+// Runs as the concession workload of the contention scenario (its lanes, slice, thresholds).
 import type { Cents } from '../../core/money.js';
 import { attemptRead, attemptWrite } from '../attempts.js';
+import type { FlowContext } from '../flow-context.js';
 import type { TerminalFixture } from '../fixtures.js';
 import { newIdempotencyKey } from '../idempotency.js';
-import { laneCount, laneOf } from '../options.js';
 import { chance } from '../random.js';
-import { runtime, type Runtime } from '../runtime.js';
+import { laneCount } from '../runtime.js';
 import { expectThat, observeBalance, settle } from '../verdicts.js';
 import { memberBasket } from './contention-basket.js';
 import { groupWallets } from './contention-groups.js';
 
-interface Member { rt: Runtime; walletId: string; blocked: boolean; lane: number }
+interface Member { walletId: string; blocked: boolean; lane: number }
 
-function order(m: Member, terminal: TerminalFixture): void {
-  const basket = memberBasket(m.rt, terminal);
-  const key = newIdempotencyKey(m.rt.config.runId, 'order', m.walletId);
-  const r = attemptWrite('order', m.rt.profile.client, () =>
-    m.rt.target.order({ walletId: m.walletId, terminalId: terminal.id, items: basket.items, idempotencyKey: key }));
+async function order(ctx: FlowContext, m: Member, terminal: TerminalFixture): Promise<void> {
+  const basket = memberBasket(ctx.rt, terminal);
+  const key = newIdempotencyKey(ctx, 'order', m.walletId);
+  const r = await attemptWrite(ctx, 'order', ctx.rt.profile.client, () =>
+    ctx.target.order({ walletId: m.walletId, terminalId: terminal.id, items: basket.items, idempotencyKey: key }));
   // Whether the others' orders landed first decides 201 or 402; either is correct.
   const accept = m.blocked ? ['wallet_blocked'] : ['acked', 'insufficient_funds'];
-  settle(r, accept, 'shared-wallet order is charged (201) or declined (402)', basket.totalCents);
+  settle(ctx, r, accept, 'shared-wallet order is charged (201) or declined (402)', basket.totalCents);
   if (r.outcome !== 'acked' || !r.body) return;
-  expectThat('order total is the sum of its lines at fixture prices', r.body.total_cents === basket.totalCents, 'order');
-  observeBalance('order', r.body.balance_cents);
+  expectThat(ctx, 'order total is the sum of its lines at fixture prices', r.body.total_cents === basket.totalCents, 'order');
+  observeBalance(ctx, 'order', r.body.balance_cents);
 }
 
-function topUp(m: Member): void {
+async function topUp(ctx: FlowContext, m: Member): Promise<void> {
+  const { rt } = ctx;
   // Enough for the rest of the group's round (one top-up per round, the others order).
-  const amount: Cents = m.rt.profile.behaviour.rechargeCents * Math.max(1, laneCount('concession', m.rt.profile) - 1);
-  const key = newIdempotencyKey(m.rt.config.runId, 'recharge', m.walletId);
+  const amount: Cents = rt.profile.behaviour.rechargeCents * Math.max(1, laneCount('concession', rt.profile) - 1);
+  const key = newIdempotencyKey(ctx, 'recharge', m.walletId);
   const method = chance(0.5) ? 'cash' : 'card';
-  const checkpointId = `${m.rt.fixtures.manifest.prefix}checkpoint-${m.lane + 1}`;
-  const r = attemptWrite('recharge', m.rt.profile.client, () =>
-    m.rt.target.recharge({ walletId: m.walletId, amountCents: amount, checkpointId, method, idempotencyKey: key }));
-  settle(r, m.blocked ? ['wallet_blocked'] : ['acked'], 'shared-wallet top-up is credited', amount);
+  const checkpointId = `${rt.fixtures.manifest.prefix}checkpoint-${m.lane + 1}`;
+  const r = await attemptWrite(ctx, 'recharge', rt.profile.client, () =>
+    ctx.target.recharge({ walletId: m.walletId, amountCents: amount, checkpointId, method, idempotencyKey: key }));
+  settle(ctx, r, m.blocked ? ['wallet_blocked'] : ['acked'], 'shared-wallet top-up is credited', amount);
   if (r.outcome !== 'acked' || !r.body) return;
   // The balance before was >= 0, so whatever else landed meanwhile, at least the top-up is there.
-  if (observeBalance('recharge', r.body.balance_cents)) {
-    expectThat('a top-up leaves at least its amount on the wallet', r.body.balance_cents >= amount, 'recharge');
+  if (observeBalance(ctx, 'recharge', r.body.balance_cents)) {
+    expectThat(ctx, 'a top-up leaves at least its amount on the wallet', r.body.balance_cents >= amount, 'recharge');
   }
 }
 
-export function contentionOrder(): void {
-  const rt = runtime();
-  const lane = laneOf(exec.scenario.name);
+export async function contentionOrder(ctx: FlowContext): Promise<void> {
+  const { rt, target } = ctx;
+  const lane = ctx.it.lane;
   const lanes = laneCount('concession', rt.profile);
-  const round = exec.scenario.iterationInTest;
+  const round = ctx.it.iteration;
   const groups = groupWallets(rt);
   const wallet = groups[round % groups.length]!;
 
   // The terminal shows the balance first; it may be stale by the time the order lands.
-  const view = attemptRead('wallet_read', () => rt.target.readWallet(wallet.id));
-  if (!settle(view, ['acked'], 'wallet read succeeds') || !view.body) return;
-  observeBalance('wallet_read', view.body.balance_cents);
+  const view = await attemptRead(ctx, 'wallet_read', () => target.readWallet(wallet.id));
+  if (!settle(ctx, view, ['acked'], 'wallet read succeeds') || !view.body) return;
+  observeBalance(ctx, 'wallet_read', view.body.balance_cents);
 
-  const member: Member = { rt, walletId: wallet.id, blocked: view.body.status === 'blocked', lane };
+  const member: Member = { walletId: wallet.id, blocked: view.body.status === 'blocked', lane };
   // One member per round tops up (a different terminal each round); the others order.
-  if (lane === round % lanes) topUp(member);
-  else order(member, rt.fixtures.terminals[lane] as TerminalFixture);
+  if (lane === round % lanes) await topUp(ctx, member);
+  else await order(ctx, member, rt.fixtures.terminals[lane] as TerminalFixture);
 }

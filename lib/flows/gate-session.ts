@@ -3,8 +3,8 @@
 // wallet belongs to this iteration alone (lib/partition.ts), so the prediction is exact.
 import type { Cents } from '../../core/money.js';
 import { attemptRead, attemptWrite } from '../attempts.js';
+import type { FlowContext } from '../flow-context.js';
 import { newIdempotencyKey } from '../idempotency.js';
-import type { Runtime } from '../runtime.js';
 import type { WalletView } from '../targets/index.js';
 import { expectThat, observeBalance, settle, type Accept } from '../verdicts.js';
 
@@ -20,20 +20,21 @@ export class GateSession {
   admissions = 0;
   feesCharged: Cents = 0;
 
-  constructor(private readonly rt: Runtime, readonly walletId: string, private readonly gatewayId: string) {}
+  constructor(private readonly ctx: FlowContext, readonly walletId: string, private readonly gatewayId: string) {}
 
   private get fee(): Cents {
-    return this.rt.fixtures.manifest.settings.reentry_fee_cents;
+    return this.ctx.rt.fixtures.manifest.settings.reentry_fee_cents;
   }
 
-  /** Reads the wallet; false if it could not be read (nothing else is predictable then). */
-  lookUp(): WalletView | null {
-    const r = attemptRead('wallet_read', () => this.rt.target.readWallet(this.walletId));
-    if (!settle(r, ['acked'], 'wallet read succeeds') || !r.body) {
+  /** Reads the wallet; null if it could not be read (nothing else is predictable then). */
+  async lookUp(): Promise<WalletView | null> {
+    const { ctx } = this;
+    const r = await attemptRead(ctx, 'wallet_read', () => ctx.target.readWallet(this.walletId));
+    if (!settle(ctx, r, ['acked'], 'wallet read succeeds') || !r.body) {
       this.known = false;
       return null;
     }
-    observeBalance('wallet_read', r.body.balance_cents);
+    observeBalance(ctx, 'wallet_read', r.body.balance_cents);
     this.known = true;
     this.blocked = r.body.status === 'blocked';
     this.inside = r.body.inside === true;
@@ -42,8 +43,9 @@ export class GateSession {
     return r.body;
   }
 
-  enter(rule = 'entry scan has the predicted outcome'): ScanResult {
+  async enter(rule = 'entry scan has the predicted outcome'): Promise<ScanResult> {
     if (!this.known) return 'unknown';
+    const { ctx } = this;
     const first = this.entryCount === 0;
     const fee = first ? 0 : this.fee;
     let accept: Accept;
@@ -51,21 +53,21 @@ export class GateSession {
     else if (this.inside) accept = ['duplicate_entry'];
     else if (this.balance < fee) accept = ['insufficient_funds'];
     else accept = ['acked', 'capacity_reached']; // occupancy is shared; the cap may be reached legitimately
-    const key = newIdempotencyKey(this.rt.config.runId, 'entry', this.walletId);
-    const r = attemptWrite('entry', this.rt.profile.client, () => this.rt.target.entryScan({ walletId: this.walletId, gatewayId: this.gatewayId, idempotencyKey: key }));
+    const key = newIdempotencyKey(ctx, 'entry', this.walletId);
+    const r = await attemptWrite(ctx, 'entry', ctx.rt.profile.client, () => ctx.target.entryScan({ walletId: this.walletId, gatewayId: this.gatewayId, idempotencyKey: key }));
     const body = r.outcome === 'acked' ? r.body : null;
-    settle(r, accept, rule, body && typeof body.fee_cents === 'number' ? body.fee_cents : fee);
+    settle(ctx, r, accept, rule, body && typeof body.fee_cents === 'number' ? body.fee_cents : fee);
     if (r.outcome === 'indeterminate') {
       this.known = false;
       return 'unknown';
     }
     if (r.outcome !== 'acked' || !body) return 'rejected';
     const expectedResult = first ? 'admitted' : 'readmitted';
-    expectThat(first ? 'first entry is admitted free of charge' : 're-entry is readmitted with the re-entry fee',
+    expectThat(ctx, first ? 'first entry is admitted free of charge' : 're-entry is readmitted with the re-entry fee',
       body.result === expectedResult && body.fee_cents === fee, 'entry');
-    expectThat('entry number counts every admission', body.entry_number === this.entryCount + 1, 'entry');
-    expectThat('venue occupancy never exceeds capacity', typeof body.occupancy === 'number' && body.occupancy <= this.rt.fixtures.manifest.settings.venue_capacity, 'entry');
-    observeBalance('entry', body.balance_cents, this.balance - fee);
+    expectThat(ctx, 'entry number counts every admission', body.entry_number === this.entryCount + 1, 'entry');
+    expectThat(ctx, 'venue occupancy never exceeds capacity', typeof body.occupancy === 'number' && body.occupancy <= ctx.rt.fixtures.manifest.settings.venue_capacity, 'entry');
+    observeBalance(ctx, 'entry', body.balance_cents, this.balance - fee);
     this.inside = true;
     this.entryCount += 1;
     this.admissions += 1;
@@ -74,17 +76,18 @@ export class GateSession {
     return first ? 'admitted' : 'readmitted';
   }
 
-  exit(rule = 'exit scan has the predicted outcome'): ScanResult {
+  async exit(rule = 'exit scan has the predicted outcome'): Promise<ScanResult> {
     if (!this.known) return 'unknown';
-    const key = newIdempotencyKey(this.rt.config.runId, 'exit', this.walletId);
-    const r = attemptWrite('exit', this.rt.profile.client, () => this.rt.target.exitScan({ walletId: this.walletId, gatewayId: this.gatewayId, idempotencyKey: key }));
-    settle(r, this.blocked ? ['wallet_blocked', 'acked'] : this.inside ? ['acked'] : ['not_inside'], rule, 0);
+    const { ctx } = this;
+    const key = newIdempotencyKey(ctx, 'exit', this.walletId);
+    const r = await attemptWrite(ctx, 'exit', ctx.rt.profile.client, () => ctx.target.exitScan({ walletId: this.walletId, gatewayId: this.gatewayId, idempotencyKey: key }));
+    settle(ctx, r, this.blocked ? ['wallet_blocked', 'acked'] : this.inside ? ['acked'] : ['not_inside'], rule, 0);
     if (r.outcome === 'indeterminate') {
       this.known = false;
       return 'unknown';
     }
     if (r.outcome !== 'acked') return 'rejected';
-    expectThat('exit scan reports the holder as exited', r.body?.result === 'exited', 'exit');
+    expectThat(ctx, 'exit scan reports the holder as exited', r.body?.result === 'exited', 'exit');
     this.inside = false;
     return 'exited';
   }

@@ -1,4 +1,5 @@
 // Public entry of lib/targets: pick the adapter for TARGET_KIND. Flows import types from here.
+import type { LoadPort } from '../../core/load-port.js';
 import type { TargetKind } from '../config.js';
 import { RestTarget } from './rest.js';
 import { SupabaseTarget } from './supabase.js';
@@ -6,6 +7,7 @@ import type { Target } from './target.js';
 
 export type * from './target.js';
 
-export function createTarget(kind: TargetKind, baseUrl: string, apiKey: string, timeoutSeconds: number): Target {
-  return kind === 'supabase' ? new SupabaseTarget(baseUrl, apiKey, timeoutSeconds) : new RestTarget(baseUrl, apiKey, timeoutSeconds);
+/** Requests go out through `port`; cheap to build (flowContext() makes one per iteration). */
+export function createTarget(port: LoadPort, kind: TargetKind, baseUrl: string, apiKey: string, timeoutSeconds: number): Target {
+  return kind === 'supabase' ? new SupabaseTarget(port, baseUrl, apiKey, timeoutSeconds) : new RestTarget(port, baseUrl, apiKey, timeoutSeconds);
 }

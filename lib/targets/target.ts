@@ -1,5 +1,6 @@
 // The one interface scenarios drive a festival platform through. Implementations (rest.ts,
 // supabase.ts) own URLs, headers and body shapes; flows never build a request themselves.
+// Every call goes out through the run's LoadPort, so the engine is the binding's business.
 import type { OutcomeClass } from '../../core/operations.js';
 import type { TimedOperation } from '../../core/thresholds.js';
 
@@ -39,14 +40,14 @@ export interface HealthBody { status: string; database: string }
 
 export interface Target {
   readonly kind: 'rest' | 'supabase';
-  /** null: the surface has no health route (Supabase); setup() then relies on a wallet read. */
-  health(): OpResult<HealthBody> | null;
-  entryScan(req: GateScanRequest): OpResult<EntryScanBody>;
-  exitScan(req: GateScanRequest): OpResult<ExitScanBody>;
-  order(req: OrderRequest): OpResult<OrderBody>;
-  recharge(req: RechargeRequest): OpResult<RechargeBody>;
-  createFundingIntent(req: FundingIntentRequest): OpResult<FundingIntentBody>;
-  deliverWebhook(req: WebhookDelivery): OpResult<WebhookBody>;
-  readWallet(walletId: string): OpResult<WalletView>;
-  readFundingIntent(intentId: string): OpResult<FundingIntentBody>;
+  /** null: the surface has no health route (Supabase); setup then relies on a wallet read. */
+  health(): Promise<OpResult<HealthBody> | null>;
+  entryScan(req: GateScanRequest): Promise<OpResult<EntryScanBody>>;
+  exitScan(req: GateScanRequest): Promise<OpResult<ExitScanBody>>;
+  order(req: OrderRequest): Promise<OpResult<OrderBody>>;
+  recharge(req: RechargeRequest): Promise<OpResult<RechargeBody>>;
+  createFundingIntent(req: FundingIntentRequest): Promise<OpResult<FundingIntentBody>>;
+  deliverWebhook(req: WebhookDelivery): Promise<OpResult<WebhookBody>>;
+  readWallet(walletId: string): Promise<OpResult<WalletView>>;
+  readFundingIntent(intentId: string): Promise<OpResult<FundingIntentBody>>;
 }

@@ -112,17 +112,17 @@ function verdictOf(f: RunFiles): { verdict: Verdict; exitCode: number | null; re
   if (s) {
     const failed = s.thresholds.filter((t) => !t.ok);
     reasons.push({
-      label: 'k6 thresholds',
+      label: 'load thresholds',
       ok: failed.length === 0,
       text: failed.length === 0 ? `all ${s.thresholds.length} passed` : `${failed.length} of ${s.thresholds.length} breached: ${failed.map((t) => `${t.metric} ${t.expression}`).join(', ')}`,
     });
   } else {
-    reasons.push({ label: 'k6 thresholds', ok: null, text: 'no summary.json: k6 did not finish' });
+    reasons.push({ label: 'load thresholds', ok: null, text: 'no summary.json: the load did not finish' });
   }
-  if (exit && exit.k6 !== null && exit.k6 !== 0) {
-    const what = exit.k6 === 99 ? 'thresholds breached' : exit.k6 === 105 ? 'interrupted' : exit.k6 === 107 ? 'script error' : 'error';
-    reasons.push({ label: 'k6 exit', ok: false, text: `${exit.k6} (${what})` });
+  if (exit && exit.load !== null && exit.load !== 0) {
+    reasons.push({ label: 'load step', ok: false, text: `exit ${exit.load} (a load process failed; see results/<run-id>/engine/)` });
   }
+  if (exit?.code === 130) reasons.push({ label: 'interrupted', ok: false, text: 'stopped by a signal: what ran was validated, the run is not a pass' });
   const v = f.validation;
   if (v) {
     reasons.push({ label: 'money validation', ok: v.ok, text: `${v.ok ? 'passed' : 'failed'}: ${v.counts.checkers} checkers, ${v.counts.violations} violations${v.counts.errors ? `, ${v.counts.errors} errors` : ''}${v.counts.skipped ? `, ${v.counts.skipped} skipped` : ''}` });
@@ -165,7 +165,7 @@ function environment(f: RunFiles): Array<[string, string]> {
       ['scenario / profile', `${m.scenario} / ${m.profile}`],
       ['target', `${m.target.kind} ${m.target.url}${m.target.embedded ? ' (embedded reference target)' : ''}`],
       ['defect modes', m.target.defects.length ? m.target.defects.join(', ') : 'none'],
-      ['k6', m.k6Version],
+      ['load engine', `${m.engine.name} ${m.engine.version}`],
       ['node', m.node],
       ['git revision', m.gitRevision ?? 'unknown'],
       ['started', m.startedAt],

@@ -1,5 +1,6 @@
 // Validates request input before anything reaches the database: exact field sets (unknown
-// fields are rejected on both surfaces), non-empty ids, integer cents, known enums.
+// fields are rejected on both surfaces), non-empty ids, integer cents, known enums, and no
+// control characters in any string (PostgreSQL cannot store NUL: it would be a 500).
 import { isCents } from '../../core/money.js';
 import { ApiError } from './api-error.js';
 
@@ -26,6 +27,32 @@ function invalid(message: string): ApiError {
   return new ApiError('validation_failed', message);
 }
 
+// C0 (NUL..US), DEL and C1 controls; and unpaired surrogates, which have no UTF-8 form.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** 400 invalid_input for a control character or invalid Unicode; the value itself is not echoed. */
+export function assertCleanText(value: string, what: string): void {
+  const control = CONTROL.exec(value);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new ApiError('invalid_input', `${what} contains a control character (U+${code})`);
+  }
+  if (LONE_SURROGATE.test(value)) throw new ApiError('invalid_input', `${what} is not valid Unicode (unpaired surrogate)`);
+}
+
+/** Every string in a parsed JSON value, object keys included, before any field is read. */
+export function assertCleanJson(value: unknown, where = 'body'): void {
+  if (typeof value === 'string') assertCleanText(value, where);
+  else if (Array.isArray(value)) value.forEach((v, i) => assertCleanJson(v, `${where}[${i}]`));
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      assertCleanText(k, `a field name in ${where}`);
+      assertCleanJson(v, where === 'body' ? k : `${where}.${k}`);
+    }
+  }
+}
+
 /** Rejects fields outside `allowed`; `where` names the object in messages. */
 export function onlyFields(body: Fields, allowed: readonly string[], where = 'body'): void {
   for (const key of Object.keys(body)) {
@@ -36,6 +63,7 @@ export function onlyFields(body: Fields, allowed: readonly string[], where = 'bo
 export function requireId(body: Fields, field: string): string {
   const value = body[field];
   if (typeof value !== 'string' || value.trim().length === 0) throw invalid(`${field} must be a non-empty string`);
+  assertCleanText(value, field);
   if (value.length > MAX_ID_LENGTH) throw invalid(`${field} must be at most ${MAX_ID_LENGTH} characters`);
   return value;
 }
@@ -80,6 +108,7 @@ export function requireIdempotencyKey(value: unknown): string {
     throw new ApiError('idempotency_key_missing', 'an idempotency key is required for this write');
   }
   if (typeof value !== 'string') throw invalid('idempotency key must be a string');
+  assertCleanText(value, 'idempotency key');
   if (value.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw invalid(`idempotency key must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
   return value;
 }
@@ -92,6 +121,7 @@ export function pathId(raw: string | undefined, what: string): string {
   } catch {
     throw invalid(`${what} is not a valid path segment`);
   }
+  assertCleanText(value, what);
   if (value.trim().length === 0 || value.length > MAX_ID_LENGTH) throw invalid(`${what} must be 1 to ${MAX_ID_LENGTH} characters`);
   return value;
 }

@@ -2,6 +2,7 @@
 // hard size limit, then JSON parsing into a plain object.
 import type { IncomingMessage } from 'node:http';
 import { ApiError } from './api-error.js';
+import { assertCleanJson } from './input-validation.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -41,17 +42,51 @@ function tooLarge(limit: number): ApiError {
   return new ApiError('payload_too_large', `request body exceeds ${limit} bytes`);
 }
 
+/**
+ * The first number in valid JSON text written with a fraction or an exponent ("100.0", "1e2",
+ * "12.5"), and the field it belongs to. JSON.parse turns 100.0 into 100, so this reads the text:
+ * every number this API takes is an integer (target/API.md), written as one.
+ */
+export function firstNonIntegerNumber(text: string): { field: string | null; literal: string } | null {
+  const number = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  const colonNext = /\s*:/y;
+  let lastKey: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      colonNext.lastIndex = j + 1;
+      if (colonNext.test(text)) lastKey = JSON.parse(text.slice(i, j + 1)) as string;
+      i = j;
+    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
+      number.lastIndex = i;
+      const literal = number.exec(text)![0];
+      if (/[.eE]/.test(literal)) return { field: lastKey, literal };
+      i += literal.length - 1;
+    }
+  }
+  return null;
+}
+
 /** An empty body is an empty object (PostgREST does the same for RPC calls). */
 export function parseJsonObject(raw: Buffer): Record<string, unknown> {
   if (raw.length === 0) return {};
+  const text = raw.toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw new ApiError('malformed_json', 'request body is not valid JSON');
   }
+  // Control characters first: nothing of such a body is used, not even in a message.
+  assertCleanJson(value);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ApiError('validation_failed', 'request body must be a JSON object');
+  }
+  const float = firstNonIntegerNumber(text);
+  if (float) {
+    throw new ApiError('validation_failed', `${float.field ?? 'a number'} must be an integer written without a fraction or exponent, got ${float.literal}`);
   }
   return value as Record<string, unknown>;
 }

@@ -3,6 +3,7 @@
 // bytes before anything is parsed; a bad, missing or stale signature changes nothing.
 import Stripe from 'stripe';
 import { ApiError } from './api-error.js';
+import { assertCleanText } from './input-validation.js';
 import type { Procedures } from './procedures.js';
 import { resultPayload } from './procedure-result.js';
 import { restReply } from './replies.js';
@@ -56,5 +57,9 @@ function eventFields(event: unknown): VerifiedEvent {
   if (isIntentEvent && (typeof objectId !== 'string' || objectId.length === 0)) {
     throw new ApiError('validation_failed', 'payment_intent event without data.object.id');
   }
+  // Signed, but still text for the database: no NUL or other control characters.
+  assertCleanText(e.id, 'event id');
+  assertCleanText(e.type, 'event type');
+  if (isIntentEvent) assertCleanText(objectId as string, 'data.object.id');
   return { id: e.id, type: e.type, intentId: isIntentEvent ? (objectId as string) : null };
 }

@@ -2,7 +2,7 @@
 // arguments, and the two edge functions. supabase-js talks to it unchanged.
 import type { LogOperation } from './request-log.js';
 import {
-  onlyFields, requireId, requireIdempotencyKey, requireItems, requireOneOf, requirePositiveCents,
+  assertCleanJson, onlyFields, requireId, requireIdempotencyKey, requireItems, requireOneOf, requirePositiveCents,
 } from './input-validation.js';
 import type { CallOutcome, EXPOSED_PROCEDURES } from './procedures.js';
 import { rpcReply } from './replies.js';
@@ -112,6 +112,7 @@ function rpcRoute(fn: RpcFunction, method: Method, deps: RouteDeps): Route {
     slow: true,
     handle: async (ctx) => {
       const args = method === 'GET' ? Object.fromEntries(ctx.query) : await readJsonObject(ctx.req);
+      if (method === 'GET') assertCleanJson(args, 'arguments'); // %00 decodes to NUL
       return fn.call(ctx, args, deps);
     },
   };

@@ -15,6 +15,7 @@ import type { RouteDeps } from './shared-handlers.js';
 import { ServerDefects } from './server-defects.js';
 import { StripeWebhookReceiver } from './stripe-webhook.js';
 import { supabaseRoutes } from './supabase-routes.js';
+import { redactUrl } from '../../core/redact.js';
 
 export interface RunningTarget {
   url: string;
@@ -109,12 +110,4 @@ function listen(server: Server, host: string, port: number): Promise<void> {
 }
 
 /** Connection strings may carry a password; error messages must not. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable DATABASE_URL)';
-  }
-}
+export { redactUrl };

@@ -149,13 +149,13 @@ describe('a chaos run on the correct target', () => {
   it('reports offline shortfalls and indeterminate operations instead of hiding them', () => {
     const activity = run.validation!.results.find((c) => c.name === CHECKER.activity)!.info as Record<string, unknown>;
     expect(Number(activity.offline_shortfall_orders)).toBeGreaterThan(0);
-    expect(Number(activity.offline_shortfall_cents)).toBe(report.k6!.offlineShortfallCents);
-    expect(report.k6!.offlineOrders.offline_shortfall).toBe(Number(activity.offline_shortfall_orders));
+    expect(Number(activity.offline_shortfall_cents)).toBe(report.load!.offlineShortfallCents);
+    expect(report.load!.offlineOrders.offline_shortfall).toBe(Number(activity.offline_shortfall_orders));
     const phantom = run.validation!.results.find((c) => c.name === CHECKER.reconcilePhantomWrites)!.info as { indeterminate_operations: Record<string, number> };
-    expect(report.k6!.indeterminate.order).toBeGreaterThan(0); // payments caught by the crash
-    expect(phantom.indeterminate_operations).toEqual(Object.fromEntries(Object.entries(report.k6!.indeterminate).filter(([, n]) => n > 0)));
+    expect(report.load!.indeterminate.order).toBeGreaterThan(0); // payments caught by the crash
+    expect(phantom.indeterminate_operations).toEqual(Object.fromEntries(Object.entries(report.load!.indeterminate).filter(([, n]) => n > 0)));
     expect(run.stdout).toMatch(/indeterminate writes \(reported to validation\): .*order \d+/);
-    expect(report.k6!.retries).toBeGreaterThan(0); // clients retried through the crash and the resets with the same keys
+    expect(report.load!.retries).toBeGreaterThan(0); // clients retried through the crash and the resets with the same keys
   });
 });
 

@@ -1,14 +1,15 @@
 // The pure pieces of a chaos run: how the load tags a moment (phase, fault), which devices are
-// offline, the chaos thresholds, k6's raw samples per second and per phase, the recovery
-// verdicts of the report, the plan (timeline sized to the load, what it needs), annotations.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+// offline, the chaos thresholds, the merged metrics stream per second and per phase, the
+// recovery verdicts of the report and what the load saw, the plan (timeline sized to the load,
+// what it needs), annotations.
+import { describe, expect, it } from 'vitest';
 import { chaosAnnotation, chaosAnnotations } from '../../chaos/annotations.js';
 import { buildChaosReport, formatChaosReport } from '../../chaos/report.js';
-import { parseExtraTags, splitCsv, summarizeSamples } from '../../chaos/samples.js';
+import { summarizeSamples } from '../../chaos/samples.js';
+import { StreamAggregator } from '../../core/metrics-stream/aggregator.js';
+import { ACCURACY } from '../../core/metrics-stream/histogram.js';
+import { mergeStreams, type MergedRun } from '../../core/metrics-stream/merge.js';
+import { STREAM_VERSION, type StreamRecord } from '../../core/metrics-stream/records.js';
 import { validateTimeline } from '../../chaos/timeline.js';
 import type { ChaosWindowsFile, WindowRecord } from '../../chaos/windows-file.js';
 import { UsageError } from '../../cli/command.js';
@@ -16,9 +17,6 @@ import { chaosEnvFor, loadDurationS, planChaos } from '../../cli/pipeline/chaos-
 import type { ChaosEnv } from '../../lib/chaos/contract.js';
 import { activeWindows, allPhaseTags, devicesOfWindow, offlineDevices, parseChaosEnv, phaseAt } from '../../lib/chaos/schedule.js';
 import { chaosThresholds } from '../../lib/chaos/thresholds.js';
-
-const work = mkdtempSync(join(tmpdir(), 'mp-chaos-unit-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const env: ChaosEnv = {
   durationS: 60,
@@ -89,29 +87,108 @@ describe('chaos thresholds', () => {
   });
 });
 
-describe('k6 raw samples', () => {
-  it('splits CSV and tags like Go writes them', () => {
-    expect(splitCsv('a,"b,c",,"d ""q"""')).toEqual(['a', 'b,c', '', 'd "q"']);
-    expect(parseExtraTags('chaos=fault&fault=db-latency%2Bwebhook-dup&op=order')).toEqual({ chaos: 'fault', fault: 'db-latency+webhook-dup', op: 'order' });
+/** One load process's stream, as the bindings write it: samples fed to the aggregator, drained per second. */
+function stream(source: string, feed: (a: StreamAggregator) => void): { name: string; records: StreamRecord[] } {
+  const a = new StreamAggregator();
+  feed(a);
+  return {
+    name: `${source}.jsonl`,
+    records: [{ v: STREAM_VERSION, type: 'start', source, engine: 'artillery', runId: 'r', startedAt: BASE }, ...a.drain(), { v: STREAM_VERSION, type: 'end', endedAt: BASE + 3000 }],
+  };
+}
+
+const BASE = 1_700_000_000_000;
+const tag = (chaos: string, fault: string, extra: Record<string, string> = {}) => ({ chaos, fault, method: 'POST', ...extra });
+/** A request as the Artillery port records it: its duration and whether it failed. */
+function request(a: StreamAggregator, atMs: number, durationMs: number, failed: boolean, tags: Record<string, string>): void {
+  a.trend(atMs, 'http_req_duration', durationMs, tags);
+  a.rate(atMs, 'http_req_failed', failed, tags);
+  a.counter(atMs, 'http_reqs', 1, tags);
+}
+
+/** Two processes: steady traffic in second 0, a db-reset fault in second 1 (half failing), a slow overlap in second 2. */
+function twoProcesses(): MergedRun {
+  return mergeStreams([
+    stream('artillery-entry-s0', (a) => {
+      for (let i = 0; i < 5; i++) request(a, BASE + i * 100, 10 + i, false, tag('steady', 'none', { status: '200' }));
+      for (let i = 0; i < 5; i++) request(a, BASE + 1000 + i * 100, 100, i < 3, tag('fault', 'db-reset', { status: i < 3 ? '0' : '200' }));
+      request(a, BASE + 2500, 400, false, tag('fault', 'db-latency+webhook-dup'));
+      a.counter(BASE + 100, 'moshpit_chaos_offline_orders', 2, { status: 'completed' });
+      a.counter(BASE + 1100, 'moshpit_chaos_offline_orders', 1, { status: 'offline_shortfall' });
+      a.counter(BASE + 1100, 'moshpit_chaos_offline_shortfall_cents', 350, { op: 'order' });
+      a.counter(BASE + 1200, 'moshpit_order_indeterminate', 1, { op: 'order' });
+    }),
+    stream('artillery-concession-s0', (a) => {
+      for (let i = 0; i < 5; i++) request(a, BASE + 500 + i * 100, 15 + i, false, tag('steady', 'none', { status: '201' }));
+      for (let i = 0; i < 5; i++) request(a, BASE + 1500 + i * 100, 100, i < 2, tag('fault', 'db-reset'));
+      request(a, BASE + 2600, 40, false, tag('fault', 'webhook-dup'));
+      a.counter(BASE + 2000, 'moshpit_chaos_webhook_deliveries', 3, { kind: 'duplicate_concurrent' });
+      a.counter(BASE + 2100, 'moshpit_chaos_webhook_deliveries', 1, { kind: 'forged' });
+      a.counter(BASE + 2200, 'moshpit_retries', 4, { op: 'order' });
+      a.counter(BASE + 2300, 'moshpit_order_indeterminate', 1, { op: 'order' });
+    }),
+  ]);
+}
+
+/** Within the histogram's relative accuracy of the true value. */
+const near = (v: number | null | undefined, want: number) => {
+  expect(v).not.toBeNull();
+  expect(Math.abs(v! - want)).toBeLessThanOrEqual(want * ACCURACY + 1e-9);
+};
+
+describe('samples from the merged metrics stream', () => {
+  it('aggregates every process per second and per phase', () => {
+    const s = summarizeSamples(twoProcesses());
+    expect(s.rows).toBe(44); // 22 requests: a duration and a failed sample each
+    expect(s.perSecond.map((x) => [x.t, x.errorRate])).toEqual([[BASE + 1000, 0], [BASE + 2000, 0.5], [BASE + 3000, 0]]);
+    near(s.perSecond[0]!.p95, 19); // nearest rank over both processes' 10 samples: 10..14 and 15..19
+    near(s.perSecond[1]!.p95, 100);
+    expect(s.byPhase.steady).toMatchObject({ requests: 10, failed: 0, errorRate: 0, maxMs: 19 });
+    near(s.byPhase.steady!.p50Ms, 14);
+    expect(s.byFault['fault|db-reset']).toMatchObject({ requests: 10, failed: 5, errorRate: 0.5 });
+    expect(Object.keys(s.byFault)).toEqual(['fault|db-latency+webhook-dup', 'fault|db-reset', 'fault|webhook-dup', 'steady|none']);
   });
 
-  it('aggregates per second and per phase (gzip, unix_milli timestamps)', async () => {
-    const header = 'metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,proto,scenario,service,status,subproto,tls_version,url,extra_tags,metadata';
-    const row = (metric: string, t: number, v: number, tags: string) => `${metric},${t},${v},,"dial tcp: connection refused, again",,true,,POST,POST /v1/orders,HTTP/1.1,x,,200,,,,${tags},`;
-    const lines = [header];
-    const base = 1_700_000_000_000;
-    for (let i = 0; i < 10; i++) {
-      lines.push(row('http_req_failed', base + i * 100, 0, 'chaos=steady&fault=none'), row('http_req_duration', base + i * 100, 10 + i, 'chaos=steady&fault=none'));
-      lines.push(row('http_req_failed', base + 1000 + i * 100, i < 5 ? 1 : 0, 'chaos=fault&fault=db-reset'), row('http_req_duration', base + 1000 + i * 100, 100, 'chaos=fault&fault=db-reset'));
-      lines.push(row('checks', base + i, 1, 'chaos=steady'));
-    }
-    const file = join(work, 'samples.gz');
-    writeFileSync(file, gzipSync(`${lines.join('\n')}\n`));
-    const s = await summarizeSamples(file);
-    expect(s.rows).toBe(40);
-    expect(s.perSecond).toEqual([{ t: base + 1000, errorRate: 0, p95: 19 }, { t: base + 2000, errorRate: 0.5, p95: 100 }]);
-    expect(s.byPhase.steady).toMatchObject({ requests: 10, failed: 0, p50Ms: 14, maxMs: 19 });
-    expect(s.byFault['fault|db-reset']).toMatchObject({ requests: 10, failed: 5, errorRate: 0.5 });
+  it('merges every tag group of one fault exactly (not the worst group)', () => {
+    const s = summarizeSamples(twoProcesses());
+    // webhook-dup: one 400 ms request alongside db-latency, one 40 ms alone
+    expect(s.duringFault['webhook-dup']).toMatchObject({ requests: 2, failed: 0, maxMs: 400 });
+    near(s.duringFault['webhook-dup']!.p50Ms, 40);
+    expect(s.duringFault['db-latency']).toMatchObject({ requests: 1, maxMs: 400 });
+    expect(s.duringFault['db-reset']).toMatchObject({ requests: 10, failed: 5 });
+    expect(Object.keys(s.duringFault).sort()).toEqual(['db-latency', 'db-reset', 'webhook-dup']);
+  });
+
+  it('leaves out the seconds before t0', () => {
+    const s = summarizeSamples(twoProcesses(), { fromMs: BASE + 1000 });
+    expect(s.perSecond.map((x) => x.t)).toEqual([BASE + 2000, BASE + 3000]);
+    expect(s.byPhase.steady).toBeUndefined();
+    expect(summarizeSamples(twoProcesses(), { fromMs: BASE + 999 }).byPhase.steady!.requests).toBe(10); // the second t0 falls in counts
+  });
+
+  it('gives the report what the load saw, from the stream\'s counters', () => {
+    const run = twoProcesses();
+    const r = buildChaosReport({
+      windows: { version: 1, runId: 'r', apiUrl: null, proxy: 'p', pid: 1, t0Ms: BASE, durationS: 3, outcome: 'completed', endedMs: BASE + 3000, windows: [record('db-reset', BASE + 1000, BASE + 2000)] },
+      samples: summarizeSamples(run, { fromMs: BASE }),
+      metrics: run.metrics,
+      recoveryBoundS: 10,
+      endMs: BASE + 3000,
+    });
+    expect(r.load).toMatchObject({
+      indeterminate: { entry: 0, exit: 0, order: 2, funding_webhook: 0, recharge: 0 },
+      retries: 4,
+      violations: 0,
+      offlineOrders: { total: 3, completed: 2, offline_shortfall: 1 },
+      offlineShortfallCents: 350,
+      webhookDeliveries: { duplicate_concurrent: 3, forged: 1 },
+    });
+    expect(r.windows[0]!.during).toMatchObject({ requests: 10, failed: 5, errorRate: 0.5 });
+    expect(r.phases.steady!.requests).toBe(10);
+    const text = formatChaosReport(r);
+    expect(text).toMatch(/indeterminate writes \(reported to validation\): order 2; retries 4/);
+    expect(text).toMatch(/money rules broken in front of the load: 0/);
+    expect(text).toMatch(/inside: 10 req, 50.00% failed/);
   });
 });
 
@@ -129,8 +206,8 @@ describe('chaos report', () => {
     const r = buildChaosReport({
       windows: doc([record('db-reset', 10_000, 12_000), record('target-crash', 40_000, 42_000), record('db-latency', 70_000, 72_000), record('db-down', null, null, 'failed')]),
       // sick: 12-13 s (db-reset), 42-53 s (target-crash), 72 s to the end (db-latency)
-      samples: { perSecond: healthyFrom(0, 100, [12, 13, ...Array.from({ length: 12 }, (_, i) => 42 + i), ...Array.from({ length: 28 }, (_, i) => 72 + i)]), byPhase: {}, byFault: {}, rows: 0 },
-      summary: null,
+      samples: { perSecond: healthyFrom(0, 100, [12, 13, ...Array.from({ length: 12 }, (_, i) => 42 + i), ...Array.from({ length: 28 }, (_, i) => 72 + i)]), byPhase: {}, byFault: {}, duringFault: {}, rows: 0 },
+      metrics: null,
       recoveryBoundS: 10,
       endMs: 100_000,
     });
@@ -152,8 +229,8 @@ describe('chaos report', () => {
   it('measures a window overlapped at its end by a platform fault from when that fault ended', () => {
     const r = buildChaosReport({
       windows: doc([record('db-latency', 2000, 5000), record('webhook-dup', 2000, 6000), record('concession-offline', 10_000, 15_000), record('target-crash', 12_000, 20_000)]),
-      samples: { perSecond: healthyFrom(0, 40, [12, 13, 14, 15, 16, 17, 18, 19, 20]), byPhase: {}, byFault: {}, rows: 0 },
-      summary: null, recoveryBoundS: 3, endMs: 40_000,
+      samples: { perSecond: healthyFrom(0, 40, [12, 13, 14, 15, 16, 17, 18, 19, 20]), byPhase: {}, byFault: {}, duringFault: {}, rows: 0 },
+      metrics: null, recoveryBoundS: 3, endMs: 40_000,
     });
     expect(r.windows.map((w) => [w.fault, w.recoveryFromMs, w.recoveryMs, w.withinBound])).toEqual([
       ['db-latency', 5000, 1000, true], // a client fault still on does not defer it
@@ -166,8 +243,8 @@ describe('chaos report', () => {
   it('leaves a recovery unmeasured when the next fault comes first', () => {
     const r = buildChaosReport({
       windows: doc([record('db-reset', 10_000, 12_000), record('db-latency', 13_000, 14_000)]),
-      samples: { perSecond: healthyFrom(0, 40, [12]), byPhase: {}, byFault: {}, rows: 0 },
-      summary: null, recoveryBoundS: 10, endMs: 40_000,
+      samples: { perSecond: healthyFrom(0, 40, [12]), byPhase: {}, byFault: {}, duringFault: {}, rows: 0 },
+      metrics: null, recoveryBoundS: 10, endMs: 40_000,
     });
     expect(r.windows.map((w) => w.recovery)).toEqual(['unmeasured', 'recovered']);
     expect(r.verdict).toEqual({ ok: true, problems: [] });
@@ -194,10 +271,10 @@ describe('chaos plan', () => {
     expect(ok).toMatchObject({ toxiproxy: { apiUrl: 'http://127.0.0.1:8474', proxy: 'moshpit_pg' }, needsDbProxy: false });
   });
 
-  it('hands k6 every window and the clock', () => {
+  it('hands the load every window (t0 is the pipeline\'s: no clock endpoint)', () => {
     const plan = planChaos({ profile: 'smoke', external: false, env: {}, faults: 'db-latency@2s+3s,webhook-dup@1s+5s', recoveryBoundS: 7 });
-    expect(chaosEnvFor(plan, 'http://127.0.0.1:1234/t0')).toEqual({
-      durationS: 25, recoveryS: 7, clockUrl: 'http://127.0.0.1:1234/t0',
+    expect(chaosEnvFor(plan)).toEqual({
+      durationS: 25, recoveryS: 7,
       windows: [
         { fault: 'webhook-dup', kind: 'client', startS: 1, durationS: 5, params: { rate: 0.2 } },
         { fault: 'db-latency', kind: 'toxic', startS: 2, durationS: 3, params: { latency: 500, jitter: 100, toxicity: 1, stream: 'downstream' } },

@@ -1,6 +1,10 @@
-// core/thresholds.ts: the SLOs of the source documents, per workload, and user overrides.
+// core/thresholds.ts: the SLOs of the source documents, per workload, and user overrides; and
+// the k6 binding's options, which keep only the early-abort rules (moshpit judges the run).
 import { describe, expect, it } from 'vitest';
+import { PROFILES } from '../../core/profiles.js';
 import { applyThresholdOverrides, defaultThresholds, latencyMetric, METRICS, parseThresholdOverrides } from '../../core/thresholds.js';
+import { abortThresholds, buildOptions, laneOf } from '../../lib/bindings/k6/options.js';
+import type { Config } from '../../lib/config.js';
 
 describe('default thresholds', () => {
   const entry = defaultThresholds(['entry'], { abortOnSloBreach: false });
@@ -59,5 +63,40 @@ describe('THRESHOLDS_JSON', () => {
     expect(() => parseThresholdOverrides('[1]')).toThrow(/must be an object/);
     expect(() => parseThresholdOverrides('{"checks": 5}')).toThrow(/checks/);
     expect(() => parseThresholdOverrides('{"checks": [{"threshold": "rate>0.9", "abortOnFial": true}]}')).toThrow(/checks/);
+  });
+});
+
+describe('k6 options', () => {
+  const config: Config = {
+    targetUrl: 'http://127.0.0.1:8080', apiKey: 'k', targetKind: 'rest', profile: 'pilot', runId: 'run-1', fixturesDir: '/f',
+    stripeWebhookSecret: null, resultsDir: null, durationScale: 1, rateScale: 1, thresholdOverrides: {},
+  };
+
+  it('keep only the rules that abort the run', () => {
+    const t = abortThresholds(defaultThresholds(['entry'], { abortOnSloBreach: false }));
+    expect(t.http_req_failed).toEqual([expect.objectContaining({ abortOnFail: true })]);
+    expect(t[METRICS.balanceErrors]).toEqual([expect.objectContaining({ abortOnFail: true })]);
+    expect(t.checks).toBeUndefined();
+    expect(t[latencyMetric('entry')]).toBeUndefined();
+    const bp = abortThresholds(defaultThresholds(['entry'], { abortOnSloBreach: true }));
+    expect(bp[latencyMetric('entry')]).toHaveLength(2);
+  });
+
+  it('apply THRESHOLDS_JSON before filtering', () => {
+    const options = buildOptions('entry', PROFILES.pilot, { ...config, thresholdOverrides: { checks: [{ threshold: 'rate>0.5', abortOnFail: true }], http_req_failed: null } });
+    expect(options.thresholds?.checks).toEqual([{ threshold: 'rate>0.5', abortOnFail: true }]);
+    expect(options.thresholds?.http_req_failed).toBeUndefined();
+  });
+
+  it('run one k6 scenario per lane, each with its workload exec function', () => {
+    const options = buildOptions('full', PROFILES.pilot, config);
+    expect(Object.keys(options.scenarios ?? {}).sort()).toEqual([
+      'browse', 'concession_terminal_1', 'concession_terminal_2', 'concession_terminal_3', 'concession_terminal_4', 'entry_door_1', 'entry_door_2', 'funding', 'reentry',
+    ]);
+    expect(options.scenarios?.entry_door_2?.exec).toBe('entryVisit');
+    expect(options.scenarios?.concession_terminal_3?.exec).toBe('concessionOrder');
+    expect(laneOf('entry_door_2')).toBe(1);
+    expect(laneOf('concession_terminal_4')).toBe(3);
+    expect(laneOf('funding')).toBe(0);
   });
 });

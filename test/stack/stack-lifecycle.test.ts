@@ -1,6 +1,6 @@
 // `moshpit stack up|status|down` through the real CLI, on a cluster of its own (so it never
 // stops the cluster other test files use), including `down` after the state file was lost.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,7 +31,11 @@ describe('stack lifecycle', () => {
     const pg = s.find((c) => c.name === 'postgres')!;
     const target = s.find((c) => c.name === 'target')!;
     expect(pg.up && target.up).toBe(true);
-    expect(pg.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/moshpit$/);
+    // The password is in the state file (0600), never in what status prints.
+    expect(pg.url).toMatch(/^postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/moshpit$/);
+    const saved = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as { postgres: { url: string } };
+    expect(new URL(saved.postgres.url).password).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    expect(statSync(join(stateDir, 'stack.json')).mode & 0o777).toBe(0o600);
     expect(target.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const health = await fetch(`${target.url}/v1/health`);
     expect(health.status).toBe(200);

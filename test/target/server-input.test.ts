@@ -1,6 +1,8 @@
 // Bad input is refused before the database (4xx with a code, no footprint); idempotency headers
 // behave as target/API.md says; unknown routes and methods are 404/405.
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/db.js';
 import { call, dbFootprint, readRequestLog, seedFestival, startTarget } from '../support/target.js';
@@ -12,6 +14,7 @@ afterAll(() => target.stop());
 
 const rest = (key?: string) => ({ Authorization: `Bearer ${target.apiKey}`, ...(key && { 'Idempotency-Key': key }) });
 const supa = () => ({ apikey: target.apiKey });
+const rest_ = rest;
 const okRecharge = { wallet_id: 'w-in', amount_cents: 500, checkpoint_id: 'cp-1', method: 'cash' };
 
 function withoutAudit(footprint: Record<string, string>): Record<string, string> {
@@ -212,6 +215,150 @@ describe('routing', () => {
   });
 });
 
+/** Bytes exactly as given (header values a fetch client would refuse to send); the status line and body. */
+function rawRequest(head: Buffer | string, body = ''): Promise<{ status: number; body: any }> {
+  const u = new URL(target.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(u.port), u.hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      const payload = text.slice(text.indexOf('\r\n\r\n') + 4);
+      let parsed: unknown = payload;
+      try { parsed = JSON.parse(payload); } catch { /* not JSON */ }
+      resolve({ status, body: parsed });
+    });
+    socket.write(Buffer.concat([Buffer.isBuffer(head) ? head : Buffer.from(head, 'latin1'), Buffer.from(body)]));
+  });
+}
+
+function rawRecharge(keyBytes: Buffer): Promise<{ status: number; body: any }> {
+  const body = JSON.stringify(okRecharge);
+  const head = Buffer.concat([
+    Buffer.from(`POST /v1/recharges HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${target.apiKey}\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\nIdempotency-Key: `),
+    keyBytes,
+    Buffer.from('\r\n\r\n'),
+  ]);
+  return rawRequest(head, body);
+}
+
+describe('control characters in string input: 400 invalid_input before the database', () => {
+  const controls: Array<[string, string]> = [
+    ['NUL', '\u0000'], ['SOH', '\u0001'], ['ESC', '\u001b'], ['a newline', '\n'], ['a tab', '\t'],
+    ['DEL', '\u007f'], ['a C1 control (NEL)', '\u0085'], ['an unpaired surrogate', '\ud800'],
+  ];
+
+  it.each(controls)('%s in an id, a key or a field name, on both surfaces', async (_, c) => {
+    const rest = [
+      ['/v1/recharges', { ...okRecharge, wallet_id: `w-in${c}` }],
+      ['/v1/recharges', { ...okRecharge, checkpoint_id: `cp${c}1` }],
+      ['/v1/orders', { wallet_id: 'w-in', terminal_id: 't-bar-1', items: [{ product_id: `p-beer${c}`, quantity: 1 }] }],
+      ['/v1/funding-intents', { wallet_id: `${c}w-in`, amount_cents: 100 }],
+      ['/v1/scans/entry', { wallet_id: 'w-in', gateway_id: `g-north${c}` }],
+      ['/v1/recharges', { ...okRecharge, [`method${c}`]: 'cash' }],
+      ['/v1/terminals/t-bar-1/offline-orders', { orders: [{ device_order_id: `d${c}1`, device_seq: 1, wallet_id: 'w-in', items: [{ product_id: 'p-beer', quantity: 1 }] }] }],
+    ] as const;
+    for (const [path, body] of rest) {
+      await expectRefusedWithoutChange(() => call(target.url, 'POST', path, { body, headers: rest_(`in-ctl-${path}`) }), 400, 'invalid_input');
+    }
+    const rpc = [
+      ['sp_process_checkpoint_recharge', { p_idempotency_key: `in-ctl${c}`, p_wallet_id: 'w-in', p_amount_cents: 500, p_checkpoint_id: 'cp-1', p_method: 'cash' }],
+      ['sp_process_gate_scan', { p_idempotency_key: 'in-ctl-rpc', p_wallet_id: `w-in${c}`, p_gateway_id: 'g-north', p_direction: 'entry' }],
+      ['sp_process_bar_order', { p_idempotency_key: 'in-ctl-rpc', p_wallet_id: 'w-in', p_terminal_id: `t${c}`, p_items: [{ product_id: 'p-beer', quantity: 1 }] }],
+      ['sp_create_funding_intent', { p_idempotency_key: 'in-ctl-rpc', p_wallet_id: 'w-in', p_amount_cents: 100, [`x${c}`]: 1 }],
+      ['get_wallet', { p_wallet_id: `w-in${c}` }],
+      ['get_funding_intent', { p_intent_id: `pi_${c}` }],
+      ['sp_sync_offline_orders', { p_idempotency_key: `in-ctl${c}-sync`, p_terminal_id: 't-bar-1', p_orders: [{ device_order_id: 'd1', device_seq: 1, wallet_id: 'w-in', items: [{ product_id: 'p-beer', quantity: 1 }] }] }],
+    ] as const;
+    for (const [fn, body] of rpc) {
+      await expectRefusedWithoutChange(() => call(target.url, 'POST', `/rest/v1/rpc/${fn}`, { body, headers: supa() }), 400, 'invalid_input', 'rpc');
+    }
+    await expectRefusedWithoutChange(
+      () => call(target.url, 'POST', '/functions/v1/create-funding-intent', { body: { wallet_id: `w-in${c}`, amount_cents: 100 }, headers: { ...supa(), 'Idempotency-Key': 'in-ctl-edge' } }),
+      400, 'invalid_input',
+    );
+    // Path segments and query arguments arrive percent-encoded.
+    if (c !== '\ud800') { // no UTF-8 form: it cannot be percent-encoded
+      const enc = encodeURIComponent(c);
+      await expectRefusedWithoutChange(() => call(target.url, 'GET', `/v1/wallets/w-in${enc}`, { headers: rest_() }), 400, 'invalid_input');
+      await expectRefusedWithoutChange(() => call(target.url, 'GET', `/v1/funding-intents/pi_${enc}`, { headers: rest_() }), 400, 'invalid_input');
+      await expectRefusedWithoutChange(() => call(target.url, 'GET', `/rest/v1/rpc/get_wallet?p_wallet_id=w-in${enc}`, { headers: supa() }), 400, 'invalid_input', 'rpc');
+    }
+  });
+
+  it('in the Idempotency-Key header: a tab or a C1 byte is invalid_input; other control bytes never get past HTTP parsing', async () => {
+    for (const key of [Buffer.from('in-hdr\tkey'), Buffer.from([0x69, 0x6e, 0x85, 0x6b])]) {
+      const before = await dbFootprint(db.pool);
+      const res = await rawRecharge(key);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: { code: 'invalid_input', message: expect.stringMatching(/idempotency key contains a control character/) } });
+      expect(await dbFootprint(db.pool)).toEqual(before);
+    }
+    for (const byte of [0x00, 0x01, 0x1b, 0x7f]) {
+      const before = await dbFootprint(db.pool);
+      const res = await rawRecharge(Buffer.from([0x6b, byte, 0x6b]));
+      expect(res.status).toBe(400);
+      expect(await dbFootprint(db.pool)).toEqual(before);
+    }
+  });
+
+  it('in a signed Stripe event: refused, nothing credited', async () => {
+    const payload = JSON.stringify({ id: 'evt_\u0000nul', object: 'event', type: 'payment_intent.succeeded', data: { object: { id: 'pi_\u0000x', object: 'payment_intent' } } });
+    const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: target.webhookSecret });
+    await expectRefusedWithoutChange(() => call(target.url, 'POST', '/v1/webhooks/stripe', { body: payload, headers: { 'Stripe-Signature': header } }), 400, 'invalid_input');
+  });
+
+  it('logged as a 400, never as an internal error', async () => {
+    await call(target.url, 'POST', '/v1/recharges', { body: { ...okRecharge, wallet_id: 'w\u0000' }, headers: rest_('in-ctl-log') });
+    expect(target.stderr()).not.toMatch(/internal error|invalid byte sequence|0x00/);
+  });
+});
+
+describe('numbers are integers as written (target/API.md): 100.0 and 1e2 are floats', () => {
+  const recharge = (amount: string) => `{"wallet_id":"w-in","amount_cents":${amount},"checkpoint_id":"cp-1","method":"cash"}`;
+
+  it.each(['100.0', '1e2', '1E2', '100.00', '1e+2', '10000e-2', '-0.0'])('refuses amount_cents written as %s on both surfaces', async (amount) => {
+    const res = await expectRefusedWithoutChange(() => call(target.url, 'POST', '/v1/recharges', { body: recharge(amount), headers: rest_(`in-float-${amount}`) }), 400, 'validation_failed');
+    expect(res.body.error.message).toContain(`amount_cents`);
+    expect(res.body.error.message).toContain(amount);
+    await expectRefusedWithoutChange(
+      () => call(target.url, 'POST', '/rest/v1/rpc/sp_create_funding_intent', { body: `{"p_idempotency_key":"in-float-rpc","p_wallet_id":"w-in","p_amount_cents":${amount}}`, headers: supa() }),
+      400, 'validation_failed', 'rpc',
+    );
+    await expectRefusedWithoutChange(
+      () => call(target.url, 'POST', '/functions/v1/create-funding-intent', { body: `{"wallet_id":"w-in","amount_cents":${amount}}`, headers: { ...supa(), 'Idempotency-Key': 'in-float-edge' } }),
+      400, 'validation_failed',
+    );
+  });
+
+  it('refuses a quantity or a device_seq written as a float', async () => {
+    await expectRefusedWithoutChange(
+      () => call(target.url, 'POST', '/v1/orders', { body: '{"wallet_id":"w-in","terminal_id":"t-bar-1","items":[{"product_id":"p-beer","quantity":1.0}]}', headers: rest_('in-float-q') }),
+      400, 'validation_failed',
+    );
+    await expectRefusedWithoutChange(
+      () => call(target.url, 'POST', '/rest/v1/rpc/sp_process_bar_order', { body: '{"p_idempotency_key":"in-float-q","p_wallet_id":"w-in","p_terminal_id":"t-bar-1","p_items":[{"product_id":"p-beer","quantity":2e0}]}', headers: supa() }),
+      400, 'validation_failed', 'rpc',
+    );
+    await expectRefusedWithoutChange(
+      () => call(target.url, 'POST', '/v1/terminals/t-bar-1/offline-orders', { body: '{"orders":[{"device_order_id":"d1","device_seq":1.0,"wallet_id":"w-in","items":[{"product_id":"p-beer","quantity":1}]}]}', headers: rest_('in-float-seq') }),
+      400, 'validation_failed',
+    );
+  });
+
+  it('takes the same amount written as an integer, and decimals inside strings are just text', async () => {
+    const res = await call(target.url, 'POST', '/v1/recharges', { body: recharge('100'), headers: rest_('in-int-100') });
+    expect(res.status).toBe(201);
+    await expectRefusedWithoutChange(
+      () => call(target.url, 'POST', '/v1/recharges', { body: `{"wallet_id":"w-in","amount_cents":100,"checkpoint_id":"cp-1.5","method":"1e2"}`, headers: rest_('in-int-str') }),
+      400, 'validation_failed',
+    );
+  });
+});
+
 describe('unexpected failures', () => {
   it('answers 500 internal_error without internals, and logs the detail', async () => {
     // Simulates a broken deployment: the procedure behind this route is gone.
@@ -222,7 +369,7 @@ describe('unexpected failures', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/get_funding_intent|does not exist|\bat\b.*\.ts/);
     await target.stop();
     expect(target.stderr()).toMatch(/"message":"internal error".*get_funding_intent/);
-    const line = readRequestLog(target.logFile).find((l) => l.route === '/v1/funding-intents/:id');
+    const line = readRequestLog(target.logFile).filter((l) => l.route === '/v1/funding-intents/:id').at(-1);
     expect(line).toMatchObject({ status: 500, code: 'internal_error', op: 'funding_intent', error: expect.stringContaining('get_funding_intent') });
   });
 });

@@ -1,6 +1,7 @@
 // runPreflight: database, fixtures and target checks in dependency order; a check whose
 // prerequisite failed is reported as skipped (and the environment is NOT READY).
 import pg from 'pg';
+import { redactUrl, redactUrlsIn } from '../../core/redact.js';
 import { fixturesDir as defaultFixturesDir } from '../../stack/paths.js';
 import { checkFixturesInDatabase, checkProcedures, checkReachable, checkSchema, checkSettings } from './database-checks.js';
 import { FixtureError, readFixtures, type FixtureSet } from './fixtures.js';
@@ -12,10 +13,10 @@ export type { PreflightOptions, PreflightReport, PreflightCheck } from './types.
 
 type Outcome = { ok: boolean; detail: string };
 
+/** host:port/db of a database URL: no user, no password. */
 function redact(url: string): string {
   try {
     const u = new URL(url);
-    if (u.password) u.password = '***';
     return `${u.host}${u.pathname}`;
   } catch {
     return '(unparseable URL)';
@@ -40,7 +41,8 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     } catch (err) {
       outcome = { ok: false, detail: (err as Error).message || String(err) };
     }
-    checks.push({ name, ...outcome, durationMs: Math.round(performance.now() - started) });
+    // Details end up on stdout and in preflight.json: no URL credentials, also inside error messages.
+    checks.push({ name, ...outcome, detail: redactUrlsIn(outcome.detail), durationMs: Math.round(performance.now() - started) });
     return outcome.ok;
   };
 
@@ -89,7 +91,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
   const target = noTarget ? null : targetClient(opts.targetKind, opts.targetUrl!, opts.apiKey!, timeoutMs);
   const healthy = await run('target-health', noTarget, async () => {
     const r = await checkHealth(target!, opts.targetKind);
-    return { ok: r.ok, detail: `${opts.targetKind} ${opts.targetUrl}: ${r.detail}` };
+    return { ok: r.ok, detail: `${opts.targetKind} ${redactUrl(opts.targetUrl!)}: ${r.detail}` };
   });
   const authorised = await run('api-key', noTarget ?? (healthy ? null : 'target unhealthy') ?? (fx ? null : 'no fixtures'), () => checkApiKey(target!, fx!));
   if (!opts.skipProbe) {

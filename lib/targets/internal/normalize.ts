@@ -1,14 +1,12 @@
-// Turns a k6 response from either surface into an OpResult. Internal to lib/targets.
-import type { RefinedResponse, ResponseType } from 'k6/http';
+// Turns a LoadPort response from either surface into an OpResult. Internal to lib/targets
+// (and lib/chaos).
+import type { HttpResponse } from '../../../core/load-port.js';
 import { classifyHttpStatus } from '../../../core/operations.js';
 import type { CallName, OpResult } from '../target.js';
 
-// k6 error code for a request that hit its timeout.
-const K6_REQUEST_TIMEOUT = 1050;
-
 type Json = Record<string, unknown>;
 
-function parseBody(res: RefinedResponse<ResponseType | undefined>): Json | null {
+function parseBody(res: HttpResponse): Json | null {
   if (typeof res.body !== 'string' || res.body.length === 0) return null;
   try {
     const v: unknown = JSON.parse(res.body);
@@ -18,20 +16,12 @@ function parseBody(res: RefinedResponse<ResponseType | undefined>): Json | null 
   }
 }
 
-function transportFailure<B>(op: CallName, res: RefinedResponse<ResponseType | undefined>): OpResult<B> {
-  return {
-    op,
-    outcome: 'indeterminate',
-    status: 0,
-    code: res.error_code === K6_REQUEST_TIMEOUT ? 'timeout' : 'network_error',
-    body: null,
-    replayed: false,
-    durationMs: res.timings.duration,
-  };
+function transportFailure<B>(op: CallName, res: HttpResponse): OpResult<B> {
+  return { op, outcome: 'indeterminate', status: 0, code: res.error ?? 'network_error', body: null, replayed: false, durationMs: res.durationMs };
 }
 
 /** REST: status is the HTTP status; failures are {"error": {"code", "message"}}. */
-export function fromRest<B>(op: CallName, res: RefinedResponse<ResponseType | undefined>): OpResult<B> {
+export function fromRest<B>(op: CallName, res: HttpResponse): OpResult<B> {
   if (res.status === 0) return transportFailure(op, res);
   const body = parseBody(res);
   const error = body && typeof body.error === 'object' && body.error !== null ? (body.error as Json) : null;
@@ -42,8 +32,8 @@ export function fromRest<B>(op: CallName, res: RefinedResponse<ResponseType | un
     status: res.status,
     code: outcome === 'acked' ? null : typeof error?.code === 'string' ? error.code : `http_${res.status}`,
     body: body as B | null,
-    replayed: body?.replayed === true || res.headers['Idempotent-Replayed'] === 'true',
-    durationMs: res.timings.duration,
+    replayed: body?.replayed === true || res.header('Idempotent-Replayed') === 'true',
+    durationMs: res.durationMs,
   };
 }
 
@@ -52,7 +42,7 @@ export function fromRest<B>(op: CallName, res: RefinedResponse<ResponseType | un
  * "code"?, ...payload}. The procedure's http_status wins over the transport status, so a
  * PostgREST that answers 200 for every call still classifies like the REST surface.
  */
-export function fromRpc<B>(op: CallName, res: RefinedResponse<ResponseType | undefined>): OpResult<B> {
+export function fromRpc<B>(op: CallName, res: HttpResponse): OpResult<B> {
   if (res.status === 0) return transportFailure(op, res);
   const body = parseBody(res);
   const declared = typeof body?.http_status === 'number' ? body.http_status : null;
@@ -60,5 +50,5 @@ export function fromRpc<B>(op: CallName, res: RefinedResponse<ResponseType | und
   const status = res.status >= 500 || declared === null ? res.status : declared;
   const outcome = body?.ok === false && status < 400 ? 'rejected' : classifyHttpStatus(status);
   const code = outcome === 'acked' ? null : typeof body?.code === 'string' ? body.code : `http_${status}`;
-  return { op, outcome, status, code, body: body as B | null, replayed: body?.replayed === true, durationMs: res.timings.duration };
+  return { op, outcome, status, code, body: body as B | null, replayed: body?.replayed === true, durationMs: res.durationMs };
 }

@@ -1,5 +1,6 @@
-// One HTTP call with the tags and limits every moshpit request carries. Internal to lib/targets.
-import http, { type RefinedResponse, type ResponseType } from 'k6/http';
+// One HTTP call with the tags and limits every moshpit request carries, sent through the
+// LoadPort. Internal to lib/targets (and lib/chaos, which batches prepared requests).
+import type { ExpectedStatusSet, HttpRequest, HttpResponse, LoadPort, Tags } from '../../../core/load-port.js';
 import type { CallName } from '../target.js';
 import { expectedStatuses } from './expected-statuses.js';
 
@@ -9,13 +10,25 @@ export interface SendOptions {
   route: string;
   headers: Record<string, string>;
   timeoutSeconds: number;
+  /** Overrides the op's set (e.g. 'refusal' for a forged webhook that must get 400). */
+  expected?: ExpectedStatusSet;
+  /** Extra low-cardinality tags; may replace the `op` tag's value (e.g. offline_sync). */
+  tags?: Tags;
 }
 
-export function send(method: 'GET' | 'POST', url: string, body: string | null, opts: SendOptions): RefinedResponse<ResponseType | undefined> {
-  return http.request(method, url, body, {
+/** The request send() would make, for LoadPort.batch. */
+export function httpRequest(method: 'GET' | 'POST', url: string, body: string | null, opts: SendOptions): HttpRequest {
+  return {
+    method,
+    url,
+    body,
     headers: opts.headers,
-    tags: { op: opts.op, name: opts.route },
-    timeout: `${opts.timeoutSeconds}s`,
-    responseCallback: expectedStatuses(opts.op),
-  });
+    timeoutSeconds: opts.timeoutSeconds,
+    tags: { op: opts.op, name: opts.route, ...opts.tags },
+    expected: opts.expected ?? expectedStatuses(opts.op),
+  };
+}
+
+export function send(port: LoadPort, method: 'GET' | 'POST', url: string, body: string | null, opts: SendOptions): Promise<HttpResponse> {
+  return port.request(httpRequest(method, url, body, opts));
 }

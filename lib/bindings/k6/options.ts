@@ -1,9 +1,11 @@
 // Turns a profile's load shapes into k6 options: one k6 scenario per workload lane (a door, a
-// terminal) or per workload, plus thresholds, trend stats and bounded-cardinality tags.
+// terminal) or per workload, trend stats and bounded-cardinality tags. Thresholds are only the
+// early-abort guards: the run's verdict is computed by moshpit from the metrics stream.
 import type { Options, Scenario } from 'k6/options';
-import { SCENARIO_WORKLOADS, scenarioShapes, type LoadShape, type Profile, type ScenarioName, type Workload } from '../core/profiles.js';
-import { applyThresholdOverrides, defaultThresholds } from '../core/thresholds.js';
-import type { Config } from './config.js';
+import { laneName, SCENARIO_WORKLOADS, scenarioShapes, type LoadShape, type Profile, type ScenarioName, type Workload } from '../../../core/profiles.js';
+import { applyThresholdOverrides, defaultThresholds, type ThresholdRule, type Thresholds } from '../../../core/thresholds.js';
+import type { Config } from '../../config.js';
+import { laneCount } from '../../runtime.js';
 
 /** Exported function each workload's k6 scenarios run; every scenario file must export these. */
 export const WORKLOAD_EXEC: Record<Workload, string> = {
@@ -14,16 +16,7 @@ export const WORKLOAD_EXEC: Record<Workload, string> = {
   browse: 'browseWallets',
 };
 
-/** Workloads split into lanes, each its own k6 scenario (entry_door_1, concession_terminal_3). */
-const LANE_PREFIX: Partial<Record<Workload, string>> = { entry: 'entry_door', concession: 'concession_terminal' };
-
-export function laneCount(workload: Workload, profile: Profile): number {
-  if (workload === 'entry') return profile.behaviour.doors;
-  if (workload === 'concession') return profile.behaviour.terminals;
-  return 1;
-}
-
-/** 0-based lane of the running k6 scenario ("entry_door_2" -> 1; unlaned -> 0). */
+/** 0-based lane of the running k6 scenario ("entry_door_2" -> 1; unlaned -> 0): inverse of core laneName(). */
 export function laneOf(k6ScenarioName: string): number {
   const m = /_(\d+)$/.exec(k6ScenarioName);
   return m ? Number(m[1]) - 1 : 0;
@@ -62,6 +55,16 @@ function executorOptions(shape: LoadShape, gracefulStop: string, exec: string, t
   }
 }
 
+/** Only the rules that stop a run early (abortOnFail); k6 must not judge the run itself. */
+export function abortThresholds(thresholds: Thresholds): Thresholds {
+  const out: Thresholds = {};
+  for (const [metric, rules] of Object.entries(thresholds)) {
+    const aborting = rules.filter((r: ThresholdRule) => typeof r !== 'string' && r.abortOnFail === true);
+    if (aborting.length > 0) out[metric] = aborting;
+  }
+  return out;
+}
+
 export function buildOptions(scenario: ScenarioName, profile: Profile, config: Config): Options {
   const shapes = scenarioShapes(profile, scenario, { duration: config.durationScale, rate: config.rateScale });
   const gracefulStop = seconds(profile.gracefulStopSeconds);
@@ -69,17 +72,15 @@ export function buildOptions(scenario: ScenarioName, profile: Profile, config: C
   for (const workload of SCENARIO_WORKLOADS[scenario]) {
     const shape = shapes[workload];
     if (!shape) continue;
-    const lanes = laneCount(workload, profile);
-    const prefix = LANE_PREFIX[workload];
-    for (let lane = 0; lane < lanes; lane++) {
-      const name = prefix ? `${prefix}_${lane + 1}` : workload;
-      scenarios[name] = executorOptions(shape, gracefulStop, WORKLOAD_EXEC[workload], { flow: workload });
+    // One k6 scenario per lane, named by core laneName() (k6 tags samples with it).
+    for (let lane = 0; lane < laneCount(workload, profile); lane++) {
+      scenarios[laneName(workload, lane)] = executorOptions(shape, gracefulStop, WORKLOAD_EXEC[workload], { flow: workload });
     }
   }
   const thresholds = applyThresholdOverrides(defaultThresholds(SCENARIO_WORKLOADS[scenario], profile), config.thresholdOverrides);
   return {
     scenarios,
-    thresholds: thresholds as Options['thresholds'],
+    thresholds: abortThresholds(thresholds) as Options['thresholds'],
     summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'],
     // No `url` tag: wallet and intent ids live in URL paths; `name` carries the route template.
     systemTags: ['status', 'method', 'name', 'group', 'check', 'error', 'error_code', 'scenario', 'expected_response', 'proto', 'tls_version'],

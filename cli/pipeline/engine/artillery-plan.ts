@@ -1,0 +1,95 @@
+// The default engine's plan for one run: one Artillery process per workload (a door's and a
+// terminal's lanes share their workload's process), all started together. Artillery's phases
+// belong to a whole run, so separate processes are what give each workload its own rate and
+// let a closed population (the browsing crowd) run beside open arrivals.
+// Phases use arrivalCount only: Artillery runs those in one worker, so a process's arrival
+// numbering (lanes, wallets) is its own, and the schedule's total is exact.
+import { join } from 'node:path';
+import type { ProcessPlan } from '../../../core/engine-plan.js';
+import { laneName, shapeDurationSeconds, type LoadShape } from '../../../core/profiles.js';
+import { arrivalSlices, isOpen, vuArrivalSlices } from '../../../core/schedule.js';
+import { STREAMS_DIR, streamFileName } from '../../../core/metrics-stream/records.js';
+
+/** Arrivals are planned in slices this long: a ramp becomes a staircase of this step. */
+export const SLICE_SECONDS = 5;
+
+export interface WorkloadLoad {
+  workload: string;
+  lanes: number;
+  /** null: a device workload (`vus` VUs, one long iteration each). */
+  shape: LoadShape | null;
+  vus?: number;
+}
+
+export interface ArtilleryPhase { duration: number; arrivalCount?: number; pause?: number; name?: string }
+
+export interface ArtilleryProcess {
+  plan: ProcessPlan;
+  script: { config: { target: string; processor: string; phases: ArtilleryPhase[] }; scenarios: Array<{ name: string; flow: Array<{ function: string }> }> };
+}
+
+export function phasesFor(load: WorkloadLoad): ArtilleryPhase[] {
+  const slices = load.shape === null
+    ? [{ seconds: 1, arrivals: load.vus ?? 1 }]
+    : isOpen(load.shape) ? arrivalSlices(load.shape, load.lanes, SLICE_SECONDS) : vuArrivalSlices(load.shape, SLICE_SECONDS);
+  // Merge equal neighbours (a constant rate is one phase) and keep silent slices as pauses.
+  const merged: Array<{ seconds: number; arrivals: number }> = [];
+  for (const s of slices) {
+    const last = merged.at(-1);
+    const sameRate = last && last.arrivals * s.seconds === s.arrivals * last.seconds && (last.arrivals === 0) === (s.arrivals === 0);
+    if (last && sameRate) { last.seconds += s.seconds; last.arrivals += s.arrivals; } else merged.push({ ...s });
+  }
+  return merged.map((s) => (s.arrivals === 0 ? { duration: s.seconds, pause: s.seconds } : { duration: s.seconds, arrivalCount: s.arrivals }));
+}
+
+export function plannedArrivals(phases: ArtilleryPhase[]): number {
+  return phases.reduce((sum, p) => sum + (p.arrivalCount ?? 0), 0);
+}
+
+export interface PlanInput {
+  runId: string;
+  scenario: string;
+  resultsDir: string;
+  targetUrl: string;
+  processorFile: string;
+  loads: WorkloadLoad[];
+  t0Ms: number;
+  gracefulStopSeconds: number;
+  shard?: { index: number; count: number };
+  tags?: Record<string, string>;
+}
+
+export function artilleryProcesses(input: PlanInput): ArtilleryProcess[] {
+  const shard = input.shard ?? { index: 0, count: 1 };
+  return input.loads.map((load) => {
+    const phases = phasesFor(load);
+    const source = `artillery-${load.workload.replace(/_/g, '-')}-s${shard.index}`;
+    const plan: ProcessPlan = {
+      runId: input.runId,
+      scenario: input.scenario,
+      workload: load.workload,
+      source,
+      streamFile: join(input.resultsDir, STREAMS_DIR, streamFileName(source)),
+      lanes: load.lanes,
+      shape: load.shape,
+      ...(load.vus !== undefined ? { vus: load.vus } : {}),
+      plannedArrivals: plannedArrivals(phases),
+      t0Ms: input.t0Ms,
+      gracefulStopSeconds: input.gracefulStopSeconds,
+      shard,
+      tags: { flow: load.workload, ...(input.tags ?? {}) },
+    };
+    return {
+      plan,
+      script: {
+        config: { target: input.targetUrl, processor: input.processorFile, phases },
+        scenarios: [{ name: laneName(load.workload, 0), flow: [{ function: 'moshpitVu' }] }],
+      },
+    };
+  });
+}
+
+/** Seconds of scheduled load, for progress lines and the stop deadline. */
+export function scheduleSeconds(loads: WorkloadLoad[]): number {
+  return Math.max(1, ...loads.map((l) => (l.shape ? shapeDurationSeconds(l.shape) : 1)));
+}

@@ -1,0 +1,78 @@
+// Starts the run's Artillery processes together and waits for all of them. Each gets its plan
+// (MOSHPIT_ENGINE_PLAN) and writes its own metrics stream; Artillery's telemetry is off.
+// On an interrupt (isInterrupted) every process is sent SIGTERM, then SIGKILL after a grace.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { ENGINE_PLAN_ENV } from '../../../core/engine-plan.js';
+import { isInterrupted } from '../../../stack/interrupt.js';
+import { progress } from '../../../stack/progress.js';
+import type { ArtilleryProcess } from './artillery-plan.js';
+
+/** Artillery's CLI entry, resolved from the installed package (npm install brings it). */
+export function artilleryBin(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('artillery/package.json')), 'bin', 'run');
+}
+
+/** The environment every engine process gets on top of the run's: no phone-home. */
+export const ENGINE_QUIET_ENV = { ARTILLERY_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: '1' } as const;
+
+const KILL_GRACE_MS = 10_000;
+
+export interface EngineProcessResult { source: string; pid: number | null; exit: number; signal: string | null }
+
+export interface RunArtilleryOptions {
+  resultsDir: string;
+  env: Record<string, string>;
+  /** Called with each child's PID as it starts (the stack records them for `stack down`). */
+  onSpawn?: (pid: number, source: string) => void;
+  onExit?: (pid: number, source: string) => void;
+}
+
+export async function runArtillery(processes: ArtilleryProcess[], opts: RunArtilleryOptions): Promise<EngineProcessResult[]> {
+  const engineDir = join(opts.resultsDir, 'engine');
+  mkdirSync(engineDir, { recursive: true });
+  const bin = artilleryBin();
+  const children: Array<{ source: string; child: ChildProcess; done: Promise<EngineProcessResult> }> = [];
+  for (const p of processes) {
+    const scriptFile = join(engineDir, `${p.plan.source}.artillery.json`);
+    writeFileSync(scriptFile, `${JSON.stringify(p.script, null, 2)}\n`);
+    const log = createWriteStream(join(engineDir, `${p.plan.source}.log`));
+    const child = spawn(process.execPath, [bin, 'run', '--quiet', '--output', join(engineDir, `${p.plan.source}.report.json`), scriptFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...opts.env, ...ENGINE_QUIET_ENV, [ENGINE_PLAN_ENV]: JSON.stringify(p.plan) },
+    });
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    if (child.pid) opts.onSpawn?.(child.pid, p.plan.source);
+    const done = new Promise<EngineProcessResult>((resolve) => {
+      child.on('error', (err) => { log.write(`spawn error: ${err.message}\n`); });
+      child.on('close', (code, signal) => {
+        log.end();
+        if (child.pid) opts.onExit?.(child.pid, p.plan.source);
+        resolve({ source: p.plan.source, pid: child.pid ?? null, exit: code ?? (signal ? 128 : 1), signal });
+      });
+    });
+    children.push({ source: p.plan.source, child, done });
+  }
+  progress(`engine: ${children.length} Artillery process(es) started: ${children.map((c) => `${c.source} (pid ${c.child.pid})`).join(', ')}`);
+
+  // Stop on an interrupt: load first, so what ran can still be validated.
+  let stopping = false;
+  const watch = setInterval(() => {
+    if (stopping || !isInterrupted()) return;
+    stopping = true;
+    progress('engine: stopping the load processes');
+    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGTERM');
+    setTimeout(() => { for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL'); }, KILL_GRACE_MS).unref();
+  }, 200);
+  try {
+    const results = await Promise.all(children.map((c) => c.done));
+    for (const r of results) if (r.exit !== 0) progress(`engine: ${r.source} exited ${r.signal ?? r.exit} (log: ${join(engineDir, `${r.source}.log`)})`);
+    return results;
+  } finally {
+    clearInterval(watch);
+  }
+}

@@ -1,0 +1,76 @@
+// The pipeline's load step on either engine. Both write metrics streams into
+// results/<run-id>/streams/; the verdict is taken from those afterwards (run-verdict.ts).
+//   artillery (default): one process per workload, started together, shifted to start at t0.
+//   k6 (the user's binary): one `k6 run` of the scenario bundle, `--out json`, converted.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EngineName } from '../../../core/engine-plan.js';
+import type { ProfileName } from '../../../core/profiles.js';
+import { STREAMS_DIR, streamFileName } from '../../../core/metrics-stream/records.js';
+import type { ChaosEnv } from '../../../lib/chaos/contract.js';
+import { PROFILES } from '../../../core/profiles.js';
+import { buildArtilleryProcessor } from '../../../build/processor-bundle.js';
+import { buildScenario } from '../../../build/bundle.js';
+import { progress } from '../../../stack/progress.js';
+import { artilleryProcesses, scheduleSeconds } from './artillery-plan.js';
+import { runArtillery } from './artillery-run.js';
+import { k6JsonToStream } from './k6-json-stream.js';
+import { runK6 } from '../k6-run.js';
+import { workloadLoads, type LoadScale } from './workload-loads.js';
+
+export interface LoadStep {
+  engine: EngineName;
+  /** Resolved up front: the user's k6 (null for the default engine). */
+  k6Path: string | null;
+  runId: string;
+  scenario: string;
+  profile: ProfileName;
+  resultsDir: string;
+  targetUrl: string;
+  scale: LoadScale;
+  /** The engine processes' environment contract (scenarios/README.md). */
+  env: Record<string, string>;
+  chaos: ChaosEnv | null;
+  t0Ms: number;
+  k6Args?: string[];
+  quiet?: boolean;
+  onSpawn?: (pid: number, source: string) => void;
+  onExit?: (pid: number, source: string) => void;
+}
+
+/** Exit of the engine step: 0 when every load process ended normally. */
+export async function runLoad(step: LoadStep): Promise<number> {
+  mkdirSync(join(step.resultsDir, STREAMS_DIR), { recursive: true });
+  // Faults and load share one clock: the chaos timeline's second 0 is t0 on both engines.
+  if (step.chaos) step = { ...step, env: { ...step.env, MOSHPIT_CHAOS_JSON: JSON.stringify({ ...step.chaos, t0Ms: step.t0Ms }) } };
+  if (step.engine === 'k6') return runK6Load(step);
+  const processorFile = await buildArtilleryProcessor();
+  const loads = workloadLoads(step.scenario, step.profile, step.scale, step.chaos);
+  const processes = artilleryProcesses({
+    runId: step.runId,
+    scenario: step.scenario,
+    resultsDir: step.resultsDir,
+    targetUrl: step.targetUrl,
+    processorFile,
+    loads,
+    t0Ms: step.t0Ms,
+    gracefulStopSeconds: PROFILES[step.profile].gracefulStopSeconds,
+  });
+  progress(`engine: Artillery, ${processes.length} workload process(es), ${scheduleSeconds(loads)}s of load: ${processes.map((p) => `${p.plan.workload} (${p.plan.plannedArrivals} arrivals)`).join(', ')}`);
+  const results = await runArtillery(processes, { resultsDir: step.resultsDir, env: step.env, onSpawn: step.onSpawn, onExit: step.onExit });
+  return results.every((r) => r.exit === 0) ? 0 : 1;
+}
+
+async function runK6Load(step: LoadStep): Promise<number> {
+  if (!step.k6Path) throw new Error('engine k6 needs the user\'s k6 binary');
+  const bundle = (await buildScenario(step.scenario)).outfile;
+  const engineDir = join(step.resultsDir, 'engine');
+  mkdirSync(engineDir, { recursive: true });
+  const jsonFile = join(engineDir, 'k6-samples.json');
+  const startedAt = Date.now();
+  const exit = await runK6({ k6Path: step.k6Path, bundle, resultsDir: step.resultsDir, env: step.env, quiet: step.quiet, extraArgs: [...(step.k6Args ?? []), '--out', `json=${jsonFile}`] });
+  const source = 'k6-s0';
+  await k6JsonToStream({ jsonFile, streamFile: join(step.resultsDir, STREAMS_DIR, streamFileName(source)), source, runId: step.runId, startedAt, endedAt: Date.now() });
+  // k6 exits 99 when an abortOnFail guard fired; the verdict itself comes from the stream.
+  return exit === 0 || exit === 99 ? 0 : exit;
+}

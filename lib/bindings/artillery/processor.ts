@@ -1,0 +1,140 @@
+// The Artillery processor: every arrival Artillery schedules calls moshpitVu(). Open workloads
+// (doors, terminals, re-entries) run one iteration per arrival; closed ones (the browsing
+// crowd, concurrent fundings) run as long-lived VUs that loop while the schedule wants them;
+// device workloads run one long iteration. Bundled to build/dist/artillery/processor.cjs.
+import { parseProcessPlan, ENGINE_PLAN_ENV, type ProcessPlan } from '../../../core/engine-plan.js';
+import type { Tags } from '../../../core/load-port.js';
+import { laneName, shapeDurationSeconds } from '../../../core/profiles.js';
+import { isOpen, vuTargetAt, type ClosedShape } from '../../../core/schedule.js';
+import { flowContext } from '../../flow-context.js';
+import { ArtilleryPort, type ArtilleryEvents } from './port.js';
+import { StreamSink } from './stream-sink.js';
+import { resolveWorkload, type ResolvedWorkload } from './workload.js';
+
+interface State {
+  plan: ProcessPlan;
+  sink: StreamSink;
+  workload: ResolvedWorkload;
+  arrivals: number;
+  completed: number;
+  active: number;
+  iterations: number;
+  dropped: number;
+  abandoned: number;
+  flowErrors: number;
+  /** closed model: which VU slots are taken (a VU takes the lowest free one). */
+  slots: boolean[];
+  /** Every arrival is delayed by the same amount so the schedule starts at t0 (see moshpitVu). */
+  shiftMs: number | null;
+  startMs: number;
+  endMs: number;
+}
+
+let state: State | null = null;
+
+function laneTag(plan: ProcessPlan, lane: number): string {
+  return laneName(plan.workload, lane);
+}
+
+function init(): State {
+  const plan = parseProcessPlan(process.env[ENGINE_PLAN_ENV]);
+  const tags = plan.tags;
+  const sink = new StreamSink(plan.streamFile, { source: plan.source, engine: 'artillery', runId: plan.runId, startedAt: Date.now(), info: { workload: plan.workload, lanes: plan.lanes, plannedArrivals: plan.plannedArrivals, shard: plan.shard, tags } });
+  const workload = resolveWorkload(plan, process.env);
+  const s: State = { plan, sink, workload, arrivals: 0, completed: 0, active: 0, iterations: 0, dropped: 0, abandoned: 0, flowErrors: 0, slots: [], shiftMs: null, startMs: plan.t0Ms, endMs: plan.t0Ms };
+  const gauge = setInterval(() => sink.gauge('vus', s.active, { scenario: plan.workload }), 1000);
+  gauge.unref();
+  return s;
+}
+
+function maxConcurrent(plan: ProcessPlan): number {
+  const shape = plan.shape;
+  if (!shape || !isOpen(shape)) return Infinity;
+  return shape.maxVUs * plan.lanes;
+}
+
+async function runIteration(s: State, events: ArtilleryEvents, lane: number, iteration: number, vu: string, vuTags: Tags): Promise<void> {
+  const tags: Tags = { ...s.plan.tags, scenario: laneTag(s.plan, lane) };
+  const port = new ArtilleryPort(s.sink, events, tags, vuTags, { vu, iteration, lane });
+  const started = performance.now();
+  try {
+    await s.workload.flow(flowContext(s.workload.rt, port));
+  } catch (err) {
+    // A flow that throws is a bug or an answer it could not read: counted, never silent.
+    s.flowErrors += 1;
+    port.counter('moshpit_flow_errors', 1, { reason: (err as Error).name || 'Error' });
+    if (s.flowErrors <= 5) process.stderr.write(`moshpit ${s.plan.source}: flow error: ${(err as Error).stack ?? String(err)}\n`);
+  }
+  s.iterations += 1;
+  port.counter('iterations', 1);
+  port.trend('iteration_duration', performance.now() - started);
+  if (Date.now() > s.endMs + s.plan.gracefulStopSeconds * 1000) s.abandoned += 1;
+}
+
+function finishIfDone(s: State): void {
+  if (s.active === 0 && s.completed >= s.plan.plannedArrivals) {
+    s.sink.end({ arrivals: s.arrivals, iterations: s.iterations, dropped: s.dropped, flowErrors: s.flowErrors, overran: s.abandoned });
+  }
+}
+
+async function openArrival(s: State, events: ArtilleryEvents): Promise<void> {
+  const n = s.arrivals++;
+  const { index, count } = s.plan.shard;
+  const lane = n % s.plan.lanes;
+  // Shards interleave iteration numbers so no two processes ever get the same wallet.
+  const iteration = Math.floor(n / s.plan.lanes) * count + index;
+  if (s.active >= maxConcurrent(s.plan)) {
+    s.dropped += 1;
+    s.sink.counter('dropped_iterations', 1, { scenario: laneTag(s.plan, lane), ...s.plan.tags });
+    return;
+  }
+  await runIteration(s, events, lane, iteration, `${s.plan.source}-${n}`, {});
+}
+
+async function closedVu(s: State, events: ArtilleryEvents): Promise<void> {
+  const n = s.arrivals++;
+  let slot = s.slots.indexOf(false);
+  if (slot < 0) { slot = s.slots.length; s.slots.push(true); } else s.slots[slot] = true;
+  const vuTags: Tags = {};
+  try {
+    const shape = s.plan.shape as ClosedShape;
+    while (Date.now() < s.endMs && slot < vuTargetAt(shape, (Date.now() - s.startMs) / 1000)) {
+      const iteration = s.iterations * s.plan.shard.count + s.plan.shard.index;
+      await runIteration(s, events, 0, iteration, `${s.plan.source}-${n}`, vuTags);
+    }
+  } finally {
+    s.slots[slot] = false;
+  }
+}
+
+async function deviceVu(s: State, events: ArtilleryEvents): Promise<void> {
+  const n = s.arrivals++;
+  await runIteration(s, events, 0, n * s.plan.shard.count + s.plan.shard.index, `${s.plan.source}-${n}`, {});
+}
+
+/** The scenario step of every arrival. */
+export async function moshpitVu(_context: unknown, events: ArtilleryEvents): Promise<void> {
+  const arrivedAt = Date.now();
+  const s = (state ??= init());
+  if (s.shiftMs === null) {
+    // Artillery starts its phases when its worker is ready, a little before or after t0.
+    // Shifting every arrival by the same delay keeps the schedule's spacing and starts it at
+    // t0 in every process; a late worker starts late and runs its full length.
+    s.shiftMs = Math.max(0, s.plan.t0Ms - arrivedAt);
+    const duration = s.plan.shape ? shapeDurationSeconds(s.plan.shape) : 0;
+    s.startMs = arrivedAt + s.shiftMs;
+    s.endMs = s.startMs + duration * 1000;
+  }
+  s.active += 1;
+  try {
+    const wait = arrivedAt + s.shiftMs - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (!s.plan.shape) await deviceVu(s, events);
+    else if (isOpen(s.plan.shape)) await openArrival(s, events);
+    else await closedVu(s, events);
+  } finally {
+    s.active -= 1;
+    s.completed += 1;
+    finishIfDone(s);
+  }
+}

@@ -1,0 +1,35 @@
+// Which flow this process runs and the runtime it runs on, built once per process (worker).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProcessPlan } from '../../../core/engine-plan.js';
+import { isScenarioName, type Workload } from '../../../core/profiles.js';
+import { chaosWorkloadFlows, initChaosRuntime, type ChaosWorkload } from '../../chaos/runtime.js';
+import type { FixtureSource } from '../../fixtures.js';
+import type { Flow } from '../../flow-context.js';
+import { flowsFor } from '../../flows/index.js';
+import { initRuntime, type Runtime } from '../../runtime.js';
+
+/** Node reads fixtures straight from disk; every VU of the worker shares one copy. */
+export function nodeFixtureSource(dir: string): FixtureSource {
+  return {
+    readText: (file) => readFileSync(file.startsWith('/') ? file : join(dir, file), 'utf8'),
+    share: (_name, make) => make(),
+  };
+}
+
+export interface ResolvedWorkload { rt: Runtime; flow: Flow }
+
+export function resolveWorkload(plan: ProcessPlan, env: Record<string, string | undefined>): ResolvedWorkload {
+  const source = nodeFixtureSource(env.FIXTURES_DIR ?? '');
+  if (plan.scenario === 'chaos') {
+    const chaos = initChaosRuntime(env, source);
+    const flow = chaosWorkloadFlows(chaos)[plan.workload as ChaosWorkload];
+    if (!flow) throw new Error(`chaos has no workload "${plan.workload}"`);
+    return { rt: chaos.rt, flow };
+  }
+  if (!isScenarioName(plan.scenario)) throw new Error(`unknown scenario "${plan.scenario}"`);
+  const rt = initRuntime(plan.scenario, env, source);
+  const flow = flowsFor(plan.scenario)[plan.workload as Workload];
+  if (!flow) throw new Error(`scenario ${plan.scenario} has no workload "${plan.workload}"`);
+  return { rt, flow };
+}

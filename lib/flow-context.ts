@@ -1,0 +1,21 @@
+// What one iteration of a flow works with. Built per iteration by the binding: under Artillery
+// many iterations share one module instance, so everything per-VU or per-iteration travels
+// here, never in module state. rt is per process and read-only once the run starts.
+import type { IterationInfo, LoadPort } from '../core/load-port.js';
+import type { Runtime } from './runtime.js';
+import { createTarget, type Target } from './targets/index.js';
+
+export interface FlowContext {
+  rt: Runtime;
+  port: LoadPort;
+  target: Target;
+  it: IterationInfo;
+}
+
+/** One iteration of a workload. */
+export type Flow = (ctx: FlowContext) => Promise<void>;
+
+export function flowContext(rt: Runtime, port: LoadPort): FlowContext {
+  const target = createTarget(port, rt.config.targetKind, rt.config.targetUrl, rt.config.apiKey, rt.profile.client.timeoutSeconds);
+  return { rt, port, target, it: port.iteration };
+}
