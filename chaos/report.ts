@@ -67,7 +67,21 @@ export interface ChaosReport {
     webhookDeliveries: Record<string, number>;
     burstReplays: number;
   } | null;
+  /**
+   * How long after t0 the latest load process started its schedule (ms; 0 = on time; null: no
+   * stream). Client faults and phase tags run on t0's clock, so a late load misses them.
+   */
+  loadLateMs: number | null;
   verdict: { ok: boolean; problems: string[] };
+}
+
+/** A load process may start its schedule this much after t0 (the tags' margin before a window). */
+export const LOAD_START_TOLERANCE_MS = 1000;
+
+/** How late the load's processes started their schedules, from their streams' start records. */
+export function loadLateness(sources: readonly { source: string; startedAt: number }[], t0Ms: number): { lateMs: number; late: string[] } {
+  const late = sources.filter((s) => s.startedAt - t0Ms > LOAD_START_TOLERANCE_MS).map((s) => `${s.source} +${((s.startedAt - t0Ms) / 1000).toFixed(1)}s`);
+  return { lateMs: Math.max(0, ...sources.map((s) => s.startedAt - t0Ms)), late };
 }
 
 /** Health after a fault: the steady-state failure budget and the largest p95 budget. */
@@ -107,6 +121,8 @@ export function buildChaosReport(input: {
   samples: SampleSummary | null;
   /** the merged run's whole-run metrics (MergedRun.metrics): the load side of the report */
   metrics: MergedRun['metrics'] | null;
+  /** the load processes' stream sources (MergedRun.sources): did each start on t0? */
+  sources?: readonly { source: string; startedAt: number }[];
   recoveryBoundS: number;
   thresholds?: Required<RecoveryThresholds>;
   /** the end of observation (ms epoch): the load's end */
@@ -157,6 +173,11 @@ export function buildChaosReport(input: {
     return { ...base, recoveryFromMs: fromMs, recoveryMs: null, recovery: 'unmeasured', withinBound: null };
   });
   if (doc.outcome === 'error') problems.push(`chaos controller: ${doc.error ?? 'error'}`);
+  if (!input.samples) problems.push('no metrics stream from the load: recoveries could not be measured');
+  const lateness = input.sources?.length ? loadLateness(input.sources, doc.t0Ms) : null;
+  if (lateness?.late.length) {
+    problems.push(`the load started after t0 (${lateness.late.join(', ')}): its client faults and phase tags missed the controller's timeline`);
+  }
 
   return {
     version: 1,
@@ -170,6 +191,7 @@ export function buildChaosReport(input: {
     phases: input.samples?.byPhase ?? {},
     faults,
     load: loadSide(input.metrics),
+    loadLateMs: lateness?.lateMs ?? null,
     verdict: { ok: problems.length === 0, problems },
   };
 }

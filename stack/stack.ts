@@ -47,7 +47,8 @@ export async function stackUp(opts: UpOptions = {}): Promise<{ state: StackState
       }
     } else if (postgres.managed) {
       // Adopted again for its current URL: a state file from before passwords has none.
-      postgres = { ...postgres, url: (await startCluster()).url };
+      const cluster = await startCluster();
+      postgres = { managed: true, url: cluster.url, dataDir: cluster.dataDir, process: cluster.process };
     }
     await migrate(postgres.url);
 

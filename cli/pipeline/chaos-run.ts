@@ -18,7 +18,7 @@ import { PROFILES, isProfileName, scenarioShapes, shapeDurationSeconds } from '.
 import type { MergedRun } from '../../core/metrics-stream/merge.js';
 import { EXIT } from '../../core/exit-codes.js';
 import { startChaos, type ChaosRun, type FaultExecutor } from '../../chaos/controller.js';
-import { buildChaosReport, formatChaosReport, type ChaosReport } from '../../chaos/report.js';
+import { buildChaosReport, formatChaosReport, loadLateness, type ChaosReport } from '../../chaos/report.js';
 import { summarizeSamples } from '../../chaos/samples.js';
 import { targetCrashExecutor } from '../../chaos/target-crash.js';
 import { defaultTimeline, timelineFromOption, windowsOfKind, type Timeline } from '../../chaos/timeline.js';
@@ -170,6 +170,12 @@ export function chaosLoadHook(plan: ChaosPlan): (step: LoadStepContext) => Promi
     if (loadExit !== 0) return loadExit;
     if (controllerError || report.controller.outcome === 'error') return EXIT.error;
     if (!merged) return EXIT.error;
+    const late = loadLateness(merged.sources, t0Ms).late;
+    if (late.length) {
+      // Not the platform's fault: the run did not test what the timeline says (an error, not 99).
+      progress(`chaos: load process(es) started their schedule after t0 (${late.join(', ')}), out of step with the fault controller: this run's chaos results are not valid`);
+      return EXIT.error;
+    }
     return report.verdict.ok ? EXIT.ok : EXIT.thresholds;
   };
 }
@@ -180,6 +186,7 @@ function writeReport(plan: ChaosPlan, runId: string, resultsDir: string, windows
     windows,
     samples: merged ? summarizeSamples(merged, { fromMs: windows.t0Ms }) : null,
     metrics: merged?.metrics ?? null,
+    sources: merged?.sources ?? [],
     recoveryBoundS: plan.recoveryBoundS,
     endMs: windows.t0Ms + windows.durationS * 1000,
   });

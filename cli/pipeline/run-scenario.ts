@@ -196,15 +196,15 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       databaseUrl: target.databaseUrl, influx: opts.influx, targetLogFile, report: opts.report,
     });
     try {
-      telemetry.k6Started();
+      telemetry.loadStarted();
       const t0Ms = Date.now() + START_LEAD_MS;
       const step: LoadStep = {
         engine, k6Path: k6?.path ?? null, runId, scenario: opts.scenario, profile, resultsDir, targetUrl: target.url, scale,
-        env: { ...loadEnv, ...telemetry.k6Env }, chaos: opts.chaos ?? null, t0Ms, k6Args: [...(opts.k6Args ?? []), ...telemetry.k6Args], quiet: opts.quiet,
+        env: { ...loadEnv, ...telemetry.engineEnv }, chaos: opts.chaos ?? null, t0Ms, k6Args: [...(opts.k6Args ?? []), ...telemetry.k6Args], quiet: opts.quiet,
       };
       const start = () => runLoad(step);
       const loadExit = opts.aroundLoad ? await opts.aroundLoad({ runId, resultsDir, target, t0Ms, runLoad: start }) : await start();
-      await telemetry.k6Finished(loadExit);
+      await telemetry.loadFinished(loadExit);
       const interrupted = isInterrupted();
 
       let thresholdsOk: boolean | null = null;

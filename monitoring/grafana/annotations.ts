@@ -1,5 +1,5 @@
 // The annotation layers every moshpit dashboard carries: chaos fault windows, run phases
-// (k6 started / finished) and the validation verdict, all from moshpit_annotations.
+// (load started / finished) and the validation verdict, all from moshpit_annotations.
 import { grafanaAnnotationQuery } from '../influx/annotations.js';
 import { RUNS_DATASOURCE, type AnnotationDef } from './panel-model.js';
 

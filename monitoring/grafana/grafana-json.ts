@@ -102,7 +102,7 @@ function annotationJson(a: AnnotationDef): Json {
   };
 }
 
-/** The run-id variable: every run k6 streamed, newest first (run ids sort by time). */
+/** The run-id variable: every run that streamed load points (either engine), newest first (run ids sort by time). */
 function runVariable(): Json {
   return {
     name: 'testid',

@@ -1,9 +1,10 @@
 // InfluxQL fragments shared by the dashboard definitions. Everything is scoped to one run
-// through the `testid` dashboard variable: k6 tags its points `testid`, moshpit's own points
-// carry `run_id` (and `testid`).
+// through the `testid` dashboard variable: the load's points (database `k6`, written by k6's
+// InfluxDB output or by the default engine's forwarder, with the same names) are tagged
+// `testid`, moshpit's own points carry `run_id` (and `testid`).
 import { K6_DATASOURCE, RUNS_DATASOURCE, type PanelQuery, type SampleField } from './panel-model.js';
 
-/** k6 points of the selected run. */
+/** Load points (database `k6`, either engine) of the selected run. */
 export const K6_RUN = `"testid" = '$testid'`;
 /** moshpit points (db monitor, verdicts, thresholds) of the selected run. */
 export const MOSHPIT_RUN = `"run_id" = '$testid'`;
@@ -25,7 +26,7 @@ export function bucketed(groupBy: string[] = [], fill: 'none' | '0' = 'none'): s
   return `GROUP BY ${['time($__interval)', ...groupBy.map((t) => `"${t}"`)].join(', ')} fill(${fill})`;
 }
 
-/** A k6 query over one measurement (or a /regex/) of the selected run. */
+/** A query over one load measurement (or a /regex/) of the selected run (names are k6's). */
 export function k6(select: string, from: string, opts: { where?: string[]; groupBy?: string[]; fill?: 'none' | '0'; alias?: string } = {}): PanelQuery {
   const where = [K6_RUN, ...(opts.where ?? []), '$timeFilter'].join(' AND ');
   return {
@@ -35,7 +36,7 @@ export function k6(select: string, from: string, opts: { where?: string[]; group
   };
 }
 
-/** A k6 total over the whole selected time range (stat and table panels). */
+/** A load total over the whole selected time range (stat and table panels). */
 export function k6Total(select: string, from: string, opts: { where?: string[]; groupBy?: string[]; alias?: string; format?: 'table' } = {}): PanelQuery {
   const where = [K6_RUN, ...(opts.where ?? []), '$timeFilter'].join(' AND ');
   const group = opts.groupBy?.length ? ` GROUP BY ${opts.groupBy.map((t) => `"${t}"`).join(', ')}` : '';
@@ -44,7 +45,7 @@ export function k6Total(select: string, from: string, opts: { where?: string[]; 
 
 /**
  * A counter that may never fire in a healthy run (dropped iterations, indeterminate writes,
- * duplicate scans in a scenario without them): k6 then writes no point at all, and the panel
+ * duplicate scans in a scenario without them): the engine then writes no point at all, and the panel
  * would say "No data" where the truth is 0. The run's own `iterations` points, multiplied by
  * zero, give every bucket of the run a 0. InfluxDB keeps the two measurements apart as two
  * series, so the panel using this must set `sumSeries` (one query per such panel).
@@ -59,6 +60,20 @@ export function k6CounterOrZero(rate: 'perSecond' | 'perMinute' | 'count', from:
     datasource: K6_DATASOURCE,
     query: `SELECT ${select} AS "${opts.alias}" FROM (${baseline}), (${real}) WHERE $timeFilter ${bucketed([], '0')}`,
     alias: opts.alias,
+  };
+}
+
+/**
+ * A gauge every load process writes for itself (`vus`, `vus_max`): the default engine runs one
+ * process per workload (tag `scenario`: the workload), k6 one for the whole run (no such
+ * tag). Each process's maximum per bucket, summed over processes: the run's total either way.
+ */
+export function k6ProcessGaugeSum(measurement: string, alias: string): PanelQuery {
+  const inner = `SELECT max("value") AS "v" FROM "${measurement}" WHERE ${K6_RUN} AND $timeFilter ${bucketed(['scenario'])}`;
+  return {
+    datasource: K6_DATASOURCE,
+    query: `SELECT sum("v") AS "${alias}" FROM (${inner}) WHERE $timeFilter ${bucketed()}`,
+    alias,
   };
 }
 

@@ -5,7 +5,8 @@
 /** A provisioned datasource (provisioning/datasources/moshpit.yml) and the database it reads. */
 export interface DatasourceRef { type: 'influxdb'; uid: string }
 
-/** k6's metrics (k6's built-in InfluxDB output writes database `k6`). */
+/** The load's metrics, database `k6`: k6's built-in InfluxDB output or the default engine's
+ *  forwarder (lib/bindings/artillery/influx-forwarder.ts) write it, with the same names. */
 export const K6_DATASOURCE: DatasourceRef = { type: 'influxdb', uid: 'moshpit-k6' };
 /** moshpit's own points (database `moshpit`): db monitor, annotations, verdicts, thresholds. */
 export const RUNS_DATASOURCE: DatasourceRef = { type: 'influxdb', uid: 'moshpit-runs' };

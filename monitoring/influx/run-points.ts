@@ -1,4 +1,4 @@
-// A run's validation outcome as points next to k6's metrics, so a dashboard can show the
+// A run's validation outcome as points next to the load's metrics, so a dashboard can show the
 // money-invariant verdict and each checker's violations for the run being looked at.
 import type { CheckerResult } from '../../validate/types.js';
 import { annotationPoint } from './annotations.js';

@@ -183,7 +183,7 @@ export function compareRuns(a: RunFiles, b: RunFiles, rules: ComparisonRules = D
   if (kind(a) !== kind(b)) caveats.push(`different API surfaces: ${kind(a)} vs ${kind(b)}`);
   const defects = (f: RunFiles) => (f.metadata?.target.defects ?? []).join(',') || 'none';
   if (defects(a) !== defects(b)) caveats.push(`different defect modes: ${defects(a)} vs ${defects(b)}`);
-  if (!a.summary || !b.summary) caveats.push(`no summary.json for ${!a.summary ? ha.runId : hb.runId}: k6 figures cannot be compared`);
+  if (!a.summary || !b.summary) caveats.push(`no summary.json for ${!a.summary ? ha.runId : hb.runId}: the load's figures cannot be compared`);
 
   const changes = [
     ...(a.summary && b.summary ? summaryChanges(a.summary, b.summary, rules) : []),

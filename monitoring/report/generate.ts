@@ -27,7 +27,7 @@ export interface GeneratedReport {
   notes: string[];
 }
 
-/** k6's window: influx.json's timestamps, else metadata's start and the summary's duration. */
+/** The load's window: influx.json's timestamps, else metadata's start and the summary's duration. */
 export function runWindow(f: RunFiles): { startMs: number; endMs: number } | null {
   const start = f.influx?.k6.startMs ?? (f.metadata ? Date.parse(f.metadata.startedAt) : NaN);
   if (!Number.isFinite(start)) return null;
@@ -76,13 +76,13 @@ export async function generateRunReport(dir: string, opts: GenerateOptions = {})
     charts.push(...sampleCharts(files.dbMonitor, Math.max(files.dbMonitor.intervalMs, autoInterval(window.startMs, window.endMs))));
   }
   if (files.requestLog) charts.push(...requestLogCharts(files.requestLog));
-  if (!files.summary) notes.push('No summary.json: k6 did not finish, so there are no thresholds or whole-run figures.');
+  if (!files.summary) notes.push('No summary.json: the load did not finish, so there are no thresholds or whole-run figures.');
 
   const model = buildReportModel({
     files,
     charts,
     timeSeries,
-    // Charts span k6's run, padded so the first and last buckets are not cut off.
+    // Charts span the load, padded so the first and last buckets are not cut off.
     window: window ? { startMs: window.startMs - 1000, endMs: window.endMs + 1000 } : null,
     notes,
   });

@@ -97,7 +97,7 @@ function moneyBlock(m: ReportModel): string {
     r.held === null ? '–' : `${r.held}${r.held === r.acked ? '' : ' <span class="bad">≠</span>'}`, r.heldCents === null ? '–' : cents(r.heldCents),
     String(r.rejected), cents(r.rejectedCents), r.indeterminate ? `<span class="bad">${r.indeterminate}</span>` : '0', cents(r.indeterminateCents), String(r.replays),
   ]);
-  let out = table(['write', 'acked (k6)', 'amount', 'held (database)', 'amount', 'rejected', 'amount tried', 'indeterminate', 'amount', 'replays'], rows, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  let out = table(['write', 'acked (load)', 'amount', 'held (database)', 'amount', 'rejected', 'amount tried', 'indeterminate', 'amount', 'replays'], rows, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
   const d = m.database;
   if (d) {
     out += `<h3>In the database for this run (db monitor, last sample)</h3>${table(['orders', 'revenue', 'platform fees', 'recharges', 'funding credited', 're-entry fees', 'inside / capacity'], [[
@@ -164,7 +164,7 @@ export function renderHtml(m: ReportModel): string {
   const figures = m.keyFigures.map((f) => `<div class="card"><div class="v">${esc(f.value)}</div><div class="l">${esc(f.label)}</div></div>`).join('');
   const seriesNote = m.timeSeries === 'influxdb'
     ? '<p class="sub">Time series from InfluxDB: the same queries as the Grafana dashboards (monitoring/grafana/).</p>'
-    : '<p class="note">This run did not stream to InfluxDB, so there are no k6 time series: latency and throughput below are whole-run figures from summary.json. Database charts come from the db monitor (db-monitor.json), request charts from the target\'s log. Run with <code>--influx</code> for time series.</p>';
+    : '<p class="note">This run did not stream to InfluxDB, so there are no load time series: latency and throughput below are whole-run figures from summary.json. Database charts come from the db monitor (db-monitor.json), request charts from the target\'s log. Run with <code>--influx</code> for time series.</p>';
   const failedChecks = m.failedChecks.length ? `<h3>Failed checks</h3>${table(['check', 'passed', 'failed'], m.failedChecks.map((c) => [esc(c.name), String(c.passes), `<span class="bad">${c.fails}</span>`]), [1, 2])}` : '';
   const bands = m.bands.length ? `<p class="sub">Shaded on the charts: chaos fault windows — ${m.bands.map((b) => esc(`${b.label} ${new Date(b.startMs).toISOString().slice(11, 19)}–${new Date(b.endMs).toISOString().slice(11, 19)}`)).join(', ')}.</p>` : '';
   const preflight = m.preflight ? `<h3>Pre-flight: ${esc(m.preflight.verdict)}</h3>${table(['', 'check', 'detail'], m.preflight.checks.map((c) => [mark(c.ok), esc(c.name), esc(c.detail)]))}` : '';

@@ -1,5 +1,5 @@
 // What a run report says, independent of how it is rendered (HTML for people, Markdown for
-// CI): the verdict and why, key figures, thresholds, latency, money (what k6 saw next to what
+// CI): the verdict and why, key figures, thresholds, latency, money (what the load saw next to what
 // the database holds), validation with witnesses, the request log, charts, environment.
 import { OPERATIONS, WRITE_OPERATIONS, outcomeMetric } from '../../core/operations.js';
 import type { CheckerResult } from '../../validate/types.js';

@@ -10,7 +10,7 @@ export interface InfluxRunFile {
   /** This checkout's own influxd (stack/influxdb.ts), which can be started again to read it. */
   local: { instanceId: string | null } | null;
   databases: { k6: string; moshpit: string };
-  /** When k6 ran (epoch ms); null until it finished. */
+  /** When the load ran (epoch ms; either engine: the key keeps its first name); endMs null until it finished. */
   k6: { startMs: number; endMs: number | null };
 }
 

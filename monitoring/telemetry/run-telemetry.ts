@@ -1,8 +1,10 @@
-// Everything a scenario run records besides k6's own files, wired by the orchestrator
-// (cli/pipeline/run-scenario.ts) around k6:
+// Everything a scenario run records besides the load's own metrics stream, wired by the
+// orchestrator (cli/pipeline/run-scenario.ts) around the load step (either engine):
 //   start      InfluxDB (when asked), the db monitor (when the target has a DATABASE_URL)
-//   k6 args    k6's InfluxDB output tagged with the run id, profile and target kind
-//   k6 ends    db monitor stopped (db-monitor.json), the target's request log analyzed
+//   engine env the load processes' InfluxDB output tagged with the run id, profile and target
+//              kind: MOSHPIT_INFLUX_WRITE for Artillery's forwarder, K6_INFLUXDB_* plus k6Args
+//              for k6's built-in output (monitoring/influx/engine-output.ts)
+//   load ends  db monitor stopped (db-monitor.json), the target's request log analyzed
 //              (request-log.json), phase annotations
 //   finish     verdict, thresholds and chaos windows to InfluxDB, influx.json, report.html/.md
 // Monitoring never decides a run's exit code: every failure here is reported and skipped.
@@ -15,7 +17,7 @@ import { progress } from '../../stack/progress.js';
 import type { CheckerResult } from '../../validate/types.js';
 import { startDbMonitor, type DbMonitor } from '../db-monitor-influx.js';
 import { writeAnnotations, type Annotation } from '../influx/annotations.js';
-import { k6InfluxArgs } from '../influx/k6-output.js';
+import { engineInfluxOutput } from '../influx/engine-output.js';
 import { writeRunOutcome, type Verdict } from '../influx/run-points.js';
 import { analyzeRequestLog, bucketFor } from '../log-analyzer/analyze.js';
 import { generateRunReport } from '../report/generate.js';
@@ -50,11 +52,14 @@ export interface RunOutcomeForTelemetry {
 }
 
 export interface RunTelemetry {
-  /** Extra `k6 run` arguments and environment (InfluxDB output), empty without InfluxDB. */
+  /** Environment for every load process of either engine (InfluxDB output); empty without InfluxDB. */
+  engineEnv: Record<string, string>;
+  /** Extra `k6 run` arguments (k6's InfluxDB output; engine k6 only), empty without InfluxDB. */
   k6Args: string[];
-  k6Env: Record<string, string>;
-  k6Started(): void;
-  k6Finished(exit: number | null): Promise<void>;
+  /** Call just before the load processes start. */
+  loadStarted(): void;
+  /** Call when every load process has ended, with the load step's exit. */
+  loadFinished(exit: number | null): Promise<void>;
   finish(outcome: RunOutcomeForTelemetry): Promise<void>;
   /** Stops whatever is still running (idempotent); call in a finally. */
   close(): Promise<void>;
@@ -68,7 +73,7 @@ function monitorIntervalMs(opts: RunTelemetryOptions, env: NodeJS.ProcessEnv): n
   return Math.round(s * 1000);
 }
 
-// The target appends its log through a buffered stream: the last answers land a moment after k6 saw them.
+// The target appends its log through a buffered stream: the last answers land a moment after the load saw them.
 const LOG_SETTLE_MS = 250;
 
 const warn = (what: string, err: unknown) => progress(`${what}: ${(err as Error).message} (the run goes on without it)`);
@@ -78,13 +83,13 @@ export async function startRunTelemetry(opts: RunTelemetryOptions, env: NodeJS.P
   const intervalMs = opts.databaseUrl ? monitorIntervalMs(opts, env) : null;
   let influx: InfluxConnection | null = null;
   if (opts.influx) {
-    // Asked for explicitly: a wrong URL or a missing influxd stops the run before k6 starts.
+    // Asked for explicitly: a wrong URL or a missing influxd stops the run before the load starts.
     influx = opts.influx.url ? await connectInfluxUrl(opts.influx.url) : await connectLocalInflux();
     progress(`streaming metrics to InfluxDB ${influx.url} (databases ${K6_DATABASE}, ${MOSHPIT_DATABASE}; run tag testid=${opts.runId})`);
   }
-  const k6 = influx
-    ? k6InfluxArgs(influx.url, { runId: opts.runId, profile: opts.profile, database: K6_DATABASE, extraTags: { target_kind: opts.targetKind } })
-    : { args: [], env: {} };
+  const output = influx
+    ? engineInfluxOutput(influx.url, { runId: opts.runId, profile: opts.profile, database: K6_DATABASE, extraTags: { target_kind: opts.targetKind } })
+    : { k6Args: [], env: {} };
 
   let pool: pg.Pool | null = null;
   let monitor: DbMonitor | null = null;
@@ -100,13 +105,13 @@ export async function startRunTelemetry(opts: RunTelemetryOptions, env: NodeJS.P
     const runs = influx.client(MOSHPIT_DATABASE);
     annotationWrites = annotationWrites.then(() => writeAnnotations(runs, [a], MOSHPIT_DATABASE)).catch((err: unknown) => warn('writing an annotation to InfluxDB', err));
   };
-  let k6StartMs: number | null = null;
-  let logOffset = 0; // the request log's size when k6 started: this run's lines come after it
-  let k6EndMs: number | null = null;
+  let loadStartMs: number | null = null;
+  let logOffset = 0; // the request log's size when the load started: this run's lines come after it
+  let loadEndMs: number | null = null;
   let closed = false;
 
-  const influxFile = (): InfluxRunFile | null => influx && k6StartMs !== null
-    ? { version: 1, url: influx.url, local: influx.local, databases: { k6: K6_DATABASE, moshpit: MOSHPIT_DATABASE }, k6: { startMs: k6StartMs, endMs: k6EndMs } }
+  const influxFile = (): InfluxRunFile | null => influx && loadStartMs !== null
+    ? { version: 1, url: influx.url, local: influx.local, databases: { k6: K6_DATABASE, moshpit: MOSHPIT_DATABASE }, k6: { startMs: loadStartMs, endMs: loadEndMs } }
     : null;
 
   const stopMonitor = async () => {
@@ -132,13 +137,13 @@ export async function startRunTelemetry(opts: RunTelemetryOptions, env: NodeJS.P
   };
 
   return {
-    k6Args: k6.args,
-    k6Env: k6.env,
+    engineEnv: output.env,
+    k6Args: output.k6Args,
 
-    k6Started() {
-      k6StartMs = Date.now();
+    loadStarted() {
+      loadStartMs = Date.now();
       if (opts.targetLogFile && existsSync(opts.targetLogFile)) logOffset = statSync(opts.targetLogFile).size;
-      annotate({ runId: opts.runId, kind: 'phase', title: 'k6 started', text: `${opts.scenario} / ${opts.profile} against ${opts.targetKind}`, start: k6StartMs });
+      annotate({ runId: opts.runId, kind: 'phase', title: 'load started', text: `${opts.scenario} / ${opts.profile} against ${opts.targetKind}`, start: loadStartMs });
       if (pool) {
         monitor = startDbMonitor({
           pool,
@@ -151,18 +156,18 @@ export async function startRunTelemetry(opts: RunTelemetryOptions, env: NodeJS.P
       if (file) writeInfluxRunFile(opts.resultsDir, file);
     },
 
-    async k6Finished(exit) {
-      k6EndMs = Date.now();
-      annotate({ runId: opts.runId, kind: 'phase', title: 'k6 finished', text: `k6 exit ${exit ?? 'none'}`, start: k6EndMs });
+    async loadFinished(exit) {
+      loadEndMs = Date.now();
+      annotate({ runId: opts.runId, kind: 'phase', title: 'load finished', text: `load exit ${exit ?? 'none'}`, start: loadEndMs });
       await stopMonitor();
       const file = influxFile();
       if (file) writeInfluxRunFile(opts.resultsDir, file);
-      if (opts.targetLogFile && existsSync(opts.targetLogFile) && k6StartMs !== null) {
+      if (opts.targetLogFile && existsSync(opts.targetLogFile) && loadStartMs !== null) {
         try {
           await sleep(LOG_SETTLE_MS);
           const analysis = await analyzeRequestLog(opts.targetLogFile, {
-            window: { fromMs: k6StartMs, toMs: k6EndMs },
-            bucketSeconds: bucketFor(k6EndMs - k6StartMs),
+            window: { fromMs: loadStartMs, toMs: loadEndMs },
+            bucketSeconds: bucketFor(loadEndMs - loadStartMs),
             fromByte: logOffset,
           });
           writeFileSync(join(opts.resultsDir, RUN_FILE_NAMES.requestLog), `${JSON.stringify(analysis, null, 2)}\n`);

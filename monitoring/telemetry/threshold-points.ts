@@ -1,5 +1,5 @@
-// The run's k6 threshold results (summary.json) as points, so Grafana's Run overview shows
-// the same pass/fail table as the report. k6's InfluxDB output does not write them itself.
+// The run's threshold results (summary.json, moshpit's verdict on the merged stream) as points,
+// so Grafana's Run overview shows the same pass/fail table as the report.
 import type { Point } from '../influx/line-protocol.js';
 import type { ThresholdOutcome } from '../report/summary-reader.js';
 

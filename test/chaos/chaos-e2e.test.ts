@@ -6,7 +6,8 @@
 // while a terminal is offline and its customers pay at the crashed platform). On the correct
 // target every validator passes with zero violations and the writes left indeterminate are
 // reported; with the double-credit defect the same duplicated webhooks fail the funding
-// checkers. Also checks that the client faults ran inside k6 on the controller's clock.
+// checkers. Also checks that the client faults ran inside the load processes (Artillery, the
+// default engine) on the controller's clock, and that the report comes from the metrics stream.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,11 +104,11 @@ describe('a chaos run on the correct target', () => {
     expect(run.stdout).toMatch(/chaos verdict: PASS/);
   });
 
-  it('ran the client faults inside k6, in step with the controller (timeline execution with client faults)', async () => {
+  it('ran the client faults inside the load processes, in step with the controller (timeline execution with client faults)', async () => {
     const q = async (sql: string, params: unknown[]) => (await db.pool.query(sql, params)).rows;
     const dup = window(windows, 'webhook-dup');
     const reorder = window(windows, 'webhook-reorder');
-    // k6 acts on its own clock at the planned times; the controller records when it got there
+    // the load acts at the planned times on t0's clock; the controller records when it got there
     // duplicate deliveries start with the webhook-dup window (the background load sends none)
     const dups = await q(`SELECT min(received_at) AS first, count(*)::int AS n FROM stripe_events e
       JOIN funding_intents f ON f.id = e.intent_id WHERE f.idempotency_key LIKE $1 AND e.outcome = 'duplicate'`, [`${run.runId}:%`]);
@@ -174,6 +175,6 @@ describe('a chaos run on a target that credits duplicated webhooks twice', () =>
     expect(credited.violations).toBeGreaterThan(0);
     const windows = readJson<ChaosWindowsFile>(run, 'chaos-windows.json');
     expect(windows.windows.map((w: WindowRecord) => [w.fault, w.status])).toEqual([['webhook-dup', 'done']]);
-    expect(count(run, 'moshpit_chaos_violations')).toBeGreaterThan(0); // k6 saw a duplicate applied too
+    expect(count(run, 'moshpit_chaos_violations')).toBeGreaterThan(0); // the load saw a duplicate applied too
   }, 300_000);
 });

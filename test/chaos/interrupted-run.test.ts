@@ -1,5 +1,5 @@
 // A chaos run whose orchestrator dies mid-fault (SIGKILL to its process group: the CLI and its
-// k6, like a terminal session killed by the OOM killer) cannot remove its fault: the toxic stays
+// load processes, like a terminal session killed by the OOM killer) cannot remove its fault: the toxic stays
 // on in the stack's Toxiproxy, and its marker names the dead run. The next run cleans up: the
 // orphaned Toxiproxy is stopped, the dead run's windows are closed as interrupted and its
 // outcome recorded as crashed, and the new run proceeds on a clean fault layer.
@@ -64,7 +64,7 @@ it('cleans up after a chaos run killed mid-fault', async () => {
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
-  // Wait for the DB fault to be on, then kill the whole run (CLI + k6) at once.
+  // Wait for the DB fault to be on, then kill the whole run (CLI + load processes) at once.
   const runDir = await until('the run directory', 120_000, () => {
     const latest = existsSync(join(work, 'results', 'LATEST')) && readFileSync(join(work, 'results', 'LATEST'), 'utf8').trim();
     return latest && join(work, 'results', latest);

@@ -77,10 +77,10 @@ describe('JSON form and validation', () => {
   const ok = { fault: 'db-latency', startS: 10, durationS: 5 };
 
   it('accepts an object or a bare array; fills param defaults; overrides what is given', () => {
-    const t = parseTimelineJson(JSON.stringify({ durationS: 60, windows: [{ ...ok, params: { latency: 800, stream: 'upstream' } }, { fault: 'webhook-dup', startS: 0, durationS: 60, params: { rate: 0.5, extra: 'for k6' } }] }));
+    const t = parseTimelineJson(JSON.stringify({ durationS: 60, windows: [{ ...ok, params: { latency: 800, stream: 'upstream' } }, { fault: 'webhook-dup', startS: 0, durationS: 60, params: { rate: 0.5, extra: 'for the load' } }] }));
     expect(t.durationS).toBe(60);
     expect(t.windows).toEqual([
-      { fault: 'webhook-dup', kind: 'client', startS: 0, durationS: 60, params: { rate: 0.5, extra: 'for k6' } },
+      { fault: 'webhook-dup', kind: 'client', startS: 0, durationS: 60, params: { rate: 0.5, extra: 'for the load' } },
       { fault: 'db-latency', kind: 'toxic', startS: 10, durationS: 5, params: { latency: 800, jitter: 100, toxicity: 1, stream: 'upstream' } },
     ]);
     expect(parseTimelineJson(JSON.stringify([ok]), 30).durationS).toBe(30);

@@ -1,6 +1,6 @@
 // Bad input through the real CLI: a typo is exit 2 with a message naming it and no run
 // directory; a target that is unreachable or refuses our API key is NOT READY (exit 3) and
-// k6 never starts (no summary, metadata says k6 did not run).
+// the load never starts (no summary; metadata says the load did not run).
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,8 +64,8 @@ describe('bad command-line input', () => {
 
 interface Preflight { ready: boolean; checks: Array<{ name: string; ok: boolean; skipped?: boolean; detail: string }> }
 
-/** NOT READY, exit 3, and nothing of k6 in the run directory. */
-function expectNotReadyWithoutK6(run: ScenarioRun): Preflight {
+/** NOT READY, exit 3, and nothing of the load in the run directory. */
+function expectNotReadyWithoutLoad(run: ScenarioRun): Preflight {
   const why = describeRun(run);
   expect(run.code, why).toBe(3);
   expect(`${run.stdout}\n${run.stderr}`).toMatch(/NOT READY/);
@@ -73,14 +73,14 @@ function expectNotReadyWithoutK6(run: ScenarioRun): Preflight {
   expect(run.summary, why).toBeNull();
   expect(readdirSync(run.runDir!).filter((f) => f.startsWith('summary') || f === 'junit.xml')).toEqual([]);
   const meta = JSON.parse(readFileSync(join(run.runDir!, 'metadata.json'), 'utf8')) as { exit: Record<string, unknown> };
-  expect(meta.exit).toMatchObject({ k6: null, preflight: 'not-ready', validation: 'skipped', code: 3 });
+  expect(meta.exit).toMatchObject({ load: null, preflight: 'not-ready', validation: 'skipped', code: 3 });
   return JSON.parse(readFileSync(join(run.runDir!, 'preflight.json'), 'utf8')) as Preflight;
 }
 
 const check = (p: Preflight, name: string) => p.checks.find((c) => c.name === name);
 
 describe('a target that is not ready', () => {
-  it('unreachable external target: NOT READY on target-health, exit 3, k6 never started', async () => {
+  it('unreachable external target: NOT READY on target-health, exit 3, the load never started', async () => {
     const run = await runScenarioCli({
       databaseUrl: db.url,
       scenario: 'entry',
@@ -88,13 +88,13 @@ describe('a target that is not ready', () => {
       env: { TARGET_URL: 'http://127.0.0.1:9', API_KEY: 'mk_test_any', STRIPE_WEBHOOK_SECRET: 'whsec_test_any' },
       workDir: seededWork,
     });
-    const preflight = expectNotReadyWithoutK6(run);
+    const preflight = expectNotReadyWithoutLoad(run);
     expect(check(preflight, 'target-health')?.ok).toBe(false);
     // The database side is fine: the refusal is about the target alone.
     expect(check(preflight, 'fixtures-in-database')?.ok).toBe(true);
   }, 60_000);
 
-  it('running target, wrong API key: NOT READY on the api-key check, exit 3, k6 never started', async () => {
+  it('running target, wrong API key: NOT READY on the api-key check, exit 3, the load never started', async () => {
     target = await startTarget({ databaseUrl: db.url });
     const run = await runScenarioCli({
       databaseUrl: db.url,
@@ -102,7 +102,7 @@ describe('a target that is not ready', () => {
       env: { TARGET_URL: target.url, API_KEY: 'mk_test_wrong_key', STRIPE_WEBHOOK_SECRET: target.webhookSecret },
       workDir: seededWork,
     });
-    const preflight = expectNotReadyWithoutK6(run);
+    const preflight = expectNotReadyWithoutLoad(run);
     expect(check(preflight, 'target-health')?.ok).toBe(true);
     expect(check(preflight, 'api-key')?.ok).toBe(false);
   }, 60_000);

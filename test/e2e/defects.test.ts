@@ -1,5 +1,5 @@
 // Every validator can fail: for each defect mode of the reference target, a short real run
-// (`moshpit scenario <s> --defects <mode>`: stack, seed, pre-flight, k6, validation) against a
+// (`moshpit scenario <s> --defects <mode>`: stack, seed, pre-flight, load, validation) against a
 // fresh database must end non-zero with the matching checker reporting violations and
 // witnesses. Other checkers may fire too (one bug breaks several invariants): each test
 // annotates which did, and `alsoFires` lists what the verification runs showed; only the
@@ -18,7 +18,7 @@ interface DefectCase {
   scenario: string;
   /** Extra CLI arguments. */
   args?: string[];
-  /** Extra environment for k6 (duration/rate scaling). */
+  /** Extra environment for the load (duration/rate scaling). */
   env?: Record<string, string>;
   primary: string;
   alsoFires: string[];
@@ -90,7 +90,7 @@ describe('defect modes', () => {
       }));
     const why = describeRun(run);
 
-    // 4: validation failed; 99: k6 thresholds too. Never 1/3: the run must have happened.
+    // 4: validation failed; 99: load thresholds too. Never 1/3: the run must have happened.
     expect([4, 99], why).toContain(run.code);
     expect(run.validation, why).not.toBeNull();
     expect(run.failedCheckers, why).toContain(c.primary);

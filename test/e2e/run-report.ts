@@ -13,7 +13,7 @@ export function describeRun(run: ScenarioRun): string {
   ].join('\n');
 }
 
-/** A k6 counter from summary.json (absent = never added to = 0). */
+/** A counter from summary.json (absent = never added to = 0). */
 export function counter(run: ScenarioRun, metric: string): number {
   return run.summary?.metrics[metric]?.values.count ?? 0;
 }

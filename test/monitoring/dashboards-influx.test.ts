@@ -1,9 +1,11 @@
 // Proof without Grafana: a real smoke run of the full scenario through the CLI with --influx
-// (into a private influxd), the db monitor sampling every second and a chaos window recorded
-// mid-run; then every panel query of every dashboard, with the run's id, time range and
-// interval substituted the way Grafana does, must return data. So must the run variable and
-// each annotation layer. And the panels must agree with the run's own files and the database.
-import { readFileSync, rmSync } from 'node:fs';
+// (into a private influxd) on the default engine, whose Artillery processes forward their
+// samples (lib/bindings/artillery/influx-forwarder.ts), the db monitor sampling every second
+// and a chaos window recorded mid-run; then every panel query of every dashboard, with the
+// run's id, time range and interval substituted the way Grafana does, must return data. So
+// must the run variable and each annotation layer. And the panels must agree with the run's
+// own files (the merged metrics stream) and the database.
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARDS, findPanel } from '../../monitoring/grafana/dashboards.js';
@@ -36,9 +38,10 @@ beforeAll(async () => {
   });
   done = true;
   await chaos;
-  const k6 = JSON.parse(readFileSync(join(run.runDir!, 'influx.json'), 'utf8')).k6 as { startMs: number; endMs: number };
+  // influx.json's `k6` key holds the load's window, whatever the engine.
+  const load = JSON.parse(readFileSync(join(run.runDir!, 'influx.json'), 'utf8')).k6 as { startMs: number; endMs: number };
   // Grafana's view of the run: its time range, one-second buckets.
-  w = { runId: run.runId!, fromMs: k6.startMs - 5000, toMs: k6.endMs + 5000, intervalMs: 1000 };
+  w = { runId: run.runId!, fromMs: load.startMs - 5000, toMs: load.endMs + 5000, intervalMs: 1000 };
 }, 300_000);
 
 afterAll(async () => {
@@ -54,6 +57,26 @@ describe('dashboards against a real run in InfluxDB', () => {
     expect(monitor.errors).toEqual([]);
     expect(monitor.samples.length).toBeGreaterThanOrEqual(5);
     expect(monitor.pointsWritten).toBe(monitor.samples.length * 2); // moshpit_db + moshpit_festival each
+  });
+
+  it('the default engine forwarded the whole stream: InfluxDB holds what summary.json counted', async () => {
+    const meta = JSON.parse(readFileSync(join(run.runDir!, 'metadata.json'), 'utf8')) as { engine: { name: string } };
+    expect(meta.engine.name).toBe('artillery');
+    const k6 = influx.client(DATASOURCE_DATABASE['moshpit-k6']);
+    const total = async (q: string) => Number(rows(await k6.query(q, { params: { id: run.runId! } }))[0]?.n ?? 0);
+    const metric = (m: string) => run.summary!.metrics[m]!.values;
+    expect(await total('SELECT sum("value") AS "n" FROM "http_reqs" WHERE "testid" = $id')).toBe(metric('http_reqs').count);
+    expect(await total('SELECT count("value") AS "n" FROM "http_req_duration" WHERE "testid" = $id')).toBe(metric('http_reqs').count);
+    expect(await total('SELECT sum("value") AS "n" FROM "iterations" WHERE "testid" = $id')).toBe(metric('iterations').count);
+    expect(await total('SELECT sum("value") AS "n" FROM "moshpit_order_acked_cents" WHERE "testid" = $id')).toBe(metric('moshpit_order_acked_cents').count);
+    const tagKeys = (await k6.query('SHOW TAG KEYS FROM "http_reqs"'))[0]!.values.flat();
+    expect(tagKeys).toEqual(expect.arrayContaining(['testid', 'profile', 'target_kind', 'scenario', 'flow', 'op', 'name', 'status']));
+    for (const k of ['vu', 'iter', 'url']) expect(tagKeys).not.toContain(k);
+    // No load process lost a write.
+    const engineDir = join(run.runDir!, 'engine');
+    for (const f of readdirSync(engineDir).filter((n) => n.endsWith('.log'))) {
+      expect(readFileSync(join(engineDir, f), 'utf8'), f).not.toMatch(/InfluxDB:/);
+    }
   });
 
   it('every query of every panel returns data for the run', async () => {
@@ -90,7 +113,7 @@ describe('dashboards against a real run in InfluxDB', () => {
     expect(other.filter(hasValues)).toEqual([]);
   });
 
-  it('each annotation layer finds the run\'s annotations: chaos window, k6 phases, verdict', async () => {
+  it('each annotation layer finds the run\'s annotations: chaos window, load phases, verdict', async () => {
     const layers = DASHBOARDS[0]!.annotations;
     const found = Object.fromEntries(await Promise.all(layers.map(async (a) => {
       const r = rows(await influx.client(DATASOURCE_DATABASE[a.datasource.uid]).query(expandMacros(a.query, w)));
@@ -99,7 +122,7 @@ describe('dashboards against a real run in InfluxDB', () => {
     expect(found['Chaos faults']).toHaveLength(1);
     expect(found['Chaos faults']![0]).toMatchObject({ title: RECORDED_FAULT.fault });
     expect(Number(found['Chaos faults']![0]!.end_ms) - Number(found['Chaos faults']![0]!.time)).toBe(RECORDED_FAULT.durationMs);
-    expect(found['Run phases']!.map((r) => r.title)).toEqual(['k6 started', 'k6 finished']);
+    expect(found['Run phases']!.map((r) => r.title)).toEqual(['load started', 'load finished']);
     expect(found['Validation verdict']!.map((r) => r.title)).toEqual(['validation passed']);
   });
 

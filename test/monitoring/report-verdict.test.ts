@@ -62,8 +62,8 @@ describe('report verdict', () => {
     const r = await generateRunReport(dir);
     const html = readFileSync(r.html, 'utf8');
     expect(html).toMatch(/<div class="verdict INCOMPLETE">/);
-    expect(html).toContain('no summary.json: k6 did not finish');
-    expect(r.notes).toContain('No summary.json: k6 did not finish, so there are no thresholds or whole-run figures.');
+    expect(html).toContain('no summary.json: the load did not finish');
+    expect(r.notes).toContain('No summary.json: the load did not finish, so there are no thresholds or whole-run figures.');
     expect(r.notes.some((n) => n.startsWith('could not read db-monitor.json:'))).toBe(true);
     expect(readFileSync(r.markdown, 'utf8')).toMatch(/^## moshpit ⚠️ INCOMPLETE/);
   });

@@ -101,6 +101,18 @@ keep(await activity(db.pool, 'k6-other-w-000001', { terminal: 't-bar', vendor: '
 keep(await activity(db.pool, 'k6-testxw-000001', { terminal: 't-bar', vendor: 'v-bar', product: 'p-beer', gateway: 'g-main' }));
 await db.pool.query(`INSERT INTO idempotency_keys (key, operation, request_hash, status) VALUES ('webhook:evt_real', 'funding_webhook', 'h', 'completed')`);
 keep({ idempotency_keys: ['webhook:evt_real'] });
+// Lookalikes: a real guest whose keys happen to start with the test prefix. Its order and its
+// funding intent stay, so their keys must stay too: without them a retry would apply again.
+await db.pool.query(`INSERT INTO wallets (id, holder_name, balance_cents, opening_balance_cents) VALUES ('guest-0003', 'Real Guest', 3350, 4000)`);
+const lookalikeKey = 'k6-test-w-000001:order:guest-0003';
+const lookalikeOrder = (await db.pool.query(`INSERT INTO orders (wallet_id, terminal_id, vendor_id, total_cents, platform_fee_cents, vendor_share_cents, fee_bps, status, idempotency_key)
+  VALUES ('guest-0003', 't-bar', 'v-bar', 650, 16, 634, 250, 'completed', $1) RETURNING id`, [lookalikeKey])).rows[0].id;
+await db.pool.query(`INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price_cents, line_total_cents) VALUES ($1, 1, 'p-beer', 1, 650, 650)`, [lookalikeOrder]);
+const lookalikeLedger = (await db.pool.query(`INSERT INTO ledger (wallet_id, kind, amount_cents, balance_after_cents, idempotency_key, reference_id)
+  VALUES ('guest-0003', 'order', -650, 3350, $1, $2) RETURNING id`, [lookalikeKey, String(lookalikeOrder)])).rows[0].id;
+await db.pool.query(`INSERT INTO funding_intents (id, wallet_id, amount_cents, status, idempotency_key) VALUES ('pi_guest3', 'guest-0003', 5000, 'pending', 'k6-test-fi-guest-0003')`);
+await db.pool.query(`INSERT INTO idempotency_keys (key, operation, wallet_id, request_hash, status, http_status) VALUES ($1, 'order', 'guest-0003', 'h', 'completed', 201), ('k6-test-fi-guest-0003', 'funding_intent', NULL, 'h', 'completed', 201)`, [lookalikeKey]);
+keep({ wallets: ['guest-0003'], orders: [lookalikeOrder], order_lines: [lookalikeOrder], ledger: [lookalikeLedger], funding_intents: ['pi_guest3'], idempotency_keys: [lookalikeKey, 'k6-test-fi-guest-0003'] });
 // Occupancy: 3 test wallets + 2 real guests inside.
 await db.pool.query(`UPDATE venue_state SET occupancy = 5`);
 
@@ -146,6 +158,13 @@ describe('rollback-test-data', () => {
     expect(await rowTexts(db.pool, 'festival_settings')).toEqual(settings);
     expect(await count(db.pool, `SELECT occupancy FROM venue_state`)).toBe(2);
     expect(await count(db.pool, `SELECT count(*) FROM wallets WHERE id LIKE 'k6-test-%'`)).toBe(0);
+  });
+
+  it('a real wallet whose idempotency key starts with the test prefix keeps its key and its order', async () => {
+    const keys = await db.pool.query(`SELECT key, wallet_id FROM idempotency_keys WHERE key LIKE 'k6-test-%' ORDER BY key`);
+    expect(keys.rows).toEqual([{ key: 'k6-test-fi-guest-0003', wallet_id: null }, { key: lookalikeKey, wallet_id: 'guest-0003' }]);
+    expect(await count(db.pool, `SELECT count(*) FROM orders WHERE idempotency_key = '${lookalikeKey}'`)).toBe(1);
+    expect(await count(db.pool, `SELECT count(*) FROM funding_intents WHERE idempotency_key = 'k6-test-fi-guest-0003'`)).toBe(1);
   });
 
   it('a second run finds nothing and changes nothing (CLI --yes)', async () => {

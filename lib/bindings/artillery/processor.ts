@@ -19,6 +19,8 @@ interface State {
   completed: number;
   active: number;
   iterations: number;
+  /** Iterations started by closed-model VUs: each takes the next number (never shared). */
+  started: number;
   dropped: number;
   abandoned: number;
   flowErrors: number;
@@ -41,7 +43,7 @@ function init(): State {
   const tags = plan.tags;
   const sink = new StreamSink(plan.streamFile, { source: plan.source, engine: 'artillery', runId: plan.runId, startedAt: Date.now(), info: { workload: plan.workload, lanes: plan.lanes, plannedArrivals: plan.plannedArrivals, shard: plan.shard, tags } });
   const workload = resolveWorkload(plan, process.env);
-  const s: State = { plan, sink, workload, arrivals: 0, completed: 0, active: 0, iterations: 0, dropped: 0, abandoned: 0, flowErrors: 0, slots: [], shiftMs: null, startMs: plan.t0Ms, endMs: plan.t0Ms };
+  const s: State = { plan, sink, workload, arrivals: 0, completed: 0, active: 0, iterations: 0, started: 0, dropped: 0, abandoned: 0, flowErrors: 0, slots: [], shiftMs: null, startMs: plan.t0Ms, endMs: plan.t0Ms };
   const gauge = setInterval(() => sink.gauge('vus', s.active, { scenario: plan.workload }), 1000);
   gauge.unref();
   return s;
@@ -99,7 +101,7 @@ async function closedVu(s: State, events: ArtilleryEvents): Promise<void> {
   try {
     const shape = s.plan.shape as ClosedShape;
     while (Date.now() < s.endMs && slot < vuTargetAt(shape, (Date.now() - s.startMs) / 1000)) {
-      const iteration = s.iterations * s.plan.shard.count + s.plan.shard.index;
+      const iteration = s.started++ * s.plan.shard.count + s.plan.shard.index;
       await runIteration(s, events, 0, iteration, `${s.plan.source}-${n}`, vuTags);
     }
   } finally {

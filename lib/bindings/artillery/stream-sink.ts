@@ -1,28 +1,35 @@
 // The process's metrics stream file: samples go into a StreamAggregator, finished seconds are
 // appended as JSON lines once a second, and the end record is written when the last planned
 // VU is done (Artillery terminates its worker threads without running exit handlers).
+// With MOSHPIT_INFLUX_WRITE every sample also goes to InfluxDB (influx-forwarder.ts); end()
+// starts its last write, which the processor awaits with flushAndClose().
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Tags } from '../../../core/load-port.js';
 import { StreamAggregator } from '../../../core/metrics-stream/aggregator.js';
 import { STREAM_VERSION, type EndRecord, type StartRecord, type StreamRecord } from '../../../core/metrics-stream/records.js';
+import { influxForwarderFromEnv, type InfluxForwarder } from './influx-forwarder.js';
 
 export class StreamSink {
   private readonly agg = new StreamAggregator();
   private readonly timer: ReturnType<typeof setInterval>;
   private ended = false;
 
-  constructor(private readonly file: string, start: Omit<StartRecord, 'v' | 'type'>) {
+  constructor(
+    private readonly file: string,
+    start: Omit<StartRecord, 'v' | 'type'>,
+    private readonly influx: InfluxForwarder | null = influxForwarderFromEnv(process.env, { source: start.source }),
+  ) {
     mkdirSync(dirname(file), { recursive: true });
     this.write([{ v: STREAM_VERSION, type: 'start', ...start }]);
     this.timer = setInterval(() => this.flush(false), 1000);
     this.timer.unref();
   }
 
-  trend(m: string, value: number, tags: Tags, time = true): void { this.agg.trend(Date.now(), m, value, tags, time); }
-  counter(m: string, value: number, tags: Tags): void { this.agg.counter(Date.now(), m, value, tags); }
-  rate(m: string, ok: boolean, tags: Tags): void { this.agg.rate(Date.now(), m, ok, tags); }
-  gauge(m: string, value: number, tags: Tags): void { this.agg.gauge(Date.now(), m, value, tags); }
+  trend(m: string, value: number, tags: Tags, time = true): void { this.agg.trend(Date.now(), m, value, tags, time); this.influx?.sample('trend', m, value, tags); }
+  counter(m: string, value: number, tags: Tags): void { this.agg.counter(Date.now(), m, value, tags); this.influx?.sample('counter', m, value, tags); }
+  rate(m: string, ok: boolean, tags: Tags): void { this.agg.rate(Date.now(), m, ok, tags); this.influx?.sample('rate', m, ok, tags); }
+  gauge(m: string, value: number, tags: Tags): void { this.agg.gauge(Date.now(), m, value, tags); this.influx?.sample('gauge', m, value, tags); }
 
   /** Appends every finished second (or everything, at the end). */
   flush(all: boolean): void {
@@ -36,6 +43,7 @@ export class StreamSink {
     clearInterval(this.timer);
     this.flush(true);
     this.write([{ v: STREAM_VERSION, type: 'end', endedAt: Date.now(), info }]);
+    void this.influx?.close();
   }
 
   private write(records: StreamRecord[]): void {

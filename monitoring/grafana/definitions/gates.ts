@@ -1,4 +1,4 @@
-// Gates: scans per door (k6 scenarios entry_door_N, reentry), admissions, duplicate taps
+// Gates: scans per door (scenario tags entry_door_N, reentry), admissions, duplicate taps
 // rejected, exits, re-entry fees, and people inside the venue against its capacity (from the
 // database: venue_state / festival_settings, sampled by the db monitor).
 import { SLO } from '../../../core/thresholds.js';
@@ -17,7 +17,7 @@ export const GATES: DashboardDef = {
     {
       key: 'scans-per-door',
       title: 'Scans per minute by door',
-      description: 'Entry and exit scan requests (`http_reqs` with op entry/exit) per minute, by k6 scenario: one per door (entry_door_N) plus the re-entry lane.',
+      description: 'Entry and exit scan requests (`http_reqs` with op entry/exit) per minute, by `scenario` tag: one per door (entry_door_N) plus the re-entry lane.',
       kind: 'timeseries',
       unit: 'short',
       width: 12,
@@ -26,7 +26,7 @@ export const GATES: DashboardDef = {
     {
       key: 'gate-p95-by-door',
       title: `Entry scan p95 by door (SLO ${SLO.gateP95Ms} ms)`,
-      description: 'p95 of `moshpit_entry_duration` per bucket, by k6 scenario (door).',
+      description: 'p95 of `moshpit_entry_duration` per bucket, by `scenario` tag (door).',
       kind: 'timeseries',
       unit: 'ms',
       width: 12,
@@ -79,13 +79,13 @@ export const GATES: DashboardDef = {
     {
       key: 'reentry-fees',
       title: 'Re-entry fees, cumulative',
-      description: 'k6: running sum of `moshpit_entry_acked_cents` / 100. Database: fees of the run\'s admissions in nfc_scan_log.',
+      description: 'Load: running sum of `moshpit_entry_acked_cents` / 100. Database: fees of the run\'s admissions in nfc_scan_log.',
       kind: 'timeseries',
       unit: 'none',
       decimals: 2,
       width: 12,
       queries: [
-        k6('cumulative_sum(sum("value")) / 100 AS "fees (k6 acknowledged)"', '"moshpit_entry_acked_cents"', { fill: '0', alias: 'fees (k6 acknowledged)' }),
+        k6('cumulative_sum(sum("value")) / 100 AS "fees (load acknowledged)"', '"moshpit_entry_acked_cents"', { fill: '0', alias: 'fees (load acknowledged)' }),
         moshpitFields('moshpit_festival', [{ field: 'run_reentry_fee_cents', label: 'fees (database)', aggregate: 'last', divideBy: 100 }]),
       ],
     },

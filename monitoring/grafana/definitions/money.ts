@@ -1,4 +1,4 @@
-// Money: what k6 saw acknowledged (outcome counters and their cents) next to what the
+// Money: what the load saw acknowledged (outcome counters and their cents) next to what the
 // database holds for the run (the db monitor's festival sample: orders, fees, fundings).
 // Amounts are shown in currency units (cents / 100); moshpit is currency-agnostic.
 import { RUN_ANNOTATIONS } from '../annotations.js';
@@ -18,7 +18,7 @@ export const MONEY: DashboardDef = {
     {
       key: 'revenue-total',
       title: 'Revenue (orders acknowledged)',
-      description: 'Sum of `moshpit_order_acked_cents` / 100: order totals the target acknowledged to k6.',
+      description: 'Sum of `moshpit_order_acked_cents` / 100: order totals the target acknowledged to the load.',
       kind: 'stat',
       unit: 'none',
       decimals: 2,
@@ -73,13 +73,13 @@ export const MONEY: DashboardDef = {
     {
       key: 'revenue-over-time',
       title: 'Revenue and platform fees, cumulative',
-      description: 'k6: running sum of acknowledged order totals. Database: the run\'s order totals and platform fees as the db monitor sampled them. The two revenue lines must meet.',
+      description: 'Load: running sum of acknowledged order totals. Database: the run\'s order totals and platform fees as the db monitor sampled them. The two revenue lines must meet.',
       kind: 'timeseries',
       unit: 'none',
       decimals: 2,
       width: 12,
       queries: [
-        k6('cumulative_sum(sum("value")) / 100 AS "revenue (k6 acknowledged)"', '"moshpit_order_acked_cents"', { fill: '0', alias: 'revenue (k6 acknowledged)' }),
+        k6('cumulative_sum(sum("value")) / 100 AS "revenue (load acknowledged)"', '"moshpit_order_acked_cents"', { fill: '0', alias: 'revenue (load acknowledged)' }),
         moshpitFields('moshpit_festival', [
           { field: 'run_revenue_cents', label: 'revenue (database)', aggregate: 'last', divideBy: 100 },
           { field: 'run_platform_fee_cents', label: 'platform fees (database)', aggregate: 'last', divideBy: 100 },
@@ -132,7 +132,7 @@ export const MONEY: DashboardDef = {
     {
       key: 'indeterminate',
       title: 'Indeterminate writes per minute',
-      description: 'Writes whose outcome k6 could not know (timeouts, 5xx): `moshpit_<op>_indeterminate`, all operations. They may or may not have moved money. 0 in a healthy run.',
+      description: 'Writes whose outcome the load could not know (timeouts, 5xx): `moshpit_<op>_indeterminate`, all operations. They may or may not have moved money. 0 in a healthy run.',
       kind: 'timeseries',
       unit: 'short',
       width: 4,

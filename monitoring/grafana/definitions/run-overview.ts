@@ -2,7 +2,7 @@
 // the SLOs of core/thresholds.ts, failures, and the run's thresholds and money verdict.
 import { SLO } from '../../../core/thresholds.js';
 import { RUN_ANNOTATIONS } from '../annotations.js';
-import { IN_FLOW, k6, k6CounterOrZero, moshpitLast, perSecond } from '../influxql.js';
+import { IN_FLOW, k6, k6CounterOrZero, k6ProcessGaugeSum, moshpitLast, perSecond } from '../influxql.js';
 import type { DashboardDef } from '../panel-model.js';
 
 const OP_DURATION = (ops: string[]) => `/^moshpit_(${ops.join('|')})_duration$/`;
@@ -19,19 +19,19 @@ export const RUN_OVERVIEW: DashboardDef = {
     {
       key: 'vus',
       title: 'Virtual users',
-      description: 'k6 `vus` (active) and `vus_max` (allocated) of the run.',
+      description: '`vus`: VUs running an iteration; `vus_max`: VUs allocated (k6) or the peak of `vus` so far (Artillery: a VU per arrival). Summed over the run\'s load processes.',
       kind: 'timeseries',
       unit: 'short',
       width: 8,
       queries: [
-        k6('max("value") AS "active"', '"vus"', { alias: 'active' }),
-        k6('max("value") AS "allocated"', '"vus_max"', { alias: 'allocated' }),
+        k6ProcessGaugeSum('vus', 'active'),
+        k6ProcessGaugeSum('vus_max', 'allocated'),
       ],
     },
     {
       key: 'request-rate',
       title: 'Requests per second by scenario',
-      description: 'k6 `http_reqs` per second, grouped by the `flow` tag (entry, concession, funding, reentry, browse).',
+      description: '`http_reqs` per second, grouped by the `flow` tag (entry, concession, funding, reentry, browse).',
       kind: 'timeseries',
       unit: 'reqps',
       width: 8,
@@ -40,7 +40,7 @@ export const RUN_OVERVIEW: DashboardDef = {
     {
       key: 'iterations',
       title: 'Iterations per second',
-      description: 'k6 `iterations` completed per second.',
+      description: '`iterations` completed per second.',
       kind: 'timeseries',
       unit: 'ops',
       width: 4,
@@ -49,7 +49,7 @@ export const RUN_OVERVIEW: DashboardDef = {
     {
       key: 'dropped-iterations',
       title: 'Dropped iterations per second',
-      description: 'k6 `dropped_iterations`: the arrival rate could not be met (too few VUs or a slow target). 0 in a healthy run.',
+      description: '`dropped_iterations`: the arrival rate could not be met (the workload\'s VU limit reached, or a slow target). 0 in a healthy run.',
       kind: 'timeseries',
       unit: 'ops',
       width: 4,
@@ -60,7 +60,7 @@ export const RUN_OVERVIEW: DashboardDef = {
     {
       key: 'latency-by-flow',
       title: 'Latency by scenario: p50 / p95 / p99',
-      description: 'k6 `http_req_duration` percentiles per time bucket, grouped by `flow`.',
+      description: '`http_req_duration` percentiles per time bucket, grouped by `flow`.',
       kind: 'timeseries',
       unit: 'ms',
       width: 24,
@@ -128,7 +128,7 @@ export const RUN_OVERVIEW: DashboardDef = {
     {
       key: 'error-rate',
       title: `HTTP failure rate by scenario (SLO < ${SLO.maxFailureRate * 100} %)`,
-      description: 'Mean of k6 `http_req_failed` per bucket, by `flow`. Business rejections (402, 409, 403 wallet_blocked) are expected statuses and do not count.',
+      description: 'Mean of `http_req_failed` per bucket, by `flow`. Business rejections (402, 409, 403 wallet_blocked) are expected statuses and do not count.',
       kind: 'timeseries',
       unit: 'percentunit',
       width: 8,
@@ -179,7 +179,7 @@ export const RUN_OVERVIEW: DashboardDef = {
     },
     {
       key: 'thresholds',
-      title: 'k6 thresholds at the end of the run',
+      title: 'Thresholds at the end of the run',
       description: 'Every threshold of the run with the value it tested (moshpit_thresholds, from summary.json).',
       kind: 'table',
       unit: 'none',
