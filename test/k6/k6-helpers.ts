@@ -1,12 +1,16 @@
-// Shared by the test/k6 files: the real k6 binary, hermetic k6 runs with a hard time limit,
+// Shared by the test/k6 files: the user's k6 binary, hermetic k6 runs with a hard time limit,
 // and small synthetic fixture sets for runs that need fixtures but no database.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { K6, resolveTool } from '../../build/toolchain.js';
+import { userK6 } from '../support/engine-run.js';
+
+/** The user's k6 (K6_BINARY or PATH); tests that need it are skipped, saying why, without one. */
+export const K6_MISSING = userK6 ? null : 'no k6 binary (K6_BINARY or k6 on PATH): moshpit never installs k6 (AGPL-3.0)';
 
 export async function k6Binary(): Promise<string> {
-  return (await resolveTool(K6)).path;
+  if (!userK6) throw new Error(K6_MISSING!);
+  return userK6.path;
 }
 
 export interface K6Result { code: number | null; stdout: string; stderr: string }

@@ -1,56 +1,51 @@
-// lib/summary renderers on what real k6 v2 hands to handleSummary(): the default format
-// (thresholds and checks, incl. groups) and --new-machine-readable-summary (no thresholds).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// lib/summary renderers on the summary moshpit writes from the merged metrics stream (k6's
+// legacy handleSummary shape: thresholds and checks), and on k6's --new-machine-readable-summary
+// shape, which a user's own k6 may hand over (no thresholds in it).
+import { describe, expect, it } from 'vitest';
+import { StreamAggregator } from '../../core/metrics-stream/aggregator.js';
+import { mergeStreams } from '../../core/metrics-stream/merge.js';
+import type { StreamRecord } from '../../core/metrics-stream/records.js';
+import { evaluateThresholds, k6ShapedSummary } from '../../core/metrics-stream/summary.js';
 import { renderJunit } from '../../lib/summary/junit.js';
 import { renderMarkdown } from '../../lib/summary/markdown.js';
 import type { RunInfo } from '../../lib/summary/report.js';
 import { passed, readSummary } from '../../lib/summary/summary-data.js';
 import { renderText } from '../../lib/summary/text.js';
-import { k6Binary, runK6 } from './k6-helpers.js';
 
-const work = mkdtempSync(join(tmpdir(), 'mp-k6-summary-'));
 const run: RunInfo = { runId: 'test-run', scenario: 'concession', profile: 'smoke', targetKind: 'rest', targetUrl: 'http://127.0.0.1:1' };
-let legacy: unknown;
-let machine: unknown;
 
-const SCRIPT = `
-import { check, group } from 'k6';
-import { Counter, Rate, Trend } from 'k6/metrics';
-const latency = new Trend('moshpit_order_duration', true);
-const acked = new Counter('moshpit_order_acked');
-const ackedCents = new Counter('moshpit_order_acked_cents');
-const success = new Rate('success_rate');
-export const options = {
-  iterations: 4, vus: 1,
-  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'],
-  thresholds: { moshpit_order_duration: ['p(95)<500', 'p(99)<0.001'], success_rate: ['rate>0.5'] },
-};
-export default function () {
-  latency.add(120); acked.add(1); ackedCents.add(650); success.add(true);
-  check(1, { 'order total is the sum of its lines': () => true, 'fee <rounded> & "split"': () => false });
-  group('gate', () => { check(1, { 'grouped rule holds': () => true }); });
+/** Four iterations of what a flow records, through the same aggregator the engines use. */
+function legacySummary(): unknown {
+  const agg = new StreamAggregator();
+  const t0 = 1_800_000_000_000;
+  for (let i = 0; i < 4; i++) {
+    const at = t0 + i * 250;
+    agg.trend(at, 'moshpit_order_duration', 120, { op: 'order' });
+    agg.counter(at, 'moshpit_order_acked', 1, {});
+    agg.counter(at, 'moshpit_order_acked_cents', 650, {});
+    agg.rate(at, 'success_rate', true, { op: 'order' });
+    agg.rate(at, 'checks', true, { check: 'order total is the sum of its lines' });
+    agg.rate(at, 'checks', false, { check: 'fee <rounded> & "split"' });
+    agg.rate(at, 'checks', true, { check: 'grouped rule holds' });
+  }
+  const records: StreamRecord[] = [{ v: 1, type: 'start', source: 'a', engine: 'artillery', runId: 'test-run', startedAt: t0 }, ...agg.drain(), { v: 1, type: 'end', endedAt: t0 + 1000 }];
+  const merged = mergeStreams([{ name: 'a', records }]);
+  const thresholds = { moshpit_order_duration: ['p(95)<500', 'p(99)<0.001'], success_rate: ['rate>0.5'] };
+  return JSON.parse(JSON.stringify(k6ShapedSummary(merged, evaluateThresholds(merged, thresholds))));
 }
-export function handleSummary(data) { return { [__ENV.OUT]: JSON.stringify(data) }; }
-`;
 
-beforeAll(async () => {
-  const k6 = await k6Binary();
-  const script = join(work, 'script.js');
-  writeFileSync(script, SCRIPT);
-  const outLegacy = join(work, 'legacy.json');
-  const outMachine = join(work, 'machine.json');
-  await runK6(k6, ['run', '--no-usage-report', '--quiet', script], { OUT: outLegacy });
-  await runK6(k6, ['run', '--no-usage-report', '--quiet', '--new-machine-readable-summary', script], { OUT: outMachine });
-  legacy = JSON.parse(readFileSync(outLegacy, 'utf8'));
-  machine = JSON.parse(readFileSync(outMachine, 'utf8'));
-}, 900_000);
+const legacy = legacySummary();
+const machine = {
+  version: '2.2.0',
+  metadata: {},
+  config: { duration: 1 },
+  results: {
+    metrics: [{ name: 'moshpit_order_duration', type: 'trend', contains: 'time', values: { p95: 120, avg: 120 } }],
+    checks: { results: [{ name: 'order total is the sum of its lines', passes: 4, fails: 0 }] },
+  },
+};
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-describe('handleSummary data from k6 v2 (default format)', () => {
+describe('the summary moshpit writes from the merged stream (k6 legacy shape)', () => {
   it('yields thresholds with their observed values and every check, grouped ones too', () => {
     const view = readSummary(legacy);
     expect(view.format).toBe('legacy');
@@ -63,7 +58,7 @@ describe('handleSummary data from k6 v2 (default format)', () => {
     expect(view.checks).toEqual(expect.arrayContaining([
       expect.objectContaining({ name: 'order total is the sum of its lines', passes: 4, fails: 0 }),
       expect.objectContaining({ name: 'fee <rounded> & "split"', passes: 0, fails: 4 }),
-      expect.objectContaining({ name: 'grouped rule holds', path: '::gate::grouped rule holds', passes: 4 }),
+      expect.objectContaining({ name: 'grouped rule holds', path: '::grouped rule holds', passes: 4 }),
     ]));
   });
 
@@ -77,7 +72,7 @@ describe('handleSummary data from k6 v2 (default format)', () => {
     expect(xml).toContain('<failure message="threshold crossed: p(99)=120.0ms"/>');
     expect(xml).toContain('name="fee &lt;rounded&gt; &amp; &quot;split&quot;"');
     expect(xml).toContain('<failure message="4 of 4 failed"/>');
-    expect(xml).toContain('name="gate / grouped rule holds"');
+    expect(xml).toContain('name="grouped rule holds"');
     // Balanced: every opened testcase/testsuite closes.
     expect((xml.match(/<testsuite /g) ?? []).length).toBe((xml.match(/<\/testsuite>/g) ?? []).length);
   });
@@ -97,7 +92,7 @@ describe('handleSummary data from k6 v2 (default format)', () => {
   });
 });
 
-describe('handleSummary data with --new-machine-readable-summary', () => {
+describe('k6 --new-machine-readable-summary data (a user\'s k6)', () => {
   it('keeps the checks and says the thresholds are missing', () => {
     const view = readSummary(machine);
     expect(view.format).toBe('machine-readable');

@@ -58,6 +58,8 @@ const TAG_FIELDS: ReadonlyMap<string, 'int' | 'string'> = new Map(
   }),
 );
 
+const ENCODE_CACHE_MAX = 20_000;
+
 const open = new Set<InfluxForwarder>();
 
 export class InfluxForwarder {
@@ -68,6 +70,7 @@ export class InfluxForwarder {
   private readonly agent = new Agent({ connections: 4, keepAliveTimeout: 10_000 });
   private readonly writeUrl: string;
   private readonly runTags: Array<[string, string]>;
+  private readonly encoded = new Map<string, { series: string; fields: string }>();
   /** Per series (line prefix): the last timestamp written, in µs. */
   private readonly lastUs = new Map<string, number>();
   /** Per `vus` series: the highest value so far (written as vus_max). */
@@ -118,8 +121,24 @@ export class InfluxForwarder {
     }
   }
 
-  /** Measurement plus sorted tags (the series), and the tags k6 keeps as fields. */
+  /**
+   * Measurement plus sorted tags (the series), and the tags k6 keeps as fields. Escaping is
+   * the costly part and tag sets repeat (they are low-cardinality by design), so encodings are
+   * cached by the raw tag set; a cache that grows past its bound starts over.
+   */
   private encode(metric: string, tags: Tags): { series: string; fields: string } {
+    let key = metric;
+    for (const k in tags) key += `\u0001${k}\u0002${tags[k]}`;
+    let e = this.encoded.get(key);
+    if (!e) {
+      if (this.encoded.size >= ENCODE_CACHE_MAX) this.encoded.clear();
+      e = this.encodeUncached(metric, tags);
+      this.encoded.set(key, e);
+    }
+    return e;
+  }
+
+  private encodeUncached(metric: string, tags: Tags): { series: string; fields: string } {
     const all: Array<[string, string]> = [];
     let fields = '';
     for (const k in tags) {
