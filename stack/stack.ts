@@ -6,6 +6,7 @@ import { migrate } from './migrate.js';
 import { stateDir } from './paths.js';
 import { withLock } from './lock.js';
 import { clusterInfo, startCluster, stopCluster } from './postgres.js';
+import { stopRecordedLoad } from './load-processes.js';
 import { isAlive, stopOwned } from './processes.js';
 import { installInterruptHandler } from './interrupt.js';
 import { progress } from './progress.js';
@@ -93,7 +94,8 @@ export async function stackUp(opts: UpOptions = {}): Promise<{ state: StackState
 /** Stops what `up` started, by recorded PID. Safe to call after a crash or twice. */
 export async function stackDown(): Promise<string[]> {
   return withLock(stateDir, 'stack', async () => {
-    const stopped: string[] = [];
+    // Load first: an orphaned load process would otherwise keep loading the target.
+    const stopped: string[] = await stopRecordedLoad();
     const state = readStackState();
     if (state?.target && isAlive(state.target.process)) {
       await stopOwned(state.target.process);

@@ -1,6 +1,7 @@
-// Runs the real k6 binary on a bundle, streaming its live output to the console.
+// Runs the user's own k6 binary on a bundle, streaming its live output to the console.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { isInterrupted } from '../../stack/interrupt.js';
 
 export interface K6RunOptions {
   k6Path: string;
@@ -10,6 +11,8 @@ export interface K6RunOptions {
   /** Extra k6 CLI args, e.g. ['--out', 'influxdb=http://127.0.0.1:8086/k6']. */
   extraArgs?: string[];
   quiet?: boolean;
+  onSpawn?: (pid: number, source: string) => void;
+  onExit?: (pid: number, source: string) => void;
 }
 
 /** k6's documented exit codes we interpret. */
@@ -29,7 +32,14 @@ export function runK6(opts: K6RunOptions): Promise<number> {
         K6_WEB_DASHBOARD_EXPORT: join(opts.resultsDir, 'dashboard.html'),
       },
     });
+    if (child.pid) opts.onSpawn?.(child.pid, 'k6');
+    // SIGTERM to the CLI (a CI timeout, systemd) stops k6 too, not only a terminal's Ctrl-C.
+    const watch = setInterval(() => { if (isInterrupted() && child.exitCode === null) child.kill('SIGTERM'); }, 200);
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    child.on('close', (code, signal) => {
+      clearInterval(watch);
+      if (child.pid) opts.onExit?.(child.pid, 'k6');
+      resolve(code ?? (signal ? 128 : 1));
+    });
   });
 }

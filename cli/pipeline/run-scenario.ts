@@ -21,6 +21,7 @@ import { fixturesDir as defaultFixturesDir, resultsDir as resultsRoot } from '..
 import { progress } from '../../stack/progress.js';
 import { isInterrupted } from '../../stack/interrupt.js';
 import { withStack } from '../../stack/stack.js';
+import { forgetLoadProcess, recordLoadProcess } from '../../stack/load-processes.js';
 import { UsageError } from '../command.js';
 import { externalTargetFromEnv, type TargetKind } from './target-config.js';
 import { runLoad, type LoadStep } from './engine/run-load.js';
@@ -201,6 +202,8 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       const step: LoadStep = {
         engine, k6Path: k6?.path ?? null, runId, scenario: opts.scenario, profile, resultsDir, targetUrl: target.url, scale,
         env: { ...loadEnv, ...telemetry.engineEnv }, chaos: opts.chaos ?? null, t0Ms, k6Args: [...(opts.k6Args ?? []), ...telemetry.k6Args], quiet: opts.quiet,
+        onSpawn: (pid, source) => recordLoadProcess(pid, source, runId),
+        onExit: (pid) => forgetLoadProcess(pid),
       };
       const start = () => runLoad(step);
       const loadExit = opts.aroundLoad ? await opts.aroundLoad({ runId, resultsDir, target, t0Ms, runLoad: start }) : await start();

@@ -5,6 +5,7 @@
 //   k6         its built-in output: `--out influxdb=...`, `--tag ...`, K6_INFLUXDB_* (k6-output.ts)
 // Pure Node: the Artillery processor bundle imports the env contract from here.
 import { k6InfluxArgs, type K6InfluxOptions } from './k6-output.js';
+import { checkInfluxUrl } from './loopback.js';
 
 export const INFLUX_WRITE_ENV = 'MOSHPIT_INFLUX_WRITE';
 
@@ -40,7 +41,7 @@ export function engineInfluxOutput(url: string, opts: K6InfluxOptions): EngineIn
   // k6InfluxArgs checks the URL, the database name and that every run tag is a plain token.
   const k6 = k6InfluxArgs(url, opts);
   const write: InfluxWriteConfig = {
-    url: url.replace(/\/+$/, ''),
+    url: checkInfluxUrl(url).toString().replace(/\/+$/, ''),
     database: opts.database ?? 'k6',
     tags: { ...opts.extraTags, testid: opts.runId, profile: opts.profile },
   };

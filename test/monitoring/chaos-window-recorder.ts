@@ -1,4 +1,4 @@
-// Stands in for the chaos controller in monitoring tests: once a run's k6 has started (its
+// Stands in for the chaos controller in monitoring tests: once a run's load has started (its
 // influx.json exists), records one fault window in results/<run-id>/chaos-windows.json the way
 // the controller does (chaos/windows-file.ts), so annotations and shaded windows can be checked.
 import { existsSync, readFileSync } from 'node:fs';

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { int, LineProtocolError, toLine, toLines } from '../../monitoring/influx/line-protocol.js';
 import { checkInfluxUrl, isLoopbackHost, RemoteInfluxRefused } from '../../monitoring/influx/loopback.js';
 import { K6_TAGS_AS_FIELDS, k6InfluxArgs } from '../../monitoring/influx/k6-output.js';
+import { engineInfluxOutput, INFLUX_WRITE_ENV, parseInfluxWrite } from '../../monitoring/influx/engine-output.js';
 
 describe('toLine', () => {
   it('writes measurement, sorted tags, typed fields and a ms timestamp', () => {
@@ -95,5 +96,25 @@ describe('k6InfluxArgs', () => {
     expect(() => k6InfluxArgs('http://203.0.113.5:8086', { runId: 'r', profile: 'p' })).toThrow(RemoteInfluxRefused);
     expect(() => k6InfluxArgs('http://127.0.0.1:1', { runId: 'a b', profile: 'p' })).toThrow(/plain token/);
     expect(() => k6InfluxArgs('http://127.0.0.1:1', { runId: 'r', profile: 'p', extraTags: { 'bad key': 'x' } })).toThrow(/plain token/);
+  });
+});
+
+describe('engineInfluxOutput', () => {
+  it('gives either engine the same database and run tags: k6 its CLI args and env, Artillery MOSHPIT_INFLUX_WRITE', () => {
+    const opts = { runId: '20260101-120000-full-ab12', profile: 'smoke', database: 'k6', extraTags: { target_kind: 'rest' } };
+    const out = engineInfluxOutput('http://127.0.0.1:58100/', opts);
+    const k6 = k6InfluxArgs('http://127.0.0.1:58100/', opts);
+    expect(out.k6Args).toEqual(k6.args);
+    expect(out.env).toMatchObject(k6.env);
+    expect(parseInfluxWrite(out.env[INFLUX_WRITE_ENV]!)).toEqual({
+      url: 'http://127.0.0.1:58100', database: 'k6', tags: { target_kind: 'rest', testid: '20260101-120000-full-ab12', profile: 'smoke' },
+    });
+  });
+
+  it('refuses what k6InfluxArgs refuses, and a malformed MOSHPIT_INFLUX_WRITE', () => {
+    expect(() => engineInfluxOutput('http://203.0.113.5:8086', { runId: 'r', profile: 'p' })).toThrow(RemoteInfluxRefused);
+    expect(() => engineInfluxOutput('http://127.0.0.1:1', { runId: 'a b', profile: 'p' })).toThrow(/plain token/);
+    expect(() => parseInfluxWrite('{"url":"http://127.0.0.1:1","database":"k 6"}')).toThrow(/database/);
+    expect(() => parseInfluxWrite('{"url":"http://127.0.0.1:1","database":"k6","tags":{"testid":1}}')).toThrow(/tags/);
   });
 });

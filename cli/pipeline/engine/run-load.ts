@@ -68,7 +68,7 @@ async function runK6Load(step: LoadStep): Promise<number> {
   mkdirSync(engineDir, { recursive: true });
   const jsonFile = join(engineDir, 'k6-samples.json');
   const startedAt = Date.now();
-  const exit = await runK6({ k6Path: step.k6Path, bundle, resultsDir: step.resultsDir, env: step.env, quiet: step.quiet, extraArgs: [...(step.k6Args ?? []), '--out', `json=${jsonFile}`] });
+  const exit = await runK6({ k6Path: step.k6Path, bundle, resultsDir: step.resultsDir, env: step.env, quiet: step.quiet, extraArgs: [...(step.k6Args ?? []), '--out', `json=${jsonFile}`], onSpawn: step.onSpawn, onExit: step.onExit });
   const source = 'k6-s0';
   await k6JsonToStream({ jsonFile, streamFile: join(step.resultsDir, STREAMS_DIR, streamFileName(source)), source, runId: step.runId, startedAt, endedAt: Date.now() });
   // k6 exits 99 when an abortOnFail guard fired; the verdict itself comes from the stream.
