@@ -17,6 +17,8 @@ export class ArtilleryPort implements LoadPort {
     private readonly baseTags: Tags,
     readonly vuTags: Tags,
     readonly iteration: IterationInfo,
+    /** Think time never runs past this instant (the schedule's end + graceful stop). */
+    private readonly sleepDeadlineMs: () => number = () => Infinity,
   ) {}
 
   private tags(extra?: Tags): Tags {
@@ -40,7 +42,9 @@ export class ArtilleryPort implements LoadPort {
   }
 
   sleep(seconds: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, Math.max(0, seconds * 1000)));
+    // A user thinking past the end of the run stops thinking: the process must end by itself.
+    const ms = Math.min(Math.max(0, seconds * 1000), Math.max(0, this.sleepDeadlineMs() - Date.now()));
+    return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   hmacSha256Hex(key: string, data: string): string {

@@ -8,6 +8,7 @@ import { laneName, shapeDurationSeconds } from '../../../core/profiles.js';
 import { isOpen, vuTargetAt, type ClosedShape } from '../../../core/schedule.js';
 import { flowContext } from '../../flow-context.js';
 import { ArtilleryPort, type ArtilleryEvents } from './port.js';
+import { flushAndClose } from './influx-forwarder.js';
 import { StreamSink } from './stream-sink.js';
 import { resolveWorkload, type ResolvedWorkload } from './workload.js';
 
@@ -57,7 +58,7 @@ function maxConcurrent(plan: ProcessPlan): number {
 
 async function runIteration(s: State, events: ArtilleryEvents, lane: number, iteration: number, vu: string, vuTags: Tags): Promise<void> {
   const tags: Tags = { ...s.plan.tags, scenario: laneTag(s.plan, lane) };
-  const port = new ArtilleryPort(s.sink, events, tags, vuTags, { vu, iteration, lane });
+  const port = new ArtilleryPort(s.sink, events, tags, vuTags, { vu, iteration, lane }, () => s.endMs + s.plan.gracefulStopSeconds * 1000);
   const started = performance.now();
   try {
     await s.workload.flow(flowContext(s.workload.rt, port));
@@ -73,9 +74,11 @@ async function runIteration(s: State, events: ArtilleryEvents, lane: number, ite
   if (Date.now() > s.endMs + s.plan.gracefulStopSeconds * 1000) s.abandoned += 1;
 }
 
-function finishIfDone(s: State): void {
+/** The last planned VU closes the stream; Artillery waits for that VU before it ends the worker. */
+async function finishIfDone(s: State): Promise<void> {
   if (s.active === 0 && s.completed >= s.plan.plannedArrivals) {
     s.sink.end({ arrivals: s.arrivals, iterations: s.iterations, dropped: s.dropped, flowErrors: s.flowErrors, overran: s.abandoned });
+    await flushAndClose();
   }
 }
 
@@ -137,6 +140,6 @@ export async function moshpitVu(_context: unknown, events: ArtilleryEvents): Pro
   } finally {
     s.active -= 1;
     s.completed += 1;
-    finishIfDone(s);
+    await finishIfDone(s);
   }
 }
