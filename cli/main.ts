@@ -39,7 +39,8 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`moshpit ${name}: ${(err as Error).message}\n\n${command.usage}\n`);
+      // One clear line (the usage text is for --help, not for every typo).
+      process.stderr.write(`moshpit ${name}: ${(err as Error).message}\n(moshpit ${name} --help for usage)\n`);
       return 2;
     }
     process.stderr.write(`moshpit ${name}: ${(err as Error).message}\n`);

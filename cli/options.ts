@@ -15,8 +15,9 @@ export async function parseDefects(raw: string | undefined): Promise<string[]> {
 
 export function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got '${raw}'`);
+  // Digits only: '1e3', '0x10', ' 5' and '5.0' are typos here, not numbers to guess at.
+  const n = /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer (digits only), got '${raw}'`);
   return n;
 }
 

@@ -8,6 +8,7 @@ import { DEFAULT_ENGINE, type EngineName } from '../../core/engine-plan.js';
 import { EXIT } from '../../core/exit-codes.js';
 import { isProfileName, PROFILES, SCENARIO_WORKLOADS, type ProfileName, type ScenarioName } from '../../core/profiles.js';
 import { newRunId } from '../../core/run-id.js';
+import { DEFAULT_PREFIX, MAX_WALLETS, validatePrefix } from '../../seed/input.js';
 import { applyThresholdOverrides, defaultThresholds, parseThresholdOverrides, type ThresholdOverrides, type Thresholds } from '../../core/thresholds.js';
 import { redactUrl } from '../../core/redact.js';
 import { findUserK6, K6_INSTALL_HINT } from '../../build/toolchain.js';
@@ -131,11 +132,18 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
   const scale: LoadScale = { duration: positiveScale(env, 'MOSHPIT_DURATION_SCALE'), rate: positiveScale(env, 'MOSHPIT_RATE_SCALE') };
   const external = externalTargetFromEnv(process.env, opts.kind);
 
+  const prefix = opts.prefix ?? process.env.MOSHPIT_TEST_PREFIX ?? DEFAULT_PREFIX;
+  try {
+    validatePrefix(prefix);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (opts.wallets !== undefined && opts.wallets > MAX_WALLETS) throw new UsageError(`--wallets ${opts.wallets} is over the limit of ${MAX_WALLETS}`);
+
   const runId = newRunId(opts.scenario);
   const resultsDir = join(resultsRoot, runId);
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsRoot, 'LATEST'), `${runId}\n`);
-  const prefix = opts.prefix ?? process.env.MOSHPIT_TEST_PREFIX ?? 'k6-test-';
   const fixturesDir = opts.fixturesDir ?? defaultFixturesDir;
 
   const drive = async (target: ResolvedTarget, targetLogFile: string | null = null): Promise<ScenarioRunResult> => {

@@ -229,18 +229,27 @@ export class InfluxForwarder {
   }
 
   /**
-   * Stops the timer, sends everything buffered and waits for every write (at most the write
-   * timeout). Idempotent; later samples are ignored.
+   * Stops the timer, sends everything buffered and waits for the writes: at most about one
+   * write timeout in all, so a hung InfluxDB cannot hold the process's end (what is left then
+   * counts as lost). Idempotent; later samples are ignored.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.timer);
-      while (this.lines.length || this.inFlight.size) {
+      const deadline = Date.now() + this.opts.timeoutMs + 1000;
+      while ((this.lines.length || this.inFlight.size) && Date.now() < deadline) {
         this.flush();
-        if (this.inFlight.size) await Promise.race(this.inFlight);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.max(0, deadline - Date.now())); });
+        await Promise.race([...this.inFlight, late]);
+        clearTimeout(timer);
+      }
+      if (this.lines.length || this.inFlightPoints) {
+        this.lose(this.lines.length + this.inFlightPoints, `writes still pending after ${this.opts.timeoutMs + 1000} ms at the end`);
+        this.lines = [];
       }
       open.delete(this);
-      await this.agent.close().catch(() => {});
+      await this.agent.destroy().catch(() => {});
       if (this.counts.lost) {
         this.opts.log(`moshpit${this.opts.source ? ` ${this.opts.source}` : ''}: InfluxDB: ${this.counts.lost} point(s) not written (${this.counts.failedWrites} failed write(s)), ${this.counts.written} written`);
       }
