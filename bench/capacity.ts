@@ -1,18 +1,20 @@
 // Reference target capacity: the highest order rate the reference target sustains with the
-// concession p95 under 800 ms (core/thresholds.ts's order SLO), k6 and target on this machine.
-// A bounded, breakpoint-like step ramp: the concession bundle at constant arrival rates
-// (pilot profile, MOSHPIT_RATE_SCALE), one short k6 run per step, doubling until a step fails
+// concession p95 under 800 ms (core/thresholds.ts's order SLO), load engine and target on this
+// machine. A bounded, breakpoint-like step ramp: the concession workload at constant arrival
+// rates (pilot profile, MOSHPIT_RATE_SCALE), one short run per step through the pipeline's load
+// step on the default engine (runLoad: Artillery; p95 and counts from the merged metrics
+// stream), doubling until a step fails
 // (p95 >= 800 ms, or fewer than 95 % of the scheduled iterations achieved), then a few
 // bisection steps between the last pass and the first failure. Reference: pgbench's built-in
 // TPC-B-like transaction at the same client count the target holds against PostgreSQL (its
 // connection pool, MOSHPIT_DB_POOL), on a pgbench -i database of the same PostgreSQL.
 // When even the lowest step fails (a slow or busy machine), the figure is a bound, not NaN:
 // "< X orders/s", X the lowest step's rate, flagged bound: 'below'.
-import { join } from 'node:path';
-import { newRunId } from '../core/run-id.js';
-import { benchBundle, bundleEnv, openFestival, TARGET_DB_POOL, type Festival } from './harness/festival.js';
-import { count, metricValue, runK6Bench } from './harness/k6.js';
-import { schedule, walletsNeeded } from './harness/schedule.js';
+import { quantile } from '../core/metrics-stream/histogram.js';
+import { selectSeries } from '../core/metrics-stream/merge.js';
+import { counterSum, runEngineLoad } from './harness/engine.js';
+import { openFestival, TARGET_DB_POOL, type Festival } from './harness/festival.js';
+import { walletsNeeded } from './harness/schedule.js';
 import { figure, row } from './harness/stats.js';
 import type { Benchmark, BenchContext, Figure } from './harness/types.js';
 
@@ -34,22 +36,19 @@ export interface Step {
 async function step(ctx: BenchContext, f: Festival, ratePerSecond: number): Promise<Step> {
   const rateScale = ratePerSecond / PILOT_ORDERS_PER_SECOND;
   const durationScale = ctx.sizes.capacityStepSeconds / PILOT_SECONDS;
-  const plan = schedule('pilot', 'concession', { duration: durationScale, rate: rateScale });
-  const runId = newRunId('bench-cap');
-  const run = await runK6Bench({
-    k6Path: ctx.k6.path,
-    script: await benchBundle(ctx, 'concession'),
-    outDir: ctx.workDir,
-    args: ['--no-thresholds'],
-    env: bundleEnv(f, 'pilot', runId, join(ctx.workDir, runId), { MOSHPIT_DURATION_SCALE: String(durationScale), MOSHPIT_RATE_SCALE: String(rateScale) }),
-    timeoutMs: (plan.seconds + 240) * 1000,
-  });
-  if (!run.summary) throw new Error(`capacity step ${ratePerSecond}/s: k6 exited ${run.exitCode} without a summary:\n${run.outputTail.slice(-2000)}`);
-  const orders = ['acked', 'rejected', 'indeterminate'].reduce((n, cls) => n + count(run, `moshpit_order_${cls}`), 0);
-  const p95Ms = metricValue(run, 'moshpit_order_duration', 'p(95)');
-  const achievedRatio = count(run, 'iterations') / plan.iterations;
+  const run = await runEngineLoad(ctx, f, { engine: 'artillery', scenario: 'concession', profile: 'pilot', scale: { duration: durationScale, rate: rateScale }, label: 'cap' });
+  const src = run.merged.sources[0];
+  const planned = run.merged.sources.reduce((n, x) => n + (typeof x.info.plannedArrivals === 'number' ? x.info.plannedArrivals : 0), 0);
+  if (!src || planned === 0) throw new Error(`capacity step ${ratePerSecond}/s: no metrics stream with a plan (load exit ${run.loadExit}); see ${run.resultsDir}/engine/`);
+  const seconds = ctx.sizes.capacityStepSeconds;
+  const orders = ['acked', 'rejected', 'indeterminate'].reduce((n, cls) => n + counterSum(run.merged, `moshpit_order_${cls}`), 0);
+  const trend = selectSeries(run.merged.metrics.get('moshpit_order_duration'), {});
+  const p95Ms = trend && trend.data.k === 'trend' && trend.data.h.n > 0 ? quantile(trend.data.h, 0.95) : null;
+  const iterations = run.merged.sources.reduce((n, x) => n + (typeof x.endInfo.iterations === 'number' ? x.endInfo.iterations : 0), 0) || counterSum(run.merged, 'iterations');
+  const dropped = run.merged.sources.reduce((n, x) => n + (typeof x.endInfo.dropped === 'number' ? x.endInfo.dropped : 0), 0) || counterSum(run.merged, 'dropped_iterations');
+  const achievedRatio = iterations / planned;
   const pass = p95Ms !== null && p95Ms < P95_LIMIT_MS && achievedRatio >= MIN_ACHIEVED;
-  return { scheduledPerSecond: plan.iterations / plan.seconds, ordersPerSecond: orders / plan.seconds, p95Ms, achievedRatio, dropped: count(run, 'dropped_iterations'), exitCode: run.exitCode, pass };
+  return { scheduledPerSecond: planned / seconds, ordersPerSecond: orders / seconds, p95Ms, achievedRatio, dropped, exitCode: run.loadExit, pass };
 }
 
 /**

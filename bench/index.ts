@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { K6, resolveTool } from '../build/toolchain.js';
+import { findUserK6 } from '../build/toolchain.js';
 import { resultsDir } from '../stack/paths.js';
 import { installInterruptHandler, isInterrupted } from '../stack/interrupt.js';
 import { loadAverage1m, machineInfo } from './harness/machine.js';
@@ -21,19 +21,20 @@ export const FULL_SIZES: BenchSizes = {
   validationWallets: 1_000_000,
   validationLadder: [10_000, 100_000, 1_000_000],
   festivalWallets: 20_000,
-  memoryVus: 2000,
-  peakVus: 48,
-  bareSeconds: 20,
-  pilotSeconds: 60,
-  openModelSeconds: 20,
-  openModelMultiples: [1, 10],
-  openModelScenarios: ['entry', 'concession'],
+  loadGenRate: 200,
+  loadGenSeconds: 20,
+  undiciConcurrency: 64,
+  fidelityProfile: 'pilot',
+  fidelitySeconds: 60,
+  fidelityMultiples: [1, 10],
+  crowdSeconds: 30,
   capacityRates: [25, 50, 100, 200, 400, 800],
   capacityStepSeconds: 20,
   capacityRefineSteps: 2,
   pgbenchSeconds: 20,
 };
 
+/** Tiny sizes: proves the harness end to end in a few minutes; the figures mean nothing. */
 export const QUICK_SIZES: BenchSizes = {
   seedWallets: 5000,
   seedLadder: [500, 5000],
@@ -41,13 +42,14 @@ export const QUICK_SIZES: BenchSizes = {
   validationWallets: 2000,
   validationLadder: [200, 2000],
   festivalWallets: 5000,
-  memoryVus: 20,
-  peakVus: 6,
-  bareSeconds: 3,
-  pilotSeconds: 6,
-  openModelSeconds: 5,
-  openModelMultiples: [1, 10],
-  openModelScenarios: ['concession'],
+  loadGenRate: 20,
+  loadGenSeconds: 4,
+  undiciConcurrency: 16,
+  // The smoke profile: its browsing users think 0.5-1.5 s, not the pilot's 30-90 s.
+  fidelityProfile: 'smoke',
+  fidelitySeconds: 5,
+  fidelityMultiples: [1, 4],
+  crowdSeconds: 3,
   capacityRates: [5, 10],
   capacityStepSeconds: 4,
   capacityRefineSteps: 0,
@@ -99,7 +101,16 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const only = options.only && options.only.length > 0 ? BENCHMARK_NAMES.filter((n) => options.only!.includes(n)) : [...BENCHMARK_NAMES];
   const keep = options.keep ?? false;
 
-  const k6 = await resolveTool(K6);
+  // k6 is the user's own binary or nothing (it is AGPL: moshpit never downloads or builds it).
+  let k6: { path: string; version: string } | null = null;
+  let k6Missing: string | null = null;
+  try {
+    k6 = findUserK6();
+    if (!k6) k6Missing = 'no k6 found (K6_BINARY unset, no k6 on PATH); moshpit never downloads or builds k6 (AGPL-3.0): install it through Grafana\'s channels to get these rows';
+  } catch (err) {
+    k6Missing = (err as Error).message.split('\n')[0]!;
+  }
+  if (k6Missing) log(`k6 rows will be skipped: ${k6Missing}`);
   const server: BenchServer = await openBenchServer({ databaseUrl: options.databaseUrl, log });
   const workDir = mkdtempSync(join(tmpdir(), 'moshpit-bench-'));
   const teardown = async () => {
@@ -110,10 +121,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const results: BenchmarkResult[] = [];
   let machine;
   try {
-    machine = await machineInfo({ k6: k6.version, postgres: server.version, pgbench: server.pgbenchVersion });
+    machine = await machineInfo({ k6: k6 ? k6.version : 'none', postgres: server.version, pgbench: server.pgbenchVersion });
     const reuseDatasets = server.kind === 'private-cluster' && !quick;
     if (reuseDatasets && options.freshData) await server.dropCached('mpbench_cache_');
-    const ctx: BenchContext = { quick, repeat, sizes, server, k6, workDir, keep, reuseDatasets, log, interrupted: isInterrupted };
+    const ctx: BenchContext = { quick, repeat, sizes, server, k6, k6Missing, workDir, keep, reuseDatasets, log, interrupted: isInterrupted };
     for (const name of only) {
       if (isInterrupted()) break;
       const benchmark = await loadBenchmark(name);
@@ -121,8 +132,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       const t = performance.now();
       log(`${benchmark.title} ...`);
       try {
-        const { rows, details } = await benchmark.run(ctx);
-        results.push({ name, title: benchmark.title, ok: true, seconds: (performance.now() - t) / 1000, loadAverage: { before, after: loadAverage1m() }, rows, details });
+        const { rows, details, skipped } = await benchmark.run(ctx);
+        results.push({ name, title: benchmark.title, ok: true, seconds: (performance.now() - t) / 1000, loadAverage: { before, after: loadAverage1m() }, rows, ...(skipped?.length ? { skipped } : {}), details });
       } catch (err) {
         log(`${name} failed: ${(err as Error).message}`);
         results.push({ name, title: benchmark.title, ok: false, error: (err as Error).message, seconds: (performance.now() - t) / 1000, loadAverage: { before, after: loadAverage1m() }, rows: [], details: {} });

@@ -1,196 +1,190 @@
-// Load generator efficiency: the full-festival bundle (build/dist/full.js) against the barest
-// k6 script (bench/k6/bare.js: one GET /v1/wallets/{id} per iteration), same k6 binary, same
-// target, same database, same run.
+// Load generator cost: what the engine spends per request and how much memory it holds, with
+// our flows and without them, against references measured in the same run.
 //
-//   peak     Closed loop, no think time, the same number of VUs on both sides, the same seconds.
-//            Bundle: a generated wrapper that imports the full bundle as is (its init code,
-//            fixtures, runtime) and runs its think-time-free flows, entry (2 doors) and
-//            concession (4 terminals), one k6 scenario per lane, constant VUs. Bare: the same
-//            VU count. Peak iterations/s and requests/s over a 3-s window (k6's REST API), and
-//            k6 CPU ms per HTTP request while requests flow: the generator's own cost,
-//            whichever of k6, target and PostgreSQL saturates the 2 cores first.
-//   memory   RSS per VU. Bundle: the pilot profile's full-festival curve (2,000 browsing users at
-//            its peak: the pilot's concurrency), time-scaled. Bare: the same number of VUs, one
-//            request per iteration and the pilot browsers' mean think time between them (a VU's
-//            request, then its pause: the same in-flight pattern as the browsing crowd).
-//            RSS = k6's VmHWM (kernel high-water mark) from /proc/<pid>/status; VUs = vus_max.
-//            The bundle run is also the "peak memory of k6 at 2,000 VUs" figure.
-import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { PROFILES } from '../core/profiles.js';
-import { newRunId } from '../core/run-id.js';
-import { projectRoot } from '../stack/paths.js';
-import { benchBundle, bundleEnv, openFestival, type Festival } from './harness/festival.js';
-import { count, cpuMsPerRequest, maxVus, peakRate, runK6Bench, type K6BenchRun } from './harness/k6.js';
+//   flows    Our concession flows on the default engine, exactly as `moshpit scenario` runs
+//            them (runLoad: the Artillery processor, the port, the metrics stream), at a fixed
+//            arrival rate (the pilot's concession schedule, MOSHPIT_RATE_SCALE) against the
+//            reference target on a freshly seeded database. A loopback server answering fixed
+//            JSON cannot stand in for the target here: the flows read balances, replay
+//            idempotency keys and top up after a 402, so canned answers would fail their
+//            checks and change the code they run. The target's CPU is measured separately and
+//            is not in the engine's figure.
+//   bare     The bare Artillery script (bench/reference/bare-processor.cjs): same Artillery,
+//            same arrival scheme (arrivalCount phases: one worker), the same arrivals at the
+//            same rate, each one undici GET on a keep-alive Agent, against the trivial loopback
+//            server (bench/reference/loopback-server.mjs).
+//   undici   A plain undici loop (bench/reference/undici-loop.mjs), no engine: the same number
+//            of requests at the same rate, at most `undiciConcurrency` in flight, same server.
+//   floor    The same undici loop unpaced: a closed loop holding `undiciConcurrency` requests
+//            in flight (requests share event-loop wake-ups; the least Node can spend).
+//   k6       With the user's own k6 only: the same flows through runLoad on k6, and the bare
+//            k6 script (bench/k6/bare.js) at the same rate against the loopback server.
+// CPU = utime + stime of every process of the engine (and its descendants; threads included),
+// "while requests flow" from the first whole second with requests + 1 to the last one (start-up
+// and drain left out), and for the whole run. Memory = the peak of the summed VmRSS, sampled
+// every 250 ms (VmHWM sums in the JSON). Repeated and interleaved (flows, bare, undici, floor).
+import { join } from 'node:path';
+import { counterSum, describeCost, runBareArtillery, runBareK6, runEngineLoad, runUndiciLoop, startLoopback, type Cost, type EngineLoadRun, type MeasuredRun } from './harness/engine.js';
+import { openFestival } from './harness/festival.js';
+import { walletsNeeded } from './harness/schedule.js';
 import { figure, row } from './harness/stats.js';
-import type { Benchmark, BenchContext, Row } from './harness/types.js';
+import type { Benchmark, BenchContext, Row, Skipped } from './harness/types.js';
 
-export const BARE_SCRIPT = join(projectRoot, 'bench', 'k6', 'bare.js');
-const PEAK_WINDOW_SECONDS = 3;
-/** The pilot's browsing users' mean think time (core/profiles.ts browseThinkSeconds). */
-const THINK = PROFILES.pilot.behaviour.browseThinkSeconds;
-const BROWSE_MEAN_THINK_SECONDS = (THINK.min + THINK.max) / 2;
+const PILOT_SECONDS = 1500;
+const PILOT_ORDERS_PER_SECOND = 2; // 4 terminals x 30 tx/min
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 
-function bareRun(ctx: BenchContext, f: Festival, vus: number, seconds: number, pause: number): Promise<K6BenchRun> {
-  return runK6Bench({
-    k6Path: ctx.k6.path,
-    script: BARE_SCRIPT,
-    outDir: ctx.workDir,
-    env: { TARGET_URL: f.target.url, API_KEY: f.target.apiKey, WALLET_ID: f.someWalletId, BARE_VUS: String(vus), BARE_DURATION: `${seconds}s`, BARE_SLEEP: String(pause) },
-    timeoutMs: (seconds + pause + 120) * 1000 + vus * 50,
-  });
+/** CPU ms per request while requests flowed; the whole run's when the window was too short. */
+function steady(c: Cost): { value: number; whole: boolean } {
+  if (c.steadyCpuMsPerRequest !== null && Number.isFinite(c.steadyCpuMsPerRequest)) return { value: c.steadyCpuMsPerRequest, whole: false };
+  return { value: c.cpuMsPerRequest ?? Number.NaN, whole: true };
 }
 
-async function bundleProfileRun(ctx: BenchContext, f: Festival, profile: string, seconds: number, profileSeconds: number, rateScale: number): Promise<K6BenchRun> {
-  const runId = newRunId(`bench-${profile}`);
-  const script = await benchBundle(ctx, 'full');
-  return runK6Bench({
-    k6Path: ctx.k6.path,
-    script,
-    outDir: ctx.workDir,
-    args: ['--no-thresholds'],
-    env: bundleEnv(f, profile, runId, join(ctx.workDir, runId), {
-      MOSHPIT_DURATION_SCALE: String(seconds / profileSeconds),
-      MOSHPIT_RATE_SCALE: String(rateScale),
-    }),
-    // Graceful stops (30 s) and VU initialisation come on top of the scaled schedule.
-    timeoutMs: (seconds + 240) * 1000,
-  });
+function plannedOf(run: EngineLoadRun): number {
+  return run.merged.sources.reduce((n, s) => n + (typeof s.info.plannedArrivals === 'number' ? s.info.plannedArrivals : 0), 0);
 }
 
-const PEAK_LANES: Array<[string, string]> = [
-  ['entry_door_1', 'entryVisit'], ['entry_door_2', 'entryVisit'],
-  ['concession_terminal_1', 'concessionOrder'], ['concession_terminal_2', 'concessionOrder'],
-  ['concession_terminal_3', 'concessionOrder'], ['concession_terminal_4', 'concessionOrder'],
-];
-
-/** A k6 script next to the copied full bundle: its flows and setup, closed-loop scenarios of our own. */
-function writeClosedLoopWrapper(bundle: string): string {
-  const wrapper = join(dirname(bundle), 'full-closed-loop.js');
-  writeFileSync(wrapper, [
-    '// Generated by bench/load-generator.ts: the full bundle\'s own init code, setup and flows,',
-    '// driven closed loop (constant VUs, no think time) instead of by its profile\'s schedule.',
-    "export { setup, entryVisit, concessionOrder } from './full.js';",
-    "const vus = Number(__ENV.PEAK_VUS_PER_LANE || 1);",
-    "const duration = __ENV.PEAK_DURATION || '10s';",
-    "const lane = (exec, flow) => ({ executor: 'constant-vus', vus, duration, exec, gracefulStop: '10s', tags: { flow } });",
-    'export const options = {',
-    '  scenarios: {',
-    ...PEAK_LANES.map(([name, exec]) => `    ${name}: lane('${exec}', '${exec === 'entryVisit' ? 'entry' : 'concession'}'),`),
-    '  },',
-    "  summaryTrendStats: ['avg', 'med', 'p(95)', 'p(99)', 'max', 'count'],",
-    "  systemTags: ['status', 'method', 'name', 'scenario'],",
-    '  setupTimeout: \'60s\',',
-    '};',
-    '',
-  ].join('\n'));
-  return wrapper;
+interface Sample {
+  flows: EngineLoadRun;
+  bare: MeasuredRun;
+  undici: MeasuredRun;
+  floor: MeasuredRun;
+  k6Flows?: EngineLoadRun;
+  k6Bare?: MeasuredRun;
 }
 
-async function bundlePeakRun(ctx: BenchContext, f: Festival, vusPerLane: number, seconds: number): Promise<K6BenchRun> {
-  const runId = newRunId('bench-peak');
-  const script = writeClosedLoopWrapper(await benchBundle(ctx, 'full'));
-  return runK6Bench({
-    k6Path: ctx.k6.path,
-    script,
-    outDir: ctx.workDir,
-    args: ['--no-thresholds'],
-    env: bundleEnv(f, 'pilot', runId, join(ctx.workDir, runId), { PEAK_VUS_PER_LANE: String(vusPerLane), PEAK_DURATION: `${seconds}s` }),
-    timeoutMs: (seconds + 180) * 1000,
-  });
-}
-
-function describe(run: K6BenchRun) {
+function flowsSummary(r: EngineLoadRun) {
+  const iterations = counterSum(r.merged, 'iterations');
   return {
-    exitCode: run.exitCode,
-    timedOut: run.timedOut,
-    wallSeconds: run.wallSeconds,
-    peakRssMiB: run.peakRssKiB / 1024,
-    vusMax: maxVus(run),
-    cpuSeconds: run.cpuSeconds,
-    iterations: count(run, 'iterations'),
-    httpReqs: count(run, 'http_reqs'),
-    droppedIterations: count(run, 'dropped_iterations'),
-    peakIterationsPerSecond: peakRate(run.samples, 'iterations', PEAK_WINDOW_SECONDS),
-    peakRequestsPerSecond: peakRate(run.samples, 'httpReqs', PEAK_WINDOW_SECONDS),
-    cpuMsPerRequest: cpuMsPerRequest(run),
-    ...(run.exitCode !== 0 && run.exitCode !== 99 ? { outputTail: run.outputTail.slice(-2000) } : {}),
+    runId: r.runId, engine: r.engine, loadExit: r.loadExit, timedOut: r.timedOut, wallSeconds: Number(r.wallSeconds.toFixed(1)),
+    plannedArrivals: plannedOf(r), iterations, requests: r.engineCost.requests, requestsPerIteration: iterations ? r.engineCost.requests / iterations : null,
+    dropped: counterSum(r.merged, 'dropped_iterations'), flowErrors: counterSum(r.merged, 'moshpit_flow_errors'),
+    engineCost: describeCost(r.engineCost),
+    target: { cpuSeconds: r.target.cpuSeconds, cpuMsPerRequest: r.engineCost.requests ? (r.target.cpuSeconds * 1000) / r.engineCost.requests : null, peakRssMiB: r.target.peakRssKiB / 1024 },
   };
 }
 
-function assertRan(label: string, run: K6BenchRun): void {
-  // Requests, not iterations: a think-time iteration may still be asleep when the run ends.
-  if (count(run, 'http_reqs') === 0 || !run.summary) {
-    throw new Error(`${label}: k6 exited ${run.exitCode} without a request:\n${run.outputTail.slice(-2000)}`);
+function measuredSummary(r: MeasuredRun & { server?: { cpuSeconds: number } | null }) {
+  return { exitCode: r.exitCode, timedOut: r.timedOut, wallSeconds: Number(r.wallSeconds.toFixed(1)), cost: describeCost(r.cost), done: r.done, serverCpuSeconds: r.server?.cpuSeconds ?? null, ...(r.exitCode !== 0 ? { outputTail: r.outputTail.slice(-2000) } : {}) };
+}
+
+function assertFlows(label: string, r: EngineLoadRun): void {
+  if (r.engineCost.requests === 0) throw new Error(`${label}: the engine made no request (load exit ${r.loadExit}); see ${r.resultsDir}/engine/`);
+}
+
+function assertMeasured(label: string, r: MeasuredRun): void {
+  if (r.cost.requests === 0) throw new Error(`${label}: exited ${r.exitCode} without a request:\n${r.outputTail.slice(-2000)}`);
+}
+
+async function flowsRun(ctx: BenchContext, engine: 'artillery' | 'k6', i: number, wallets: number, scale: { duration: number; rate: number }): Promise<EngineLoadRun> {
+  const f = await openFestival(ctx, `loadgen_${engine}_${i}`, wallets);
+  try {
+    return await runEngineLoad(ctx, f, { engine, k6Path: ctx.k6?.path ?? null, scenario: 'concession', profile: 'pilot', scale, label: `lg-${engine}` });
+  } finally {
+    await f.close();
   }
 }
 
 const benchmark: Benchmark = {
   name: 'load-generator',
-  title: 'Load generator: full-festival bundle vs a bare one-request k6 script',
+  title: 'Load generator: our flows on Artillery vs a bare Artillery script vs a plain undici loop (k6 rows with the user\'s k6)',
   async run(ctx) {
     const s = ctx.sizes;
-    const f = await openFestival(ctx, 'loadgen', s.festivalWallets);
+    const rate = s.loadGenRate;
+    const seconds = s.loadGenSeconds;
+    const scale = { duration: seconds / PILOT_SECONDS, rate: rate / PILOT_ORDERS_PER_SECOND };
+    const wallets = Math.max(s.festivalWallets, walletsNeeded('pilot', 'concession', scale));
+    const loopback = await startLoopback(join(ctx.workDir, 'loopback'));
+    const samples: Sample[] = [];
+    const timeoutMs = (seconds + 120) * 1000;
     try {
-      // Memory: same VU count on both sides.
-      ctx.log(`load-generator: full bundle, pilot curve in ${s.pilotSeconds} s (up to ${fmt(s.memoryVus)} browsing VUs) ...`);
-      const bundleMem = await bundleProfileRun(ctx, f, 'pilot', s.pilotSeconds, 1500, s.memoryVus / 2000);
-      assertRan('full bundle (pilot)', bundleMem);
-      const bundleVus = maxVus(bundleMem);
-      ctx.log(`load-generator: bare script, ${fmt(bundleVus)} VUs, ${s.bareSeconds} s ...`);
-      const bareMem = await bareRun(ctx, f, bundleVus, s.bareSeconds, BROWSE_MEAN_THINK_SECONDS);
-      assertRan('bare script (memory)', bareMem);
-
-      // Peak throughput: closed loop, same VUs, same seconds; repeated, interleaved.
-      const vusPerLane = Math.max(1, Math.round(s.peakVus / PEAK_LANES.length));
-      const peakVus = vusPerLane * PEAK_LANES.length;
-      const barePeaks: K6BenchRun[] = [];
-      const bundlePeaks: K6BenchRun[] = [];
       for (let i = 0; i < ctx.repeat; i++) {
         if (i > 0 && ctx.interrupted()) break;
-        ctx.log(`load-generator: bare script peak, ${peakVus} VUs closed loop, ${s.bareSeconds} s (${i + 1}/${ctx.repeat}) ...`);
-        const bare = await bareRun(ctx, f, peakVus, s.bareSeconds, 0);
-        assertRan('bare script (peak)', bare);
-        barePeaks.push(bare);
-        ctx.log(`load-generator: full bundle peak, entry + concession flows, ${peakVus} VUs closed loop, ${s.bareSeconds} s (${i + 1}/${ctx.repeat}) ...`);
-        const bundle = await bundlePeakRun(ctx, f, vusPerLane, s.bareSeconds);
-        assertRan('full bundle (closed loop)', bundle);
-        bundlePeaks.push(bundle);
+        const n = `(${i + 1}/${ctx.repeat})`;
+        ctx.log(`load-generator: our concession flows on Artillery, ${rate} arrivals/s for ${seconds} s, reference target ${n} ...`);
+        const flows = await flowsRun(ctx, 'artillery', i, wallets, scale);
+        assertFlows('flows on Artillery', flows);
+        const planned = plannedOf(flows);
+        ctx.log(`load-generator: bare Artillery script, ${fmt(planned)} arrivals in ${seconds} s, loopback server ${n} ...`);
+        const bare = await runBareArtillery(ctx, { label: 'lg-bare', url: loopback.url, serverPid: loopback.pid, mode: 'open', phases: [{ duration: seconds, arrivalCount: planned }], timeoutMs });
+        assertMeasured('bare Artillery script', bare);
+        ctx.log(`load-generator: plain undici loop, ${fmt(planned)} requests at ${rate}/s ${n} ...`);
+        const undici = await runUndiciLoop(ctx, { url: loopback.url, serverPid: loopback.pid, count: planned, rate, concurrency: s.undiciConcurrency, timeoutMs });
+        assertMeasured('undici loop', undici);
+        ctx.log(`load-generator: plain undici closed loop, ${fmt(planned)} requests, ${s.undiciConcurrency} in flight ${n} ...`);
+        const floor = await runUndiciLoop(ctx, { url: loopback.url, serverPid: loopback.pid, count: planned, rate: 0, concurrency: s.undiciConcurrency, timeoutMs });
+        assertMeasured('undici closed loop', floor);
+        const sample: Sample = { flows, bare, undici, floor };
+        if (ctx.k6) {
+          ctx.log(`load-generator: our concession flows on k6 ${ctx.k6.version}, ${rate} arrivals/s ${n} ...`);
+          sample.k6Flows = await flowsRun(ctx, 'k6', i, wallets, scale);
+          assertFlows('flows on k6', sample.k6Flows);
+          ctx.log(`load-generator: bare k6 script, ${rate} arrivals/s, loopback server ${n} ...`);
+          sample.k6Bare = await runBareK6(ctx, { k6Path: ctx.k6.path, url: loopback.url, serverPid: loopback.pid, rate, seconds, maxVus: Math.max(16, rate), timeoutMs });
+          assertMeasured('bare k6 script', sample.k6Bare);
+        }
+        samples.push(sample);
       }
-
-      const rssPerVu = (r: K6BenchRun) => r.peakRssKiB / Math.max(1, maxVus(r));
-      const peakIt = (runs: K6BenchRun[]) => figure(runs.map((r) => peakRate(r.samples, 'iterations', PEAK_WINDOW_SECONDS) ?? Number.NaN), 'iterations/s');
-      const peakReq = (runs: K6BenchRun[]) => figure(runs.map((r) => peakRate(r.samples, 'httpReqs', PEAK_WINDOW_SECONDS) ?? Number.NaN), 'requests/s');
-      const cpu = (runs: K6BenchRun[]) => figure(runs.map((r) => cpuMsPerRequest(r) ?? Number.NaN), 'CPU ms/request');
-      const bareLabel = `bare script, ${peakVus} VUs closed loop`;
-      const perIteration = bundlePeaks.reduce((n, r) => n + count(r, 'http_reqs'), 0) / Math.max(1, bundlePeaks.reduce((n, r) => n + count(r, 'iterations'), 0));
-      const rows: Row[] = [
-        row(`peak iterations/s (${PEAK_WINDOW_SECONDS}-s window), full bundle entry + concession flows, ${peakVus} VUs closed loop`, peakIt(bundlePeaks), {
-          label: bareLabel, figure: peakIt(barePeaks), ratioLabel: 'bundle ÷ bare',
-        }, `a bundle iteration makes ${perIteration.toFixed(2)} requests (reads, writes, replays, top-ups); the bare one 1`),
-        row(`peak requests/s (${PEAK_WINDOW_SECONDS}-s window), same runs`, peakReq(bundlePeaks), { label: bareLabel, figure: peakReq(barePeaks), ratioLabel: 'bundle ÷ bare' }),
-        row('k6 CPU per HTTP request, same runs', cpu(bundlePeaks), { label: bareLabel, figure: cpu(barePeaks), ratioLabel: 'bundle ÷ bare (k6\'s own cost)' }),
-        row(`RSS per VU (VmHWM ÷ vus_max), ${fmt(bundleVus)} VUs`, figure([rssPerVu(bundleMem)], 'KiB/VU'), {
-          label: `bare script, ${fmt(maxVus(bareMem))} VUs`, figure: figure([rssPerVu(bareMem)], 'KiB/VU'), ratioLabel: 'bundle ÷ bare',
-        }),
-        row(`peak k6 memory, full bundle, pilot curve (${fmt(bundleVus)} VUs)`, figure([bundleMem.peakRssKiB / 1024], 'MiB'), {
-          label: `bare script, ${fmt(maxVus(bareMem))} VUs`, figure: figure([bareMem.peakRssKiB / 1024], 'MiB'), ratioLabel: 'bundle ÷ bare',
-        }, `VmHWM of the k6 process; ${fmt(count(bundleMem, 'iterations'))} iterations, ${fmt(count(bundleMem, 'http_reqs'))} requests in ${bundleMem.wallSeconds.toFixed(0)} s`),
-      ];
-      return {
-        rows,
-        details: {
-          festivalWallets: s.festivalWallets,
-          targetDbPool: f.target.dbPool,
-          memory: { bundle: describe(bundleMem), bare: describe(bareMem) },
-          peak: { vus: peakVus, seconds: s.bareSeconds, bundle: bundlePeaks.map(describe), bare: barePeaks.map(describe) },
-        },
-      };
     } finally {
-      await f.close();
+      await loopback.stop();
     }
+
+    const cpuFig = (costs: Cost[]) => figure(costs.map((c) => steady(c).value), 'CPU ms/request');
+    const wholeFig = (costs: Cost[]) => figure(costs.map((c) => c.cpuMsPerRequest ?? Number.NaN), 'CPU ms/request');
+    const rssFig = (costs: Cost[]) => figure(costs.map((c) => c.peakRssKiB / 1024), 'MiB');
+    const flowsC = samples.map((x) => x.flows.engineCost);
+    const bareC = samples.map((x) => x.bare.cost);
+    const undiciC = samples.map((x) => x.undici.cost);
+    const floorC = samples.map((x) => x.floor.cost);
+    const anyWhole = [...flowsC, ...bareC, ...undiciC, ...floorC].some((c) => steady(c).whole);
+    const iterations = samples.reduce((n, x) => n + counterSum(x.flows.merged, 'iterations'), 0);
+    const requests = samples.reduce((n, x) => n + x.flows.engineCost.requests, 0);
+    const perArrival = requests / Math.max(1, iterations);
+    const targetMs = samples.map((x) => (x.flows.target.cpuSeconds * 1000) / Math.max(1, x.flows.engineCost.requests));
+    const maxInFlight = samples.map((x) => x.undici.done?.maxInFlight).filter((v) => typeof v === 'number');
+    const flowsLabel = `our concession flows on Artillery, ${rate} arrivals/s for ${seconds} s (reference target)`;
+    const bareLabel = `bare Artillery script, same arrivals (loopback server)`;
+    const undiciLabel = `plain undici loop, same requests at ${rate}/s (≤ ${s.undiciConcurrency} in flight)`;
+    const floorLabel = `plain undici closed loop, ${s.undiciConcurrency} in flight`;
+    const rows: Row[] = [
+      row(`Artillery CPU per request while requests flow: ${flowsLabel}`, cpuFig(flowsC), { label: bareLabel, figure: cpuFig(bareC), ratioLabel: 'flows ÷ bare' },
+        `${perArrival.toFixed(2)} requests per arrival (orders, replays, top-ups; bare: 1); the target spent ${figure(targetMs, '').value.toFixed(2)} CPU ms/request more, not counted${anyWhole ? '; some windows too short: whole-run figures used' : ''}`),
+      row(`Artillery CPU per request while requests flow: ${bareLabel}`, cpuFig(bareC), { label: undiciLabel, figure: cpuFig(undiciC), ratioLabel: 'bare ÷ undici' },
+        `undici loop's most requests in flight: ${maxInFlight.join(', ') || 'n/a'}`),
+      row(`same, against the floor: ${bareLabel}`, cpuFig(bareC), { label: floorLabel, figure: cpuFig(floorC), ratioLabel: 'bare ÷ floor' }),
+      row(`CPU per request, whole run (Artillery start-up and drain included): flows`, wholeFig(flowsC), { label: 'bare Artillery script, whole run', figure: wholeFig(bareC), ratioLabel: 'flows ÷ bare' },
+        `engine CPU ${figure(flowsC.map((c) => c.cpuSeconds), 's').value.toFixed(1)} s vs ${figure(bareC.map((c) => c.cpuSeconds), 's').value.toFixed(1)} s for ${fmt(requests / samples.length)} vs ${fmt(bareC[0]!.requests)} requests`),
+      row(`CPU per request, whole run: bare Artillery script`, wholeFig(bareC), { label: 'plain undici loop, whole run', figure: wholeFig(undiciC), ratioLabel: 'bare ÷ undici' }),
+      row(`peak RSS of the engine's processes: ${flowsLabel}`, rssFig(flowsC), { label: bareLabel, figure: rssFig(bareC), ratioLabel: 'flows ÷ bare' },
+        `Σ VmRSS sampled every 250 ms over ${flowsC[0]!.processes} process(es); Σ VmHWM ${figure(flowsC.map((c) => c.hwmSumKiB / 1024), 'MiB').value.toFixed(0)} MiB`),
+      row(`peak RSS: bare Artillery script`, rssFig(bareC), { label: 'plain undici loop', figure: rssFig(undiciC), ratioLabel: 'bare ÷ undici' }),
+    ];
+    const skipped: Skipped[] = [];
+    const k6Samples = samples.filter((x) => x.k6Flows && x.k6Bare);
+    if (k6Samples.length > 0) {
+      const kf = k6Samples.map((x) => x.k6Flows!.engineCost);
+      const kb = k6Samples.map((x) => x.k6Bare!.cost);
+      rows.push(
+        row(`k6 CPU per request while requests flow: our concession flows on k6 ${ctx.k6!.version}, ${rate} arrivals/s`, cpuFig(kf), { label: 'bare k6 script, same rate (loopback server)', figure: cpuFig(kb), ratioLabel: 'flows ÷ bare' }),
+        row('k6 peak RSS: our flows on k6', rssFig(kf), { label: 'bare k6 script', figure: rssFig(kb), ratioLabel: 'flows ÷ bare' }),
+        row('CPU per request while requests flow: our flows on k6', cpuFig(kf), { label: 'our flows on Artillery (same runs above)', figure: cpuFig(flowsC), ratioLabel: 'k6 ÷ Artillery' }),
+      );
+    } else {
+      const reason = `skipped: ${ctx.k6Missing ?? 'k6 runs did not complete'}`;
+      for (const measure of ['k6 CPU per request: our flows on k6 vs the bare k6 script', 'k6 peak RSS: our flows on k6 vs the bare k6 script', 'CPU per request: our flows on k6 vs on Artillery']) skipped.push({ measure, reason });
+    }
+    return {
+      rows,
+      skipped,
+      details: {
+        rate, seconds, wallets, undiciConcurrency: s.undiciConcurrency,
+        runs: samples.map((x) => ({
+          flows: flowsSummary(x.flows), bare: measuredSummary(x.bare), undici: measuredSummary(x.undici), floor: measuredSummary(x.floor),
+          ...(x.k6Flows ? { k6Flows: flowsSummary(x.k6Flows) } : {}), ...(x.k6Bare ? { k6Bare: measuredSummary(x.k6Bare) } : {}),
+        })),
+      },
+    };
   },
 };
 

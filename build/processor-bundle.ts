@@ -1,6 +1,6 @@
 // Bundles the Artillery processor (lib/bindings/artillery/processor.ts: the flows, the port,
-// the stream sink) into one CommonJS file Artillery can require. undici stays external and
-// resolves from the project's node_modules.
+// the stream sink) into one CommonJS file Artillery can require. undici and supabase-js stay
+// external and resolve from the project's node_modules.
 import * as esbuild from 'esbuild';
 import { join } from 'node:path';
 import { projectRoot } from '../stack/paths.js';
@@ -16,7 +16,8 @@ export async function buildArtilleryProcessor(): Promise<string> {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['undici'],
+    // Resolved from the project's node_modules at run time: the official packages, unbundled.
+    external: ['undici', '@supabase/supabase-js', 'ws'],
     sourcemap: 'inline',
     sourcesContent: false,
     logLevel: 'silent',

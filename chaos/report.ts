@@ -116,6 +116,13 @@ function loadSide(metrics: MergedRun['metrics'] | null): ChaosReport['load'] {
   };
 }
 
+/** A window's requests: its own seconds when the samples were cut per window, else every window of its fault. */
+function during(samples: SampleSummary | null, fault: string, index: number): Stat | null {
+  if (!samples) return null;
+  if (index < samples.duringWindow.length) return samples.duringWindow[index] ?? null;
+  return samples.duringFault[fault] ?? null;
+}
+
 export function buildChaosReport(input: {
   windows: ChaosWindowsFile;
   samples: SampleSummary | null;
@@ -147,12 +154,12 @@ export function buildChaosReport(input: {
   const boundMs = input.recoveryBoundS * 1000;
   const problems: string[] = [];
 
-  const windows: WindowReport[] = doc.windows.map((w) => {
+  const windows: WindowReport[] = doc.windows.map((w, index) => {
     const i = happened.indexOf(w);
     const base = {
       fault: w.fault, kind: w.kind, executor: w.executor, status: w.status, params: w.params,
       plannedStartMs: w.plannedStartMs, plannedEndMs: w.plannedEndMs, startMs: w.startMs, endMs: w.endMs,
-      during: input.samples?.duringFault[w.fault] ?? null, ...(w.error ? { error: w.error } : {}),
+      during: during(input.samples, w.fault, index), ...(w.error ? { error: w.error } : {}),
     };
     if (w.status === 'failed') problems.push(`${w.fault}: could not be applied (${w.error ?? 'unknown error'})`);
     if (i < 0) return { ...base, recoveryFromMs: null, recoveryMs: null, recovery: 'not-run', withinBound: null };

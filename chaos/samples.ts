@@ -9,6 +9,7 @@
 import { emptyHistogram, mergeHistogram, quantile, type HistogramData } from '../core/metrics-stream/histogram.js';
 import type { MergedRun, MergedSeries } from '../core/metrics-stream/merge.js';
 import { CHAOS_TAG, FAULT_TAG, NO_FAULT } from '../lib/chaos/contract.js';
+import { PRE_WINDOW_MARGIN_S } from '../lib/chaos/schedule.js';
 import type { MetricSample } from './recovery.js';
 
 export const FAILED_METRIC = 'http_req_failed';
@@ -38,9 +39,18 @@ export interface SampleSummary {
    * (all its tag groups merged, so its percentiles are exact, not the worst group's)
    */
   duringFault: Record<string, Stat>;
+  /**
+   * one per `opts.windows` entry, in its order: the requests tagged chaos=fault with that
+   * window's fault, in the seconds the window was on (from PRE_WINDOW_MARGIN_S before its start
+   * to its end); null for a window that never started. Two windows of one fault stay apart.
+   */
+  duringWindow: Array<Stat | null>;
   /** samples counted (http_req_failed + http_req_duration) */
   rows: number;
 }
+
+/** A fault window as it happened (chaos-windows.json): null times if it never started. */
+export interface WindowSpan { fault: string; startMs: number | null; endMs: number | null }
 
 class Acc {
   requests = 0;
@@ -80,11 +90,17 @@ function accOf<K>(m: Map<K, Acc>, k: K): Acc {
  * Aggregates the merged run's per-second series. `fromMs`: seconds that end at or before it are
  * left out (the load's schedule starts at the timeline's t0; nothing before it is the run's).
  */
-export function summarizeSamples(run: Pick<MergedRun, 'seconds'>, opts: { fromMs?: number } = {}): SampleSummary {
+export function summarizeSamples(run: Pick<MergedRun, 'seconds'>, opts: { fromMs?: number; windows?: readonly WindowSpan[] } = {}): SampleSummary {
   const seconds = new Map<number, Acc>();
   const phases = new Map<string, Acc>();
   const faults = new Map<string, Acc>();
   const during = new Map<string, Acc>();
+  const spans = (opts.windows ?? []).map((w) => (w.startMs === null ? null : {
+    fault: w.fault,
+    fromMs: w.startMs - PRE_WINDOW_MARGIN_S * 1000,
+    toMs: w.endMs ?? Infinity,
+    acc: new Acc(),
+  }));
   let rows = 0;
   for (const [second, series] of run.seconds) {
     if (opts.fromMs !== undefined && (second + 1) * 1000 <= opts.fromMs) continue;
@@ -98,7 +114,11 @@ export function summarizeSamples(run: Pick<MergedRun, 'seconds'>, opts: { fromMs
       accOf(seconds, second).add(s);
       accOf(phases, phase).add(s);
       accOf(faults, `${phase}|${fault}`).add(s);
-      if (phase === 'fault') for (const name of new Set(fault.split('+'))) if (name && name !== NO_FAULT) accOf(during, name).add(s);
+      if (phase !== 'fault') continue;
+      const names = new Set(fault.split('+'));
+      for (const name of names) if (name && name !== NO_FAULT) accOf(during, name).add(s);
+      // the second [second, second + 1) overlaps the window's [fromMs, toMs)
+      for (const w of spans) if (w && names.has(w.fault) && second * 1000 < w.toMs && (second + 1) * 1000 > w.fromMs) w.acc.add(s);
     }
   }
   const perSecond: MetricSample[] = [...seconds.entries()].sort((a, b) => a[0] - b[0]).map(([s, a]) => {
@@ -106,5 +126,5 @@ export function summarizeSamples(run: Pick<MergedRun, 'seconds'>, opts: { fromMs
     return { t: (s + 1) * 1000, errorRate: a.requests ? st.errorRate : Number.NaN, p95: st.p95Ms ?? Number.NaN };
   });
   const stats = (m: Map<string, Acc>) => Object.fromEntries([...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, a]) => [k, a.stat()]));
-  return { perSecond, byPhase: stats(phases), byFault: stats(faults), duringFault: stats(during), rows };
+  return { perSecond, byPhase: stats(phases), byFault: stats(faults), duringFault: stats(during), duringWindow: spans.map((w) => w?.acc.stat() ?? null), rows };
 }

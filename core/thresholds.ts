@@ -33,6 +33,8 @@ export const METRICS = {
   fundingE2e: 'moshpit_funding_e2e_ms',
   /** Counter: extra HTTP attempts of a write after an indeterminate outcome (tag: op). */
   retries: 'moshpit_retries',
+  /** Counter: iterations whose flow threw (a bug, or an answer it could not read; tag: reason). */
+  flowErrors: 'moshpit_flow_errors',
 } as const;
 
 // ---- thresholds --------------------------------------------------------------------------
@@ -90,6 +92,9 @@ export function defaultThresholds(workloads: readonly Workload[], opts: Threshol
     [METRICS.balanceIntegrityRate]: [`rate>=${SLO.minBalanceIntegrity}`],
     // Zero corruption (seeds 003); a run that keeps corrupting is stopped.
     [METRICS.balanceErrors]: ['count<1', { threshold: `count<${ABORT.balanceErrors}`, abortOnFail: true, delayAbortEval: '10s' }],
+    // A flow that throws judged nothing: never a pass. And a run that sent nothing proves nothing.
+    [METRICS.flowErrors]: ['count<1'],
+    http_reqs: ['count>0'],
   };
   const ops = new Set<TimedOperation>();
   for (const w of workloads) for (const op of OPERATIONS_BY_WORKLOAD[w]) ops.add(op);

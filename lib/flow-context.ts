@@ -15,7 +15,10 @@ export interface FlowContext {
 /** One iteration of a workload. */
 export type Flow = (ctx: FlowContext) => Promise<void>;
 
-export function flowContext(rt: Runtime, port: LoadPort): FlowContext {
-  const target = createTarget(port, rt.config.targetKind, rt.config.targetUrl, rt.config.apiKey, rt.profile.client.timeoutSeconds);
+/** Builds a Target; a binding may bring its own (the Node one drives Supabase through supabase-js). */
+export type TargetFactory = typeof createTarget;
+
+export function flowContext(rt: Runtime, port: LoadPort, makeTarget: TargetFactory = createTarget): FlowContext {
+  const target = makeTarget(port, rt.config.targetKind, rt.config.targetUrl, rt.config.apiKey, rt.profile.client.timeoutSeconds);
   return { rt, port, target, it: port.iteration };
 }

@@ -26,6 +26,7 @@ export const SUITE_METRICS: readonly MetricSpec[] = [
   { name: METRICS.balanceErrors, kind: 'counter' },
   { name: METRICS.fundingE2e, kind: 'trend' },
   { name: METRICS.retries, kind: 'counter' },
+  { name: METRICS.flowErrors, kind: 'counter' },
 ];
 
 export function isWriteOperation(op: string): op is WriteOperation {

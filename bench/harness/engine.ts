@@ -286,8 +286,8 @@ export async function runBareArtillery(ctx: BenchContext, opts: {
   serverPid?: number;
   mode: 'open' | 'crowd';
   phases: ArtilleryPhaseSpec[];
-  /** crowd mode: users stop at this instant; think time range, seconds. */
-  endMs?: number;
+  /** crowd mode: users stop this long after the first arrival; think time range, seconds. */
+  holdMs?: number;
   think?: { min: number; max: number };
   timeoutMs: number;
 }): Promise<MeasuredRun & { server: { cpuSeconds: number } | null }> {
@@ -310,7 +310,7 @@ export async function runBareArtillery(ctx: BenchContext, opts: {
       BARE_MODE: opts.mode,
       BARE_COUNTS_FILE: countsFile,
       BARE_PLANNED: String(planned),
-      BARE_END_MS: String(opts.endMs ?? 0),
+      BARE_HOLD_MS: String(opts.holdMs ?? 0),
       BARE_THINK_MIN: String(opts.think?.min ?? 0),
       BARE_THINK_MAX: String(opts.think?.max ?? 0),
     },

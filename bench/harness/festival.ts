@@ -1,4 +1,4 @@
-// What the k6 benchmarks drive: a fresh migrated database with N seeded test wallets (and their
+// What the load benchmarks drive: a fresh migrated database with N seeded test wallets (and their
 // fixture files), and the reference target serving it on 127.0.0.1. The target is a child we
 // spawn and stop by its PID; it also exits by itself if this process dies.
 import { spawn } from 'node:child_process';
@@ -100,7 +100,7 @@ export interface Festival {
   fixturesDir: string;
   wallets: number;
   target: BenchTarget;
-  /** A seeded wallet id (for the bare script's GET). */
+  /** A seeded wallet id. */
   someWalletId: string;
   close(): Promise<void>;
 }
@@ -130,7 +130,7 @@ export async function openFestival(ctx: BenchContext, label: string, wallets: nu
   }
 }
 
-/** The environment a scenario bundle reads (scenarios/README.md). */
+/** The environment every engine process of a scenario reads (scenarios/README.md). */
 export function bundleEnv(f: Festival, profile: string, runId: string, resultsDir: string, extra: Record<string, string> = {}): Record<string, string> {
   mkdirSync(resultsDir, { recursive: true });
   return {
@@ -144,25 +144,4 @@ export function bundleEnv(f: Festival, profile: string, runId: string, resultsDi
     RESULTS_DIR: resultsDir,
     ...extra,
   };
-}
-
-const bundles = new Map<string, string>();
-
-/**
- * The scenario's bundle as `moshpit scenario` builds it (buildScenario), copied into the bench's
- * scratch directory so a concurrent rebuild of build/dist/ by someone else never changes it mid-run.
- */
-export async function benchBundle(ctx: BenchContext, scenario: string): Promise<string> {
-  const key = `${ctx.workDir}:${scenario}`;
-  const known = bundles.get(key);
-  if (known) return known;
-  const { buildScenario } = await import('../../build/bundle.js');
-  const { copyFileSync } = await import('node:fs');
-  const report = await buildScenario(scenario);
-  const dir = join(ctx.workDir, 'bundles');
-  mkdirSync(dir, { recursive: true });
-  const copy = join(dir, `${scenario}.js`);
-  copyFileSync(report.outfile, copy);
-  bundles.set(key, copy);
-  return copy;
 }

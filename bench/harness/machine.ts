@@ -1,6 +1,7 @@
 // What the numbers were measured on: they mean little without it.
 import { cpus, hostname, loadavg, release, totalmem, type as osType } from 'node:os';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { gitRevision } from '../../cli/pipeline/run-metadata.js';
 import type { MachineInfo } from './types.js';
 
@@ -13,6 +14,15 @@ function osName(): string {
   }
 }
 
+/** The Artillery the project installed (npm install brings it; the default engine). */
+export function artilleryVersion(): string {
+  try {
+    return (createRequire(import.meta.url)('artillery/package.json') as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
 export async function machineInfo(versions: { k6: string; postgres: string; pgbench: string }): Promise<MachineInfo> {
   return {
     hostname: hostname(),
@@ -22,6 +32,7 @@ export async function machineInfo(versions: { k6: string; postgres: string; pgbe
     kernel: release(),
     os: osName(),
     node: process.version,
+    artillery: artilleryVersion(),
     k6: versions.k6,
     postgres: versions.postgres,
     pgbench: versions.pgbench,

@@ -37,6 +37,7 @@ export function formatTable(report: Pick<BenchReport, 'results'>): string {
       const reference = r.reference ? `${r.referenceLabel}: ${formatFigure(r.reference)}` : '—';
       lines.push(`| ${result.name} | ${cell(r.measure)} | ${cell(formatFigure(r.subject))} | ${cell(reference)} | ${cell(formatRatio(r))} | ${cell(r.note ?? '')} |`);
     }
+    for (const s of result.skipped ?? []) lines.push(`| ${result.name} | ${cell(s.measure)} | skipped | — | — | ${cell(s.reason)} |`);
   }
   return lines.join('\n');
 }
@@ -46,7 +47,7 @@ export function formatMachine(report: BenchReport): string {
   const load = report.results.map((r) => `${r.name} ${r.loadAverage.before}→${r.loadAverage.after}`).join(', ');
   return [
     `machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel} (${m.os})`,
-    `versions: PostgreSQL ${m.postgres}, ${m.pgbench}, k6 ${m.k6}, Node.js ${m.node}, git ${m.gitRevision ?? 'unknown'}`,
+    `versions: PostgreSQL ${m.postgres}, ${m.pgbench}, Artillery ${m.artillery}, k6 ${m.k6}, Node.js ${m.node}, git ${m.gitRevision ?? 'unknown'}`,
     `mode: ${report.mode}, ${report.repeat} sample(s) per measurement (median shown, range = (max-min)/median), ${report.seconds.toFixed(0)} s in all`,
     `load average (1 min) before→after each benchmark: ${load}`,
   ].join('\n');

@@ -1,5 +1,5 @@
 // The shapes every benchmark produces and the harness prints and writes.
-import type { ResolvedTool } from '../../build/toolchain.js';
+import type { ProfileName } from '../../core/profiles.js';
 import type { BenchServer } from './postgres.js';
 
 export const BENCHMARK_NAMES = ['bundle', 'seeding', 'load-generator', 'open-model', 'capacity', 'validation'] as const;
@@ -38,8 +38,16 @@ export interface BenchmarkResult {
   /** 1-minute load average when the benchmark started and ended: how busy the machine was. */
   loadAverage: { before: number; after: number };
   rows: Row[];
-  /** Everything measured, for the JSON file (raw samples, k6 summaries' key figures, settings). */
+  /** Rows that could not run here, each with the reason (k6 rows without a user-supplied k6). */
+  skipped?: Skipped[];
+  /** Everything measured, for the JSON file (raw samples, key figures per run, settings). */
   details: Record<string, unknown>;
+}
+
+/** A measurement that did not run, and why (shown in the table; never silent). */
+export interface Skipped {
+  measure: string;
+  reason: string;
 }
 
 /** Sizes and durations of one mode (full or --quick). */
@@ -52,19 +60,27 @@ export interface BenchSizes {
   /** Validation: wallets of the headline dataset (10 ledger rows each), and the growth ladder. */
   validationWallets: number;
   validationLadder: number[];
-  /** Wallets seeded for the k6 benchmarks. */
+  /** Wallets seeded for the load benchmarks (at least; more when a schedule needs them). */
   festivalWallets: number;
-  /** Load generator: VUs of the memory runs (2,000 = the pilot's concurrency), of the closed-loop peak runs. */
-  memoryVus: number;
-  peakVus: number;
-  /** Seconds of the closed-loop peak runs (and of the bare memory run, plus its think time). */
-  bareSeconds: number;
-  /** Bundle memory run: pilot profile, its 25-minute full-festival curve scaled to this many seconds. */
-  pilotSeconds: number;
-  /** Open model: window seconds per run, rate multiples of the pilot, bundles. */
-  openModelSeconds: number;
-  openModelMultiples: number[];
-  openModelScenarios: string[];
+  /**
+   * Load generator: arrivals per second and seconds of the three like-for-like runs (our
+   * concession flows on the engine against the reference target; the bare engine script and
+   * the plain undici loop against the trivial loopback server), and the undici loop's cap on
+   * requests in flight (also the closed-loop floor's concurrency).
+   */
+  loadGenRate: number;
+  loadGenSeconds: number;
+  undiciConcurrency: number;
+  /**
+   * Schedule fidelity: the full scenario under this profile (pilot; --quick: smoke), its
+   * schedule time-scaled to this many seconds (MOSHPIT_DURATION_SCALE), at these multiples of
+   * its rates and VU counts (MOSHPIT_RATE_SCALE).
+   */
+  fidelityProfile: ProfileName;
+  fidelitySeconds: number;
+  fidelityMultiples: number[];
+  /** The bare crowd reference (same VU count as the browsing crowd at 1x): seconds it holds. */
+  crowdSeconds: number;
   /** Capacity: order rates (orders/s) of the ladder, seconds per step, pgbench seconds. */
   capacityRates: number[];
   capacityStepSeconds: number;
@@ -77,8 +93,11 @@ export interface BenchContext {
   repeat: number;
   sizes: BenchSizes;
   server: BenchServer;
-  k6: ResolvedTool;
-  /** Scratch directory for this run (fixtures, k6 summaries); removed at the end unless --keep. */
+  /** The user's own k6 (K6_BINARY or PATH); null when there is none (k6 rows are skipped). */
+  k6: { path: string; version: string } | null;
+  /** Why there is no k6 (for the skipped rows). */
+  k6Missing: string | null;
+  /** Scratch directory for this run (fixtures, engine runs); removed at the end unless --keep. */
   workDir: string;
   keep: boolean;
   /** Keep slow-to-build read-only datasets (validation) between runs and reuse them (private cluster only). */
@@ -91,7 +110,7 @@ export interface BenchContext {
 export interface Benchmark {
   name: BenchmarkName;
   title: string;
-  run(ctx: BenchContext): Promise<{ rows: Row[]; details: Record<string, unknown> }>;
+  run(ctx: BenchContext): Promise<{ rows: Row[]; details: Record<string, unknown>; skipped?: Skipped[] }>;
 }
 
 export interface MachineInfo {
@@ -102,6 +121,8 @@ export interface MachineInfo {
   kernel: string;
   os: string;
   node: string;
+  artillery: string;
+  /** The user's k6 version, or "none: <why>". */
   k6: string;
   postgres: string;
   pgbench: string;

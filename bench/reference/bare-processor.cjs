@@ -4,8 +4,8 @@
 // keep-alive Agent and nothing else: no flow, no checks, no metrics stream, no fixtures.
 //   BARE_MODE=open   one GET per arrival (the arrival-rate reference)
 //   BARE_MODE=crowd  each arrival is a user: GET, think BARE_THINK_MIN..MAX s, GET again, ...
-//                    until BARE_END_MS (the browsing-crowd reference; a thinking user only
-//                    waits on a timer)
+//                    until BARE_HOLD_MS after the first arrival (the browsing-crowd reference;
+//                    a thinking user only waits on a timer)
 // Writes one JSON line per second to BARE_COUNTS_FILE ({"t": unix second, "n": requests
 // finished}) and, once BARE_PLANNED arrivals are done, {"done": true, ...} (Artillery ends its
 // worker threads without exit handlers, so nothing waits for one). Plain CommonJS on purpose.
@@ -17,7 +17,8 @@ const url = process.env.BARE_URL;
 const mode = process.env.BARE_MODE || 'open';
 const countsFile = process.env.BARE_COUNTS_FILE;
 const planned = Number(process.env.BARE_PLANNED || 0);
-const endMs = Number(process.env.BARE_END_MS || 0);
+const holdMs = Number(process.env.BARE_HOLD_MS || 0);
+let endMs = 0;
 const thinkMin = Number(process.env.BARE_THINK_MIN || 0);
 const thinkMax = Number(process.env.BARE_THINK_MAX || 0);
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
@@ -56,6 +57,7 @@ async function get() {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function bareArrival() {
+  if (arrivals === 0) endMs = Date.now() + holdMs;
   arrivals++;
   active++;
   maxActive = Math.max(maxActive, active);

@@ -2,7 +2,8 @@
 // bare Artillery script (BARE_RATE per second until BARE_COUNT requests), each one undici GET
 // on one keep-alive Agent, at most BARE_CONCURRENCY in flight (an arrival waits for a free slot
 // rather than being dropped). No engine, no metrics, no checks: what Node and undici alone
-// spend on the same requests. Writes one JSON line per second to BARE_COUNTS_FILE
+// spend on the same requests. BARE_RATE=0: no pacing, a closed loop keeping BARE_CONCURRENCY
+// requests in flight (the floor: requests share event-loop wake-ups). Writes one JSON line per second to BARE_COUNTS_FILE
 // ({"t": unix second, "n": requests finished}) and a last {"done": true, ...} line.
 // Plain Node.js on purpose: no TypeScript loader in the measured path.
 import { appendFileSync } from 'node:fs';
@@ -14,8 +15,8 @@ const rate = Number(process.env.BARE_RATE || 0);
 const concurrency = Math.max(1, Number(process.env.BARE_CONCURRENCY || 64));
 const countsFile = process.env.BARE_COUNTS_FILE;
 const startAt = Number(process.env.BARE_START_MS || Date.now());
-if (!url || !countsFile || !(count > 0) || !(rate > 0)) {
-  process.stderr.write('undici-loop: BARE_URL, BARE_COUNT, BARE_RATE and BARE_COUNTS_FILE are required\n');
+if (!url || !countsFile || !(count > 0) || !(rate >= 0)) {
+  process.stderr.write('undici-loop: BARE_URL, BARE_COUNT, BARE_RATE (0: closed loop) and BARE_COUNTS_FILE are required\n');
   process.exit(2);
 }
 
@@ -56,9 +57,10 @@ await sleep(Math.max(0, startAt - Date.now()));
 const started = Date.now();
 const all = [];
 for (let i = 0; i < count; i++) {
-  const due = started + (i * 1000) / rate;
-  const wait = due - Date.now();
-  if (wait > 1) await sleep(wait);
+  if (rate > 0) {
+    const wait = started + (i * 1000) / rate - Date.now();
+    if (wait > 1) await sleep(wait);
+  }
   while (inFlight >= concurrency) await new Promise((resolve) => waiters.push(resolve));
   inFlight++;
   maxInFlight = Math.max(maxInFlight, inFlight);

@@ -184,7 +184,7 @@ function writeReport(plan: ChaosPlan, runId: string, resultsDir: string, windows
   const windows = readWindowsFile(windowsFile);
   const report = buildChaosReport({
     windows,
-    samples: merged ? summarizeSamples(merged, { fromMs: windows.t0Ms }) : null,
+    samples: merged ? summarizeSamples(merged, { fromMs: windows.t0Ms, windows: windows.windows }) : null,
     metrics: merged?.metrics ?? null,
     sources: merged?.sources ?? [],
     recoveryBoundS: plan.recoveryBoundS,

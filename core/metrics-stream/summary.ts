@@ -61,7 +61,7 @@ export interface ThresholdOutcome {
   expression: string;
   ok: boolean;
   observed: number | null;
-  /** The metric had no samples: nothing to judge (k6 passes such thresholds too). */
+  /** The metric had no samples: a count is judged as 0, anything else passes (nothing to judge). */
   noData: boolean;
   abortOnFail: boolean;
 }
@@ -79,7 +79,12 @@ export function evaluateThresholds(run: MergedRun, thresholds: Thresholds): Thre
       const expression = ruleText(rule);
       const { aggregate, op, bound } = parseExpression(expression);
       const abortOnFail = typeof rule !== 'string' && rule.abortOnFail === true;
-      if (!sel) { out.push({ selector, expression, ok: true, observed: null, noData: true, abortOnFail }); continue; }
+      if (!sel) {
+        // Never recorded: a count is 0 (so `count>0` fails), anything else has nothing to judge.
+        if (aggregate === 'count') out.push({ selector, expression, ok: compare(0, op, bound), observed: 0, noData: true, abortOnFail });
+        else out.push({ selector, expression, ok: true, observed: null, noData: true, abortOnFail });
+        continue;
+      }
       const observed = valueFor(sel.data, aggregate, metricValues(sel.data, durationS));
       if (observed === null) throw new Error(`threshold ${selector}: "${aggregate}" does not apply to a ${sel.kind} metric`);
       out.push({ selector, expression, ok: compare(observed, op, bound), observed, noData: false, abortOnFail });

@@ -33,6 +33,8 @@ export function chaosThresholds(workloads: readonly Workload[], env: Pick<ChaosE
     [METRICS.balanceIntegrityRate]: base[METRICS.balanceIntegrityRate]!,
     [METRICS.balanceErrors]: base[METRICS.balanceErrors]!,
     [CHAOS_METRICS.violations]: ['count<1'],
+    [METRICS.flowErrors]: base[METRICS.flowErrors]!,
+    http_reqs: base.http_reqs!,
   };
   // Latency SLOs hold in steady state.
   for (const [metric, rules] of Object.entries(base)) {

@@ -27,13 +27,13 @@ function plan(durationS: number, recoveryBoundS: number): ChaosPlan {
   return { timeline: validateTimeline([{ fault: 'webhook-dup', startS: 0, durationS: 0.5, params: { rate: 1 } }], durationS), recoveryBoundS, needsDbProxy: false };
 }
 
-/** A load process's stream: `seconds` seconds of requests from t0, failing at `errorRate` after the first. */
+/** A load process's stream: `seconds` seconds of requests from t0, failing at `errorRate` after the first second. */
 function writeStream(resultsDir: string, t0Ms: number, seconds: number, errorRate: number, startedAt = t0Ms): void {
   const a = new StreamAggregator();
   for (let s = 0; s < seconds; s++) {
     for (let i = 0; i < 10; i++) {
       const at = t0Ms + s * 1000 + i * 90;
-      const tags = s === 0 ? { chaos: 'fault', fault: 'webhook-dup' } : { chaos: 'steady', fault: 'none' };
+      const tags = s === 0 && i * 90 < 500 ? { chaos: 'fault', fault: 'webhook-dup' } : { chaos: 'steady', fault: 'none' }; // the window: t0 .. t0+0.5 s
       a.trend(at, 'http_req_duration', 20 + i, tags);
       a.rate(at, 'http_req_failed', s > 0 && i < errorRate * 10, tags);
     }
@@ -82,8 +82,8 @@ describe('chaosLoadHook', () => {
     expect(r.windows!.windows.map((w) => [w.fault, w.executor, w.status])).toEqual([['webhook-dup', 'external', 'done']]);
     expect(r.windows!.windows[0]!.plannedStartMs).toBe(r.t0Ms);
     expect(r.report!.verdict).toEqual({ ok: true, problems: [] });
-    expect(r.report!.phases.steady).toMatchObject({ requests: 10, failed: 0 });
-    expect(r.report!.windows[0]!.during).toMatchObject({ requests: 10, failed: 0 });
+    expect(r.report!.phases.steady).toMatchObject({ requests: 14, failed: 0 });
+    expect(r.report!.windows[0]!.during).toMatchObject({ requests: 6, failed: 0 });
     expect(r.report!.load!.webhookDeliveries).toEqual({ duplicate_concurrent: 2 });
     expect(r.report!.loadLateMs).toBe(0);
   });

@@ -159,6 +159,19 @@ describe('samples from the merged metrics stream', () => {
     expect(Object.keys(s.duringFault).sort()).toEqual(['db-latency', 'db-reset', 'webhook-dup']);
   });
 
+  it('keeps two windows of one fault apart, from a margin before each start to its end', () => {
+    const run = mergeStreams([stream('artillery-concession-s0', (a) => {
+      for (let s = 0; s < 6; s++) request(a, BASE + s * 1000 + 200, 10 * (s + 1), s === 1, s === 1 || s === 4 ? tag('fault', 'concession-offline') : tag('steady', 'none'));
+    })]);
+    const s = summarizeSamples(run, { windows: [
+      { fault: 'concession-offline', startMs: BASE + 1500, endMs: BASE + 2500 }, // its margin reaches back into second 0: no fault there
+      { fault: 'concession-offline', startMs: BASE + 4100, endMs: BASE + 4900 },
+      { fault: 'concession-offline', startMs: null, endMs: null }, // never started
+    ] });
+    expect(s.duringWindow.map((d) => d && [d.requests, d.failed, d.maxMs])).toEqual([[1, 1, 20], [1, 0, 50], null]);
+    expect(s.duringFault['concession-offline']).toMatchObject({ requests: 2, failed: 1 }); // both windows
+  });
+
   it('leaves out the seconds before t0', () => {
     const s = summarizeSamples(twoProcesses(), { fromMs: BASE + 1000 });
     expect(s.perSecond.map((x) => x.t)).toEqual([BASE + 2000, BASE + 3000]);
@@ -206,7 +219,7 @@ describe('chaos report', () => {
     const r = buildChaosReport({
       windows: doc([record('db-reset', 10_000, 12_000), record('target-crash', 40_000, 42_000), record('db-latency', 70_000, 72_000), record('db-down', null, null, 'failed')]),
       // sick: 12-13 s (db-reset), 42-53 s (target-crash), 72 s to the end (db-latency)
-      samples: { perSecond: healthyFrom(0, 100, [12, 13, ...Array.from({ length: 12 }, (_, i) => 42 + i), ...Array.from({ length: 28 }, (_, i) => 72 + i)]), byPhase: {}, byFault: {}, duringFault: {}, rows: 0 },
+      samples: { perSecond: healthyFrom(0, 100, [12, 13, ...Array.from({ length: 12 }, (_, i) => 42 + i), ...Array.from({ length: 28 }, (_, i) => 72 + i)]), byPhase: {}, byFault: {}, duringFault: {}, duringWindow: [], rows: 0 },
       metrics: null,
       recoveryBoundS: 10,
       endMs: 100_000,
@@ -229,7 +242,7 @@ describe('chaos report', () => {
   it('measures a window overlapped at its end by a platform fault from when that fault ended', () => {
     const r = buildChaosReport({
       windows: doc([record('db-latency', 2000, 5000), record('webhook-dup', 2000, 6000), record('concession-offline', 10_000, 15_000), record('target-crash', 12_000, 20_000)]),
-      samples: { perSecond: healthyFrom(0, 40, [12, 13, 14, 15, 16, 17, 18, 19, 20]), byPhase: {}, byFault: {}, duringFault: {}, rows: 0 },
+      samples: { perSecond: healthyFrom(0, 40, [12, 13, 14, 15, 16, 17, 18, 19, 20]), byPhase: {}, byFault: {}, duringFault: {}, duringWindow: [], rows: 0 },
       metrics: null, recoveryBoundS: 3, endMs: 40_000,
     });
     expect(r.windows.map((w) => [w.fault, w.recoveryFromMs, w.recoveryMs, w.withinBound])).toEqual([
@@ -243,7 +256,7 @@ describe('chaos report', () => {
   it('leaves a recovery unmeasured when the next fault comes first', () => {
     const r = buildChaosReport({
       windows: doc([record('db-reset', 10_000, 12_000), record('db-latency', 13_000, 14_000)]),
-      samples: { perSecond: healthyFrom(0, 40, [12]), byPhase: {}, byFault: {}, duringFault: {}, rows: 0 },
+      samples: { perSecond: healthyFrom(0, 40, [12]), byPhase: {}, byFault: {}, duringFault: {}, duringWindow: [], rows: 0 },
       metrics: null, recoveryBoundS: 10, endMs: 40_000,
     });
     expect(r.windows.map((w) => w.recovery)).toEqual(['unmeasured', 'recovered']);

@@ -122,3 +122,15 @@ describe('merged streams', () => {
     expect(() => parseExpression('p95 < 500')).toThrow(/aggregate/);
   });
 });
+
+describe('thresholds on metrics that were never recorded', () => {
+  it('a count is 0 (so a run that sent nothing fails count>0); other aggregates have nothing to judge', () => {
+    const run = mergeStreams([{ name: 'a', records: stream('a', [{ t: 5_000_000, ms: 3 }]) }]);
+    const out = evaluateThresholds(run, { http_reqs: ['count>0'], moshpit_flow_errors: ['count<1'], moshpit_entry_duration: ['p(95)<500'] });
+    expect(out.map((o) => [o.selector, o.ok, o.observed, o.noData])).toEqual([
+      ['http_reqs', false, 0, true],
+      ['moshpit_flow_errors', true, 0, true],
+      ['moshpit_entry_duration', true, null, true],
+    ]);
+  });
+});

@@ -138,6 +138,25 @@ describe('Artillery process -> InfluxDB (MOSHPIT_INFLUX_WRITE)', () => {
     f.sample('counter', 'http_reqs', 1, {}); // after close: ignored, no throw
   });
 
+  it('a hung InfluxDB holds the end of a process for one write timeout at most', async () => {
+    const hung = createServer(() => { /* never answers */ });
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    try {
+      const lines: string[] = [];
+      const url = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+      const f = new InfluxForwarder({ url, database: 'k6', tags: { testid: 'x' } }, { timeoutMs: 500, batchLines: 100, concurrentWrites: 2, log: (l) => lines.push(l) });
+      for (let i = 0; i < 1000; i++) f.sample('trend', 'http_req_duration', i, { op: 'entry' });
+      const started = performance.now();
+      await f.close();
+      expect(performance.now() - started).toBeLessThan(3000);
+      expect(f.stats()).toMatchObject({ written: 0, lost: 1000, pending: 0 });
+      expect(lines).toHaveLength(2);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((r) => hung.close(r));
+    }
+  });
+
   it('a malformed MOSHPIT_INFLUX_WRITE leaves the load running without InfluxDB', () => {
     const lines: string[] = [];
     expect(influxForwarderFromEnv({ [INFLUX_WRITE_ENV]: '{"url":"ftp://x"}' }, { log: (l) => lines.push(l) })).toBeNull();

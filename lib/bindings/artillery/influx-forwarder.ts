@@ -244,12 +244,18 @@ export class InfluxForwarder {
         await Promise.race([...this.inFlight, late]);
         clearTimeout(timer);
       }
-      if (this.lines.length || this.inFlightPoints) {
-        this.lose(this.lines.length + this.inFlightPoints, `writes still pending after ${this.opts.timeoutMs + 1000} ms at the end`);
+      if (this.lines.length) {
+        this.lose(this.lines.length, `points still waiting ${this.opts.timeoutMs + 1000} ms after the end`);
         this.lines = [];
       }
       open.delete(this);
-      await this.agent.destroy().catch(() => {});
+      if (this.inFlight.size) {
+        // Writes still hanging: aborted, and each counts its points as lost.
+        await this.agent.destroy().catch(() => {});
+        await Promise.allSettled([...this.inFlight]);
+      } else {
+        await this.agent.close().catch(() => {});
+      }
       if (this.counts.lost) {
         this.opts.log(`moshpit${this.opts.source ? ` ${this.opts.source}` : ''}: InfluxDB: ${this.counts.lost} point(s) not written (${this.counts.failedWrites} failed write(s)), ${this.counts.written} written`);
       }

@@ -4,9 +4,12 @@
 // device workloads run one long iteration. Bundled to build/dist/artillery/processor.cjs.
 import { parseProcessPlan, ENGINE_PLAN_ENV, type ProcessPlan } from '../../../core/engine-plan.js';
 import type { Tags } from '../../../core/load-port.js';
+import { METRICS } from '../../../core/thresholds.js';
 import { laneName, shapeDurationSeconds } from '../../../core/profiles.js';
 import { isOpen, vuTargetAt, type ClosedShape } from '../../../core/schedule.js';
-import { flowContext } from '../../flow-context.js';
+import { flowContext, type TargetFactory } from '../../flow-context.js';
+import { createTarget } from '../../targets/index.js';
+import { SupabaseJsTarget } from './supabase-js-target.js';
 import { ArtilleryPort, type ArtilleryEvents } from './port.js';
 import { flushAndClose } from './influx-forwarder.js';
 import { StreamSink } from './stream-sink.js';
@@ -35,6 +38,10 @@ interface State {
 
 let state: State | null = null;
 
+/** REST through the port's HTTP; Supabase through the official client (its fetch is the port). */
+const nodeTarget: TargetFactory = (port, kind, url, apiKey, timeoutSeconds) =>
+  kind === 'supabase' ? new SupabaseJsTarget(port, url, apiKey, timeoutSeconds) : createTarget(port, kind, url, apiKey, timeoutSeconds);
+
 function laneTag(plan: ProcessPlan, lane: number): string {
   return laneName(plan.workload, lane);
 }
@@ -61,11 +68,11 @@ async function runIteration(s: State, events: ArtilleryEvents, lane: number, ite
   const port = new ArtilleryPort(s.sink, events, tags, vuTags, { vu, iteration, lane }, () => s.endMs + s.plan.gracefulStopSeconds * 1000);
   const started = performance.now();
   try {
-    await s.workload.flow(flowContext(s.workload.rt, port));
+    await s.workload.flow(flowContext(s.workload.rt, port, nodeTarget));
   } catch (err) {
     // A flow that throws is a bug or an answer it could not read: counted, never silent.
     s.flowErrors += 1;
-    port.counter('moshpit_flow_errors', 1, { reason: (err as Error).name || 'Error' });
+    port.counter(METRICS.flowErrors, 1, { reason: (err as Error).name || 'Error' });
     if (s.flowErrors <= 5) process.stderr.write(`moshpit ${s.plan.source}: flow error: ${(err as Error).stack ?? String(err)}\n`);
   }
   s.iterations += 1;
@@ -105,7 +112,10 @@ async function closedVu(s: State, events: ArtilleryEvents): Promise<void> {
     const shape = s.plan.shape as ClosedShape;
     while (Date.now() < s.endMs && slot < vuTargetAt(shape, (Date.now() - s.startMs) / 1000)) {
       const iteration = s.started++ * s.plan.shard.count + s.plan.shard.index;
+      const errorsBefore = s.flowErrors;
       await runIteration(s, events, 0, iteration, `${s.plan.source}-${n}`, vuTags);
+      // A flow that throws at once would spin this loop: one second between such iterations.
+      if (s.flowErrors > errorsBefore) await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   } finally {
     s.slots[slot] = false;
