@@ -18,7 +18,7 @@ const worse = writeSyntheticRun(results, {
   runId: '20260101-130000-full-bbbb',
   startedAt: '2026-01-01T13:00:00.000Z',
   exitCode: 99,
-  k6Exit: 99,
+  loadExit: 0,
   metrics: {
     // order p95 60 → 900 ms: breaches its 800 ms threshold
     moshpit_order_duration: synthetic.trend(900, { 'p(95)<800': { ok: false }, 'p(99)<1000': { ok: false } }),

@@ -17,7 +17,7 @@ describe('report verdict', () => {
       runId: '20260101-120000-concession-f00d',
       scenario: 'concession',
       exitCode: 99,
-      k6Exit: 99,
+      loadExit: 0,
       metrics: { moshpit_order_duration: synthetic.trend(950, { 'p(95)<800': { ok: false }, 'p(99)<1000': { ok: false } }) },
       checkers: [
         passingChecker('ledger-sum'),
@@ -36,8 +36,8 @@ describe('report verdict', () => {
     expect(r.timeSeries).toBe('summary');
     const html = readFileSync(r.html, 'utf8');
     expect(html).toMatch(/<div class="verdict FAIL"><div class="word">FAIL<\/div><div><div>exit code 99<\/div>/);
-    expect(html).toContain('✘ <b>k6 thresholds</b>: 2 of 8 breached: moshpit_order_duration p(95)&lt;800, moshpit_order_duration p(99)&lt;1000');
-    expect(html).toContain('✘ <b>k6 exit</b>: 99 (thresholds breached)');
+    expect(html).toContain('✘ <b>load thresholds</b>: 2 of 8 breached: moshpit_order_duration p(95)&lt;800, moshpit_order_duration p(99)&lt;1000');
+    expect(html).not.toContain('<b>load step</b>'); // every load process ended normally
     expect(html).toContain('✘ <b>money validation</b>: failed: 2 checkers, 2 violations');
     expect(html).toContain('✘ <b>chaos recovery</b>: db-down did not recover within 30 s');
     expect(html).toMatch(/<h2>Chaos<\/h2>.*<td><code>db-down<\/code><\/td><td>toxic<\/td><td>done<\/td><td>never applied<\/td><td>not-recovered<\/td>/);
@@ -45,7 +45,7 @@ describe('report verdict', () => {
     expect(html).toMatch(/<h2>Thresholds<\/h2><table><thead>.*?<\/thead><tbody><tr><td><span class="bad">✘<\/span><\/td><td><code>moshpit_order_duration<\/code><\/td><td><code>p\(95\)&lt;800<\/code><\/td><td class="n">950 ms<\/td>/);
     expect(html).toMatch(/<details open><summary><code>no-negative-balance<\/code>: 2 violations, 2 witnesses \(negative-balance\)<\/summary><table><thead><tr><th>wallet_id<\/th><th>balance_cents<\/th><\/tr><\/thead><tbody><tr><td>k6-test-w-000042<\/td><td>-250<\/td>/);
     expect(html).toContain('did not stream to InfluxDB');
-    // Money: acknowledged by k6, with amounts in currency units.
+    // Money: acknowledged to the load, with amounts in currency units.
     expect(html).toContain('<td>order</td><td class="n">40</td><td class="n">1,234.56</td>');
 
     const md = readFileSync(r.markdown, 'utf8');

@@ -1,8 +1,10 @@
-// A results/<run-id>/ directory written by hand, shaped like a real run's files (metadata.json,
-// summary.json as k6 handleSummary writes it, validation.json), for report and comparison
-// tests that need exact figures rather than a live run.
+// A results/<run-id>/ directory written by hand, shaped like a real run's files (metadata.json
+// as cli/pipeline/run-metadata.ts declares it, summary.json in the k6-shaped form moshpit writes
+// from the merged stream, validation.json), for report and comparison tests that need exact
+// figures rather than a live run.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RunMetadata } from '../../cli/pipeline/run-metadata.js';
 import type { CheckerResult } from '../../validate/types.js';
 
 type Metric = { type: string; contains: string; values: Record<string, number>; thresholds?: Record<string, { ok: boolean }> };
@@ -12,7 +14,8 @@ export interface SyntheticRun {
   scenario?: string;
   profile?: string;
   exitCode?: number | null;
-  k6Exit?: number;
+  /** The load step's exit (0 unless a load process failed). */
+  loadExit?: number;
   /** Extra or replaced summary metrics. */
   metrics?: Record<string, Metric>;
   checkers?: CheckerResult[];
@@ -61,13 +64,16 @@ export function writeSyntheticRun(resultsDir: string, r: SyntheticRun): string {
   const checkers = r.checkers ?? [passingChecker('ledger-sum'), passingChecker('no-negative-balance')];
   const ok = checkers.every((c) => c.ok);
   const write = (name: string, v: unknown) => writeFileSync(join(dir, name), `${JSON.stringify(v, null, 2)}\n`);
-  write('metadata.json', {
+  const metrics = { ...defaultMetrics(), ...r.metrics };
+  const thresholdsOk = Object.values(metrics).every((m) => Object.values(m.thresholds ?? {}).every((t) => t.ok));
+  const metadata: RunMetadata = {
     runId: r.runId, scenario, profile, target: { kind: 'rest', url: 'http://127.0.0.1:9', embedded: true, defects: [] },
-    k6Version: '2.2.0', gitRevision: 'abc1234', node: 'v20', startedAt, finishedAt: new Date(Date.parse(startedAt) + 12_000).toISOString(),
-    ...(exitCode !== null && { exit: { k6: r.k6Exit ?? 0, validation: ok ? 'passed' : 'failed', preflight: 'ready', code: exitCode } }),
-  });
+    engine: { name: 'artillery', version: '2.0.34' }, gitRevision: 'abc1234', node: 'v20', startedAt, finishedAt: new Date(Date.parse(startedAt) + 12_000).toISOString(),
+    ...(exitCode !== null && { exit: { load: r.loadExit ?? 0, thresholds: thresholdsOk ? 'passed' : 'failed', validation: ok ? 'passed' : 'failed', preflight: 'ready', code: exitCode } }),
+  };
+  write('metadata.json', metadata);
   write('summary.json', {
-    metrics: { ...defaultMetrics(), ...r.metrics },
+    metrics,
     root_group: { name: '', path: '', checks: [{ name: 'order total is the sum of its lines', path: '::order total', passes: 40, fails: 0 }], groups: [] },
     state: { testRunDurationMs: 10_000 },
     moshpit: { runId: r.runId, scenario, profile, targetKind: 'rest', targetUrl: 'http://127.0.0.1:9', summaryFormat: 'legacy', durationScale: 1, rateScale: 1 },
