@@ -27,8 +27,13 @@ export interface ProcessPlan {
   vus?: number;
   /** Planned arrivals (open) or VU arrivals (closed) in this process. */
   plannedArrivals: number;
-  /** Load starts at this instant (ms epoch) in every process of the run. */
-  t0Ms: number;
+  /**
+   * The start barrier (core/start-barrier.ts): the process reports ready there and takes t0
+   * from there, so a slow-starting process never starts its schedule late.
+   */
+  barrierDir: string;
+  /** Give up (and fail the run) when t0 has not come this long after the process is ready. */
+  barrierTimeoutMs: number;
   /** Iterations still running this long after the schedule's end are abandoned (counted). */
   gracefulStopSeconds: number;
   /** Shards split the iteration numbers: this process takes index, index+count, ... */

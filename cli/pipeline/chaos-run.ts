@@ -114,7 +114,7 @@ export function chaosEnvFor(plan: ChaosPlan): ChaosEnv {
 /** The pipeline's load step with the chaos controller alongside (run-scenario.ts `aroundLoad`). */
 export function chaosLoadHook(plan: ChaosPlan): (step: LoadStepContext) => Promise<number> {
   return async (step) => {
-    const { runId, resultsDir, target, t0Ms } = step;
+    const { runId, resultsDir, target } = step;
     const windowsFile = join(resultsDir, WINDOWS_FILE);
     const stack = target.embedded ? readStackState() : null;
     const api = plan.toxiproxy ?? (stack?.toxiproxy ? { apiUrl: stack.toxiproxy.apiUrl, proxy: stack.toxiproxy.proxy } : null);
@@ -124,6 +124,14 @@ export function chaosLoadHook(plan: ChaosPlan): (step: LoadStepContext) => Promi
     const executors: Record<string, FaultExecutor> = target.embedded ? { 'target-crash': targetCrashExecutor({ log: progress }) } : {};
     progress(`chaos: ${plan.timeline.windows.length} fault window(s) over ${plan.timeline.durationS}s: ${plan.timeline.windows.map((w) => `${w.fault}@${w.startS}s+${w.durationS}s`).join(', ') || 'none'}`);
 
+    // The load fixes t0 once every load process is up; the controller starts on that clock.
+    const loadDone = step.runLoad();
+    const t0Ms = await Promise.race([step.t0, loadDone.then(() => null)]);
+    if (t0Ms === null) {
+      progress('chaos: the load never started, so no fault was injected');
+      const exit = await loadDone;
+      return exit !== 0 ? exit : EXIT.error;
+    }
     let controller: ChaosRun;
     try {
       controller = await startChaos({
@@ -140,15 +148,16 @@ export function chaosLoadHook(plan: ChaosPlan): (step: LoadStepContext) => Promi
         },
       });
     } catch (err) {
-      // Nothing was applied; without its faults the run would test something else: no load.
-      progress(`chaos: the fault controller could not start, so no load was sent: ${(err as Error).message}`);
+      // Nothing was applied; without its faults the run tests something else: a failed run.
+      progress(`chaos: the fault controller could not start: ${(err as Error).message}`);
+      await loadDone;
       return EXIT.error;
     }
 
     let controllerError: string | null = null;
     let loadExit: number;
     try {
-      loadExit = await step.runLoad();
+      loadExit = await loadDone;
       // A load that ended normally right before the timeline's end: let the timeline complete.
       const endMs = controller.t0Ms + plan.timeline.durationS * 1000;
       if (loadExit === 0 && Date.now() < endMs && endMs - Date.now() <= TIMELINE_END_WAIT_MS) {

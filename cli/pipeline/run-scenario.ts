@@ -35,9 +35,6 @@ import { startRunTelemetry } from '../../monitoring/telemetry/run-telemetry.js';
 
 export { EXIT };
 
-/** Load starts this long after the engines are launched, in every process at once. */
-const START_LEAD_MS = 5000;
-
 export interface ScenarioRunOptions {
   scenario: string;
   profile: string;
@@ -74,8 +71,12 @@ export interface LoadStepContext {
   runId: string;
   resultsDir: string;
   target: ResolvedTarget;
-  /** The instant (ms epoch) the load's schedule starts in every process. */
-  t0Ms: number;
+  /**
+   * The instant (ms epoch) the load's schedule starts in every process: fixed once every load
+   * process is up (the start barrier), always after runLoad() was called. Never settles when
+   * the load fails to start.
+   */
+  t0: Promise<number>;
   runLoad(): Promise<number>;
 }
 
@@ -206,15 +207,16 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
     });
     try {
       telemetry.loadStarted();
-      const t0Ms = Date.now() + START_LEAD_MS;
+      let setT0: (t0Ms: number) => void = () => {};
+      const t0 = new Promise<number>((resolve) => { setT0 = resolve; });
       const step: LoadStep = {
         engine, k6Path: k6?.path ?? null, runId, scenario: opts.scenario, profile, resultsDir, targetUrl: target.url, scale,
-        env: { ...loadEnv, ...telemetry.engineEnv }, chaos: opts.chaos ?? null, t0Ms, k6Args: [...(opts.k6Args ?? []), ...telemetry.k6Args], quiet: opts.quiet,
+        env: { ...loadEnv, ...telemetry.engineEnv }, chaos: opts.chaos ?? null, onT0: (t0Ms) => setT0(t0Ms), k6Args: [...(opts.k6Args ?? []), ...telemetry.k6Args], quiet: opts.quiet,
         onSpawn: (pid, source) => recordLoadProcess(pid, source, runId),
         onExit: (pid) => forgetLoadProcess(pid),
       };
       const start = () => runLoad(step);
-      const loadExit = opts.aroundLoad ? await opts.aroundLoad({ runId, resultsDir, target, t0Ms, runLoad: start }) : await start();
+      const loadExit = opts.aroundLoad ? await opts.aroundLoad({ runId, resultsDir, target, t0, runLoad: start }) : await start();
       await telemetry.loadFinished(loadExit);
       const interrupted = isInterrupted();
 

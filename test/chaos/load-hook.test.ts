@@ -57,7 +57,7 @@ async function around(p: ChaosPlan, load: (step: { resultsDir: string; t0Ms: num
   const step: LoadStepContext = {
     runId: `hook-${n}`,
     resultsDir,
-    t0Ms,
+    t0: Promise.resolve(t0Ms),
     target: { url: 'http://127.0.0.1:9', kind: 'rest', apiKey: 'k', webhookSecret: 's', databaseUrl: undefined, embedded: false, defects: [] },
     runLoad: async () => {
       loadRan = true;

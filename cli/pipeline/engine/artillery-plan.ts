@@ -53,7 +53,8 @@ export interface PlanInput {
   targetUrl: string;
   processorFile: string;
   loads: WorkloadLoad[];
-  t0Ms: number;
+  barrierDir: string;
+  barrierTimeoutMs: number;
   gracefulStopSeconds: number;
   shard?: { index: number; count: number };
   tags?: Record<string, string>;
@@ -74,7 +75,8 @@ export function artilleryProcesses(input: PlanInput): ArtilleryProcess[] {
       shape: load.shape,
       ...(load.vus !== undefined ? { vus: load.vus } : {}),
       plannedArrivals: plannedArrivals(phases),
-      t0Ms: input.t0Ms,
+      barrierDir: input.barrierDir,
+      barrierTimeoutMs: input.barrierTimeoutMs,
       gracefulStopSeconds: input.gracefulStopSeconds,
       shard,
       tags: { flow: load.workload, ...(input.tags ?? {}) },

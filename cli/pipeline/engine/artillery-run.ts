@@ -2,10 +2,11 @@
 // (MOSHPIT_ENGINE_PLAN) and writes its own metrics stream; Artillery's telemetry is off.
 // On an interrupt (isInterrupted) every process is sent SIGTERM, then SIGKILL after a grace.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ENGINE_PLAN_ENV } from '../../../core/engine-plan.js';
+import { readyFileName, T0_AFTER_READY_MS, T0_FILE } from '../../../core/start-barrier.js';
 import { isInterrupted } from '../../../stack/interrupt.js';
 import { progress } from '../../../stack/progress.js';
 import type { ArtilleryProcess } from './artillery-plan.js';
@@ -26,6 +27,14 @@ export interface EngineProcessResult { source: string; pid: number | null; exit:
 export interface RunArtilleryOptions {
   resultsDir: string;
   env: Record<string, string>;
+  /** The start barrier every process's plan names (core/start-barrier.ts). */
+  barrierDir: string;
+  /** Give up when not every process is ready this long after they were started. */
+  barrierTimeoutMs: number;
+  /** t0 is never earlier than this (ms epoch). */
+  notBeforeMs?: number;
+  /** Called with t0 once it is fixed, before any process starts its schedule. */
+  onT0?: (t0Ms: number) => void;
   /** Called with each child's PID as it starts (the stack records them for `stack down`). */
   onSpawn?: (pid: number, source: string) => void;
   onExit?: (pid: number, source: string) => void;
@@ -34,6 +43,7 @@ export interface RunArtilleryOptions {
 export async function runArtillery(processes: ArtilleryProcess[], opts: RunArtilleryOptions): Promise<EngineProcessResult[]> {
   const engineDir = join(opts.resultsDir, 'engine');
   mkdirSync(engineDir, { recursive: true });
+  mkdirSync(opts.barrierDir, { recursive: true });
   const bin = artilleryBin();
   const children: Array<{ source: string; child: ChildProcess; done: Promise<EngineProcessResult> }> = [];
   for (const p of processes) {
@@ -59,6 +69,31 @@ export async function runArtillery(processes: ArtilleryProcess[], opts: RunArtil
   }
   progress(`engine: ${children.length} Artillery process(es) started: ${children.map((c) => `${c.source} (pid ${c.child.pid})`).join(', ')}`);
 
+  // The start barrier: t0 is fixed once every process is up, so none starts its schedule late.
+  const barrier = (async () => {
+    const deadline = Date.now() + opts.barrierTimeoutMs;
+    for (;;) {
+      const waiting = children.filter((c) => !existsSync(join(opts.barrierDir, readyFileName(c.source))));
+      if (waiting.length === 0) break;
+      const dead = waiting.filter((c) => c.child.exitCode !== null || c.child.signalCode !== null);
+      if (dead.length) throw new Error(`${dead.map((c) => c.source).join(', ')} ended before it was ready (see ${engineDir})`);
+      if (isInterrupted()) throw new Error('interrupted before the load started');
+      if (Date.now() > deadline) throw new Error(`${waiting.map((c) => c.source).join(', ')} not ready after ${opts.barrierTimeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const t0Ms = Math.max(Date.now() + T0_AFTER_READY_MS, opts.notBeforeMs ?? 0);
+    const tmp = join(opts.barrierDir, `${T0_FILE}.tmp`);
+    writeFileSync(tmp, `${t0Ms}\n`);
+    renameSync(tmp, join(opts.barrierDir, T0_FILE));
+    opts.onT0?.(t0Ms);
+    progress(`engine: all ${children.length} process(es) ready; the load starts at t0 = ${new Date(t0Ms).toISOString()}`);
+    return t0Ms;
+  })();
+  barrier.catch((err: Error) => {
+    progress(`engine: the load could not start: ${err.message}`);
+    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGTERM');
+  });
+
   // Stop on an interrupt: load first, so what ran can still be validated.
   let stopping = false;
   const watch = setInterval(() => {
@@ -70,6 +105,8 @@ export async function runArtillery(processes: ArtilleryProcess[], opts: RunArtil
   }, 200);
   try {
     const results = await Promise.all(children.map((c) => c.done));
+    // A load that never got past the barrier did not run: that is a failure, whatever exit codes say.
+    if (!(await barrier.then(() => true, () => false))) return results.map((r) => ({ ...r, exit: r.exit === 0 ? 1 : r.exit }));
     for (const r of results) if (r.exit !== 0) progress(`engine: ${r.source} exited ${r.signal ?? r.exit} (log: ${join(engineDir, `${r.source}.log`)})`);
     return results;
   } finally {

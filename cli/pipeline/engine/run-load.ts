@@ -18,6 +18,10 @@ import { k6JsonToStream } from './k6-json-stream.js';
 import { runK6 } from '../k6-run.js';
 import { workloadLoads, type LoadScale } from './workload-loads.js';
 
+/** A process not up this long after it was started is a failed run (2 cores, 8 processes: ~20 s). */
+const BARRIER_TIMEOUT_MS = 180_000;
+const K6_START_LEAD_MS = 5000;
+
 export interface LoadStep {
   engine: EngineName;
   /** Resolved up front: the user's k6 (null for the default engine). */
@@ -31,7 +35,10 @@ export interface LoadStep {
   /** The engine processes' environment contract (scenarios/README.md). */
   env: Record<string, string>;
   chaos: ChaosEnv | null;
-  t0Ms: number;
+  /** t0 is never earlier than this (ms epoch); the engine fixes it once every process is up. */
+  t0Ms?: number;
+  /** Called with t0 as soon as it is fixed (the chaos controller starts on it). */
+  onT0?: (t0Ms: number) => void;
   k6Args?: string[];
   quiet?: boolean;
   onSpawn?: (pid: number, source: string) => void;
@@ -41,9 +48,9 @@ export interface LoadStep {
 /** Exit of the engine step: 0 when every load process ended normally. */
 export async function runLoad(step: LoadStep): Promise<number> {
   mkdirSync(join(step.resultsDir, STREAMS_DIR), { recursive: true });
-  // Faults and load share one clock: the chaos timeline's second 0 is t0 on both engines.
-  if (step.chaos) step = { ...step, env: { ...step.env, MOSHPIT_CHAOS_JSON: JSON.stringify({ ...step.chaos, t0Ms: step.t0Ms }) } };
   if (step.engine === 'k6') return runK6Load(step);
+  // Faults and load share one clock: the load processes take t0 from the start barrier.
+  if (step.chaos) step = { ...step, env: { ...step.env, MOSHPIT_CHAOS_JSON: JSON.stringify(step.chaos) } };
   const processorFile = await buildArtilleryProcessor();
   const loads = workloadLoads(step.scenario, step.profile, step.scale, step.chaos);
   const processes = artilleryProcesses({
@@ -53,11 +60,15 @@ export async function runLoad(step: LoadStep): Promise<number> {
     targetUrl: step.targetUrl,
     processorFile,
     loads,
-    t0Ms: step.t0Ms,
+    barrierDir: join(step.resultsDir, 'engine', 'start'),
+    barrierTimeoutMs: BARRIER_TIMEOUT_MS,
     gracefulStopSeconds: PROFILES[step.profile].gracefulStopSeconds,
   });
   progress(`engine: Artillery, ${processes.length} workload process(es), ${scheduleSeconds(loads)}s of load: ${processes.map((p) => `${p.plan.workload} (${p.plan.plannedArrivals} arrivals)`).join(', ')}`);
-  const results = await runArtillery(processes, { resultsDir: step.resultsDir, env: step.env, onSpawn: step.onSpawn, onExit: step.onExit });
+  const results = await runArtillery(processes, {
+    resultsDir: step.resultsDir, env: step.env, onSpawn: step.onSpawn, onExit: step.onExit,
+    barrierDir: join(step.resultsDir, 'engine', 'start'), barrierTimeoutMs: BARRIER_TIMEOUT_MS, notBeforeMs: step.t0Ms, onT0: step.onT0,
+  });
   return results.every((r) => r.exit === 0) ? 0 : 1;
 }
 
@@ -68,7 +79,11 @@ async function runK6Load(step: LoadStep): Promise<number> {
   mkdirSync(engineDir, { recursive: true });
   const jsonFile = join(engineDir, 'k6-samples.json');
   const startedAt = Date.now();
-  const exit = await runK6({ k6Path: step.k6Path, bundle, resultsDir: step.resultsDir, env: step.env, quiet: step.quiet, extraArgs: [...(step.k6Args ?? []), '--out', `json=${jsonFile}`], onSpawn: step.onSpawn, onExit: step.onExit });
+  // One k6 process: t0 up front, with k6's own start-up lead.
+  const t0Ms = Math.max(Date.now() + K6_START_LEAD_MS, step.t0Ms ?? 0);
+  step.onT0?.(t0Ms);
+  const env = step.chaos ? { ...step.env, MOSHPIT_CHAOS_JSON: JSON.stringify({ ...step.chaos, t0Ms }) } : step.env;
+  const exit = await runK6({ k6Path: step.k6Path, bundle, resultsDir: step.resultsDir, env, quiet: step.quiet, extraArgs: [...(step.k6Args ?? []), '--out', `json=${jsonFile}`], onSpawn: step.onSpawn, onExit: step.onExit });
   const source = 'k6-s0';
   await k6JsonToStream({ jsonFile, streamFile: join(step.resultsDir, STREAMS_DIR, streamFileName(source)), source, runId: step.runId, startedAt, endedAt: Date.now() });
   // k6 exits 99 when an abortOnFail guard fired; the verdict itself comes from the stream.

@@ -2,7 +2,10 @@
 // (doors, terminals, re-entries) run one iteration per arrival; closed ones (the browsing
 // crowd, concurrent fundings) run as long-lived VUs that loop while the schedule wants them;
 // device workloads run one long iteration. Bundled to build/dist/artillery/processor.cjs.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseProcessPlan, ENGINE_PLAN_ENV, type ProcessPlan } from '../../../core/engine-plan.js';
+import { parseT0, readyFileName, T0_FILE } from '../../../core/start-barrier.js';
 import type { Tags } from '../../../core/load-port.js';
 import { METRICS } from '../../../core/thresholds.js';
 import { laneName, shapeDurationSeconds } from '../../../core/profiles.js';
@@ -30,8 +33,8 @@ interface State {
   flowErrors: number;
   /** closed model: which VU slots are taken (a VU takes the lowest free one). */
   slots: boolean[];
-  /** Every arrival is delayed by the same amount so the schedule starts at t0 (see moshpitVu). */
-  shiftMs: number | null;
+  /** The start barrier's answer: t0, and the delay every arrival takes (see moshpitVu). */
+  start: Promise<{ t0Ms: number; shiftMs: number }> | null;
   startMs: number;
   endMs: number;
 }
@@ -51,7 +54,7 @@ function init(): State {
   const tags = plan.tags;
   const sink = new StreamSink(plan.streamFile, { source: plan.source, engine: 'artillery', runId: plan.runId, startedAt: Date.now(), info: { workload: plan.workload, lanes: plan.lanes, plannedArrivals: plan.plannedArrivals, shard: plan.shard, tags } });
   const workload = resolveWorkload(plan, process.env);
-  const s: State = { plan, sink, workload, arrivals: 0, completed: 0, active: 0, iterations: 0, started: 0, dropped: 0, abandoned: 0, flowErrors: 0, slots: [], shiftMs: null, startMs: plan.t0Ms, endMs: plan.t0Ms };
+  const s: State = { plan, sink, workload, arrivals: 0, completed: 0, active: 0, iterations: 0, started: 0, dropped: 0, abandoned: 0, flowErrors: 0, slots: [], start: null, startMs: Infinity, endMs: Infinity };
   const gauge = setInterval(() => sink.gauge('vus', s.active, { scenario: plan.workload }), 1000);
   gauge.unref();
   return s;
@@ -84,7 +87,7 @@ async function runIteration(s: State, events: ArtilleryEvents, lane: number, ite
 /** The last planned VU closes the stream; Artillery waits for that VU before it ends the worker. */
 async function finishIfDone(s: State): Promise<void> {
   if (s.active === 0 && s.completed >= s.plan.plannedArrivals) {
-    s.sink.end({ arrivals: s.arrivals, iterations: s.iterations, dropped: s.dropped, flowErrors: s.flowErrors, overran: s.abandoned });
+    s.sink.end({ arrivals: s.arrivals, iterations: s.iterations, dropped: s.dropped, flowErrors: s.flowErrors, overran: s.abandoned, t0Ms: Number.isFinite(s.startMs) ? s.startMs : null });
     await flushAndClose();
   }
 }
@@ -127,22 +130,39 @@ async function deviceVu(s: State, events: ArtilleryEvents): Promise<void> {
   await runIteration(s, events, 0, n * s.plan.shard.count + s.plan.shard.index, `${s.plan.source}-${n}`, {});
 }
 
+/**
+ * Reports this process ready at the start barrier, then waits for the orchestrator's t0.
+ * Artillery starts its phases when its worker is up; every arrival is then delayed by the same
+ * shift (t0 - first arrival), which keeps the schedule's spacing and starts it at t0 in every
+ * process, however long each took to start.
+ */
+async function awaitStart(s: State, firstArrivalAt: number): Promise<{ t0Ms: number; shiftMs: number }> {
+  const { barrierDir, barrierTimeoutMs, source } = s.plan;
+  writeFileSync(join(barrierDir, readyFileName(source)), `${firstArrivalAt}\n`);
+  const deadline = Date.now() + barrierTimeoutMs;
+  for (;;) {
+    const t0Ms = existsSync(join(barrierDir, T0_FILE)) ? parseT0(readFileSync(join(barrierDir, T0_FILE), 'utf8')) : null;
+    if (t0Ms !== null) {
+      s.workload.onT0(t0Ms);
+      const duration = s.plan.shape ? shapeDurationSeconds(s.plan.shape) : 0;
+      s.startMs = t0Ms;
+      s.endMs = t0Ms + duration * 1000;
+      return { t0Ms, shiftMs: Math.max(0, t0Ms - firstArrivalAt) };
+    }
+    if (Date.now() > deadline) throw new Error(`no t0 from the orchestrator within ${barrierTimeoutMs} ms (start barrier ${barrierDir})`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 /** The scenario step of every arrival. */
 export async function moshpitVu(_context: unknown, events: ArtilleryEvents): Promise<void> {
   const arrivedAt = Date.now();
   const s = (state ??= init());
-  if (s.shiftMs === null) {
-    // Artillery starts its phases when its worker is ready, a little before or after t0.
-    // Shifting every arrival by the same delay keeps the schedule's spacing and starts it at
-    // t0 in every process; a late worker starts late and runs its full length.
-    s.shiftMs = Math.max(0, s.plan.t0Ms - arrivedAt);
-    const duration = s.plan.shape ? shapeDurationSeconds(s.plan.shape) : 0;
-    s.startMs = arrivedAt + s.shiftMs;
-    s.endMs = s.startMs + duration * 1000;
-  }
+  s.start ??= awaitStart(s, arrivedAt);
   s.active += 1;
   try {
-    const wait = arrivedAt + s.shiftMs - Date.now();
+    const { shiftMs } = await s.start;
+    const wait = arrivedAt + shiftMs - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     if (!s.plan.shape) await deviceVu(s, events);
     else if (isOpen(s.plan.shape)) await openArrival(s, events);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessPlan } from '../../../core/engine-plan.js';
 import { isScenarioName, type Workload } from '../../../core/profiles.js';
+import { startClock } from '../../chaos/clock.js';
 import { chaosWorkloadFlows, initChaosRuntime, type ChaosWorkload } from '../../chaos/runtime.js';
 import type { FixtureSource } from '../../fixtures.js';
 import type { Flow } from '../../flow-context.js';
@@ -17,7 +18,12 @@ export function nodeFixtureSource(dir: string): FixtureSource {
   };
 }
 
-export interface ResolvedWorkload { rt: Runtime; flow: Flow }
+export interface ResolvedWorkload {
+  rt: Runtime;
+  flow: Flow;
+  /** Called once t0 is known (the chaos clock starts then). */
+  onT0(t0Ms: number): void;
+}
 
 export function resolveWorkload(plan: ProcessPlan, env: Record<string, string | undefined>): ResolvedWorkload {
   const source = nodeFixtureSource(env.FIXTURES_DIR ?? '');
@@ -25,11 +31,12 @@ export function resolveWorkload(plan: ProcessPlan, env: Record<string, string | 
     const chaos = initChaosRuntime(env, source);
     const flow = chaosWorkloadFlows(chaos)[plan.workload as ChaosWorkload];
     if (!flow) throw new Error(`chaos has no workload "${plan.workload}"`);
-    return { rt: chaos.rt, flow };
+    // Faults and load share one clock: the timeline's second 0 is the load's t0.
+    return { rt: chaos.rt, flow, onT0: (t0Ms) => startClock(chaos.clock, t0Ms) };
   }
   if (!isScenarioName(plan.scenario)) throw new Error(`unknown scenario "${plan.scenario}"`);
   const rt = initRuntime(plan.scenario, env, source);
   const flow = flowsFor(plan.scenario)[plan.workload as Workload];
   if (!flow) throw new Error(`scenario ${plan.scenario} has no workload "${plan.workload}"`);
-  return { rt, flow };
+  return { rt, flow, onT0: () => {} };
 }
