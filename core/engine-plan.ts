@@ -25,6 +25,8 @@ export interface ProcessPlan {
   shape: LoadShape | null;
   /** Device workloads: how many VUs (each runs one long iteration). */
   vus?: number;
+  /** Device workloads: how long their one iteration lives (the chaos timeline's length). */
+  deviceSeconds?: number;
   /** Planned arrivals (open) or VU arrivals (closed) in this process. */
   plannedArrivals: number;
   /**

@@ -19,6 +19,8 @@ export interface WorkloadLoad {
   /** null: a device workload (`vus` VUs, one long iteration each). */
   shape: LoadShape | null;
   vus?: number;
+  /** Device workloads: seconds their one iteration lives. */
+  deviceSeconds?: number;
 }
 
 export interface ArtilleryPhase { duration: number; arrivalCount?: number; pause?: number; name?: string }
@@ -74,6 +76,7 @@ export function artilleryProcesses(input: PlanInput): ArtilleryProcess[] {
       lanes: load.lanes,
       shape: load.shape,
       ...(load.vus !== undefined ? { vus: load.vus } : {}),
+      ...(load.deviceSeconds !== undefined ? { deviceSeconds: load.deviceSeconds } : {}),
       plannedArrivals: plannedArrivals(phases),
       barrierDir: input.barrierDir,
       barrierTimeoutMs: input.barrierTimeoutMs,
@@ -93,5 +96,5 @@ export function artilleryProcesses(input: PlanInput): ArtilleryProcess[] {
 
 /** Seconds of scheduled load, for progress lines and the stop deadline. */
 export function scheduleSeconds(loads: WorkloadLoad[]): number {
-  return Math.max(1, ...loads.map((l) => (l.shape ? shapeDurationSeconds(l.shape) : 1)));
+  return Math.max(1, ...loads.map((l) => (l.shape ? shapeDurationSeconds(l.shape) : l.deviceSeconds ?? 1)));
 }

@@ -17,6 +17,6 @@ export function workloadLoads(scenario: string, profileName: ProfileName, scale:
     const shape = shapes[w];
     if (shape) loads.push({ workload: w, lanes: laneCount(w, profile), shape });
   }
-  if (scenario === 'chaos' && chaos) for (const d of chaosDeviceWorkloads(chaos)) loads.push({ workload: d, lanes: 1, shape: null, vus: 1 });
+  if (scenario === 'chaos' && chaos) for (const d of chaosDeviceWorkloads(chaos)) loads.push({ workload: d, lanes: 1, shape: null, vus: 1, deviceSeconds: chaos.durationS });
   return loads;
 }

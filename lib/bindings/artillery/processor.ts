@@ -144,7 +144,7 @@ async function awaitStart(s: State, firstArrivalAt: number): Promise<{ t0Ms: num
     const t0Ms = existsSync(join(barrierDir, T0_FILE)) ? parseT0(readFileSync(join(barrierDir, T0_FILE), 'utf8')) : null;
     if (t0Ms !== null) {
       s.workload.onT0(t0Ms);
-      const duration = s.plan.shape ? shapeDurationSeconds(s.plan.shape) : 0;
+      const duration = s.plan.shape ? shapeDurationSeconds(s.plan.shape) : s.plan.deviceSeconds ?? 0;
       s.startMs = t0Ms;
       s.endMs = t0Ms + duration * 1000;
       return { t0Ms, shiftMs: Math.max(0, t0Ms - firstArrivalAt) };
