@@ -3,6 +3,7 @@
 // function; arrivalCount phases, so one worker), but the function does one undici GET on a
 // keep-alive Agent and nothing else: no flow, no checks, no metrics stream, no fixtures.
 //   BARE_MODE=open   one GET per arrival (the arrival-rate reference)
+//   BARE_MODE=noop   no request at all: what an arrival costs Artillery by itself
 //   BARE_MODE=crowd  each arrival is a user: GET, think BARE_THINK_MIN..MAX s, GET again, ...
 //                    until BARE_HOLD_MS after the first arrival (the browsing-crowd reference;
 //                    a thinking user only waits on a timer)
@@ -68,7 +69,7 @@ async function bareArrival() {
         const think = (thinkMin + Math.random() * (thinkMax - thinkMin)) * 1000;
         await sleep(Math.max(0, Math.min(think, endMs - Date.now())));
       } while (Date.now() < endMs);
-    } else {
+    } else if (mode === 'open') {
       await get();
     }
   } finally {

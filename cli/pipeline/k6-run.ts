@@ -15,8 +15,6 @@ export interface K6RunOptions {
   onExit?: (pid: number, source: string) => void;
 }
 
-/** k6's documented exit codes we interpret. */
-export const K6_EXIT = { ok: 0, thresholdsFailed: 99, scriptError: 107, abortedByThreshold: 99, interrupted: 105 } as const;
 
 export function runK6(opts: K6RunOptions): Promise<number> {
   const args = ['run', '--no-usage-report', ...(opts.quiet ? ['--quiet'] : []), ...(opts.extraArgs ?? []), opts.bundle];

@@ -1,17 +1,20 @@
-// Starts the run's Artillery processes together and waits for all of them. Each gets its plan
+// Starts the run's Artillery processes together and waits for all of them. Each runs
+// Artillery's runner on its own script (lib/bindings/artillery/launcher.ts), gets its plan
 // (MOSHPIT_ENGINE_PLAN) and writes its own metrics stream; Artillery's telemetry is off.
 // On an interrupt (isInterrupted) every process is sent SIGTERM, then SIGKILL after a grace.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { launcherFile } from '../../../build/processor-bundle.js';
 import { ENGINE_PLAN_ENV } from '../../../core/engine-plan.js';
 import { readyFileName, T0_AFTER_READY_MS, T0_FILE } from '../../../core/start-barrier.js';
 import { isInterrupted } from '../../../stack/interrupt.js';
 import { progress } from '../../../stack/progress.js';
 import type { ArtilleryProcess } from './artillery-plan.js';
 
-/** Artillery's CLI entry, resolved from the installed package (npm install brings it). */
+
+/** Artillery's CLI entry (`artillery run`), for references that measure the CLI itself. */
 export function artilleryBin(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('artillery/package.json')), 'bin', 'run');
@@ -44,13 +47,12 @@ export async function runArtillery(processes: ArtilleryProcess[], opts: RunArtil
   const engineDir = join(opts.resultsDir, 'engine');
   mkdirSync(engineDir, { recursive: true });
   mkdirSync(opts.barrierDir, { recursive: true });
-  const bin = artilleryBin();
   const children: Array<{ source: string; child: ChildProcess; done: Promise<EngineProcessResult> }> = [];
   for (const p of processes) {
     const scriptFile = join(engineDir, `${p.plan.source}.artillery.json`);
     writeFileSync(scriptFile, `${JSON.stringify(p.script, null, 2)}\n`);
     const log = createWriteStream(join(engineDir, `${p.plan.source}.log`));
-    const child = spawn(process.execPath, [bin, 'run', '--quiet', '--output', join(engineDir, `${p.plan.source}.report.json`), scriptFile], {
+    const child = spawn(process.execPath, [launcherFile, scriptFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...opts.env, ...ENGINE_QUIET_ENV, [ENGINE_PLAN_ENV]: JSON.stringify(p.plan) },
     });

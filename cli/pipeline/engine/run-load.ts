@@ -21,6 +21,8 @@ import { workloadLoads, type LoadScale } from './workload-loads.js';
 /** A process not up this long after it was started is a failed run (2 cores, 8 processes: ~20 s). */
 const BARRIER_TIMEOUT_MS = 180_000;
 const K6_START_LEAD_MS = 5000;
+/** k6's own exit code when a threshold (here only abortOnFail guards) failed. */
+const K6_ABORTED_BY_THRESHOLD = 99;
 
 export interface LoadStep {
   engine: EngineName;
@@ -86,6 +88,7 @@ async function runK6Load(step: LoadStep): Promise<number> {
   const exit = await runK6({ k6Path: step.k6Path, bundle, resultsDir: step.resultsDir, env, quiet: step.quiet, extraArgs: [...(step.k6Args ?? []), '--out', `json=${jsonFile}`], onSpawn: step.onSpawn, onExit: step.onExit });
   const source = 'k6-s0';
   await k6JsonToStream({ jsonFile, streamFile: join(step.resultsDir, STREAMS_DIR, streamFileName(source)), source, runId: step.runId, startedAt, endedAt: Date.now() });
-  // k6 exits 99 when an abortOnFail guard fired; the verdict itself comes from the stream.
-  return exit === 0 || exit === 99 ? 0 : exit;
+  // k6 exits 99 when an abortOnFail guard fired (the verdict itself comes from the stream), 105
+  // when interrupted, 107 on a script error: the load step failed for anything but 0 and 99.
+  return exit === 0 || exit === K6_ABORTED_BY_THRESHOLD ? 0 : exit;
 }
