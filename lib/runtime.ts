@@ -16,8 +16,13 @@ export interface Runtime {
 
 const STATEFUL: readonly Workload[] = ['entry', 'reentry', 'concession', 'funding'];
 
-/** Lanes of a workload (doors, terminals); each lane is its own arrival stream. */
-export function laneCount(workload: Workload, profile: Profile): number {
+/**
+ * Lanes of a workload (doors, terminals); each lane is its own arrival stream. Contention has
+ * one: each of its iterations is a round that serves every terminal at once (its flow makes the
+ * requests concurrent itself, so no engine's arrival timing can spread them out).
+ */
+export function laneCount(workload: Workload, profile: Profile, scenario?: string): number {
+  if (scenario === 'contention') return 1;
   if (workload === 'entry') return profile.behaviour.doors;
   if (workload === 'concession') return profile.behaviour.terminals;
   return 1;
@@ -45,7 +50,7 @@ export function checkFixtureFit(scenario: ScenarioName, rt: Runtime): string[] {
   for (const w of workloads) {
     const shape = shapes[w];
     if (!shape || !STATEFUL.includes(w)) continue;
-    const lanes = laneCount(w, rt.profile);
+    const lanes = laneCount(w, rt.profile, scenario);
     const have = laneSize(rt.partition[w as StatefulWorkload], lanes);
     const need = WALLETS_PER_CONCURRENT_ITERATION * maxConcurrency(shape);
     if (have < need) {
@@ -70,6 +75,6 @@ export function initRuntime(scenario: ScenarioName, env: Record<string, string |
 
 /** The wallet a lane's iteration works on (see lib/partition.ts). */
 export function walletFor(rt: Runtime, workload: StatefulWorkload, iteration: number, lane: number): WalletFixture {
-  const lanes = laneCount(workload, rt.profile);
+  const lanes = laneCount(workload, rt.profile, rt.scenario);
   return rt.fixtures.wallets[walletIndex(rt.partition[workload], iteration, lane, lanes)] as WalletFixture;
 }

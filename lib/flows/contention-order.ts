@@ -1,6 +1,6 @@
-// Contention: a group shares one wallet. In round n every terminal serves a member of the same
-// group at once (the terminals' arrival-rate schedules start together), and one member tops
-// the wallet up at a checkpoint in that same moment. Concurrent debits of one row are what a
+// Contention: a group shares one wallet. Each iteration is a round: every terminal serves a
+// member of the same group at once (the requests go out concurrently, whatever the engine's
+// arrival timing), and one member tops the wallet up at a checkpoint in that same moment. Concurrent debits of one row are what a
 // missing row lock gets wrong. Who wins the race is unknowable per response, so only what
 // must hold is checked: 201 or 402 (never 5xx), balances never negative, total = Σ lines at
 // fixture prices. The ledger checkers judge the money afterwards.
@@ -11,7 +11,6 @@ import type { FlowContext } from '../flow-context.js';
 import type { TerminalFixture } from '../fixtures.js';
 import { newIdempotencyKey } from '../idempotency.js';
 import { chance } from '../random.js';
-import { laneCount } from '../runtime.js';
 import { expectThat, observeBalance, settle } from '../verdicts.js';
 import { memberBasket } from './contention-basket.js';
 import { groupWallets } from './contention-groups.js';
@@ -34,7 +33,7 @@ async function order(ctx: FlowContext, m: Member, terminal: TerminalFixture): Pr
 async function topUp(ctx: FlowContext, m: Member): Promise<void> {
   const { rt } = ctx;
   // Enough for the rest of the group's round (one top-up per round, the others order).
-  const amount: Cents = rt.profile.behaviour.rechargeCents * Math.max(1, laneCount('concession', rt.profile) - 1);
+  const amount: Cents = rt.profile.behaviour.rechargeCents * Math.max(1, rt.profile.behaviour.terminals - 1);
   const key = newIdempotencyKey(ctx, 'recharge', m.walletId);
   const method = chance(0.5) ? 'cash' : 'card';
   const checkpointId = `${rt.fixtures.manifest.prefix}checkpoint-${m.lane + 1}`;
@@ -50,19 +49,20 @@ async function topUp(ctx: FlowContext, m: Member): Promise<void> {
 
 export async function contentionOrder(ctx: FlowContext): Promise<void> {
   const { rt, target } = ctx;
-  const lane = ctx.it.lane;
-  const lanes = laneCount('concession', rt.profile);
+  const terminals = rt.profile.behaviour.terminals;
   const round = ctx.it.iteration;
   const groups = groupWallets(rt);
   const wallet = groups[round % groups.length]!;
 
-  // The terminal shows the balance first; it may be stale by the time the order lands.
+  // The terminals show the balance first; it may be stale by the time the orders land.
   const view = await attemptRead(ctx, 'wallet_read', () => target.readWallet(wallet.id));
   if (!settle(ctx, view, ['acked'], 'wallet read succeeds') || !view.body) return;
   observeBalance(ctx, 'wallet_read', view.body.balance_cents);
+  const blocked = view.body.status === 'blocked';
 
-  const member: Member = { walletId: wallet.id, blocked: view.body.status === 'blocked', lane };
-  // One member per round tops up (a different terminal each round); the others order.
-  if (lane === round % lanes) await topUp(ctx, member);
-  else await order(ctx, member, rt.fixtures.terminals[lane] as TerminalFixture);
+  // One member per round tops up (a different terminal each round); the others order, all at once.
+  await Promise.all(Array.from({ length: terminals }, (_, lane) => {
+    const member: Member = { walletId: wallet.id, blocked, lane };
+    return lane === round % terminals ? topUp(ctx, member) : order(ctx, member, rt.fixtures.terminals[lane] as TerminalFixture);
+  }));
 }

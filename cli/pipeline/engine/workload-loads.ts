@@ -15,7 +15,7 @@ export function workloadLoads(scenario: string, profileName: ProfileName, scale:
   const loads: WorkloadLoad[] = [];
   for (const w of SCENARIO_WORKLOADS[shapedAs]) {
     const shape = shapes[w];
-    if (shape) loads.push({ workload: w, lanes: laneCount(w, profile), shape });
+    if (shape) loads.push({ workload: w, lanes: laneCount(w, profile, scenario), shape });
   }
   if (scenario === 'chaos' && chaos) for (const d of chaosDeviceWorkloads(chaos)) loads.push({ workload: d, lanes: 1, shape: null, vus: 1, deviceSeconds: chaos.durationS });
   return loads;

@@ -73,7 +73,7 @@ export function buildOptions(scenario: ScenarioName, profile: Profile, config: C
     const shape = shapes[workload];
     if (!shape) continue;
     // One k6 scenario per lane, named by core laneName() (k6 tags samples with it).
-    for (let lane = 0; lane < laneCount(workload, profile); lane++) {
+    for (let lane = 0; lane < laneCount(workload, profile, scenario); lane++) {
       scenarios[laneName(workload, lane)] = executorOptions(shape, gracefulStop, WORKLOAD_EXEC[workload], { flow: workload });
     }
   }
