@@ -9,7 +9,7 @@
 //   closed workloads  VUs held (the `vus` gauge's maximum, and its minimum over the peak
 //                     plateau) ÷ the schedule's peak VU target.
 // The browsing crowd's memory: the peak RSS of its Artillery process in the 1x run, against the
-// bare Artillery crowd (bench/reference/bare-processor.cjs, crowd mode) at the same number of
+// bare Artillery crowd (bench/reference/bare-processor.cjs, loop mode with think time) at the same number of
 // users with the same think times, against the trivial loopback server. One sample per run
 // (each takes the schedule plus the longest think time to drain).
 import { join } from 'node:path';
@@ -75,8 +75,7 @@ const benchmark: Benchmark = {
       let run: EngineLoadRun;
       try {
         ctx.log(`open-model: full scenario at ${multiple}× ${profile}, schedule scaled to ${s.fidelitySeconds} s, ${fmt(wallets)} wallets ...`);
-        // Five Artillery processes start together on a busy machine: give them time to load.
-        run = await runEngineLoad(ctx, f, { engine: 'artillery', scenario: 'full', profile, scale, label: `fid-${multiple}x`, leadMs: 10_000 });
+        run = await runEngineLoad(ctx, f, { engine: 'artillery', scenario: 'full', profile, scale, label: `fid-${multiple}x` });
       } finally {
         await f.close();
       }
@@ -104,7 +103,7 @@ const benchmark: Benchmark = {
       try {
         ctx.log(`open-model: bare Artillery crowd, ${fmt(vus)} users (GET, think ${think.min}-${think.max} s), held ${s.crowdSeconds} s ...`);
         bareCrowd = await runBareArtillery(ctx, {
-          label: 'crowd', url: loopback.url, serverPid: loopback.pid, mode: 'crowd',
+          label: 'crowd', url: loopback.url, serverPid: loopback.pid, mode: 'loop',
           phases: [{ duration: 2, arrivalCount: vus }], holdMs: s.crowdSeconds * 1000, think, timeoutMs: (s.crowdSeconds + 150) * 1000,
         });
       } finally {

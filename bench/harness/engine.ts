@@ -4,27 +4,31 @@
 //                     one), against the festival's reference target, with the engine's
 //                     processes (and their descendants) and the target sampled separately,
 //                     then the run's metrics streams merged (readRunStreams).
+//   runClosedFlows    one workload's flows closed loop (N VUs, no think time) on Artillery:
+//                     the same plan, processor and launcher as runLoad, a constant-VU shape
+//                     instead of the profile's (what the generator costs at saturation).
 //   runMeasured       any other process we spawn (the bare Artillery script, the plain undici
 //                     loop, the bare k6 script), sampled the same way.
 //   startLoopback     the trivial loopback server of the references.
-// Every run has a hard deadline: the engine processes we know by PID (onSpawn, or a k6 child of
-// ours found by its executable) get SIGTERM, then SIGKILL. Nothing else is ever signalled.
+// Every run has a hard deadline: the engine processes we know by PID (onSpawn) get SIGTERM,
+// then SIGKILL. Nothing else is ever signalled.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { buildArtilleryProcessor, launcherFile } from '../../build/processor-bundle.js';
 import type { EngineName } from '../../core/engine-plan.js';
 import type { MergedRun } from '../../core/metrics-stream/merge.js';
-import type { ProfileName } from '../../core/profiles.js';
+import { PROFILES, type ProfileName } from '../../core/profiles.js';
 import { newRunId } from '../../core/run-id.js';
-import { artilleryBin, ENGINE_QUIET_ENV } from '../../cli/pipeline/engine/artillery-run.js';
+import { artilleryProcesses, scheduleSeconds, type WorkloadLoad } from '../../cli/pipeline/engine/artillery-plan.js';
+import { ENGINE_QUIET_ENV, runArtillery } from '../../cli/pipeline/engine/artillery-run.js';
 import { runLoad } from '../../cli/pipeline/engine/run-load.js';
-import { scheduleSeconds, type WorkloadLoad } from '../../cli/pipeline/engine/artillery-plan.js';
 import { workloadLoads, type LoadScale } from '../../cli/pipeline/engine/workload-loads.js';
 import { readRunStreams } from '../../cli/pipeline/run-verdict.js';
 import { projectRoot } from '../../stack/paths.js';
 import type { Festival } from './festival.js';
 import { bundleEnv } from './festival.js';
-import { childrenRunning, ProcessSampler, reapedChildrenCpuSeconds, steadyCpuMsPerRequest, type GroupUsage } from './proc.js';
+import { ProcessSampler, reapedChildrenCpuSeconds, steadyCpuMsPerRequest, type GroupUsage } from './proc.js';
 import type { BenchContext } from './types.js';
 
 export const REFERENCE_DIR = join(projectRoot, 'bench', 'reference');
@@ -49,6 +53,8 @@ export interface Cost {
   /** CPU ms per request while requests flowed (steadyCpuMsPerRequest). */
   steadyCpuMsPerRequest: number | null;
   steadySeconds: number | null;
+  /** Requests in that window (÷ steadySeconds: the rate while requests flowed). */
+  steadyRequests: number | null;
   processes: number;
 }
 
@@ -62,6 +68,7 @@ function cost(usage: GroupUsage, cpuSeconds: number, requests: number, perSecond
     cpuMsPerRequest: requests > 0 ? (cpuSeconds * 1000) / requests : null,
     steadyCpuMsPerRequest: steady?.msPerRequest ?? null,
     steadySeconds: steady?.seconds ?? null,
+    steadyRequests: steady?.requests ?? null,
     processes: usage.pids.length,
   };
 }
@@ -127,61 +134,39 @@ export interface EngineLoadOptions {
   scale: LoadScale;
   /** Label of the run id. */
   label: string;
-  /** The schedule starts this long after the processes are spawned (their start-up happens before). */
-  leadMs?: number;
-  /** Hard bound on top of the schedule, the lead and the profile's graceful stop. */
+  /** Hard bound on top of the schedule and the profile's graceful stop and longest think time. */
   extraTimeoutMs?: number;
 }
 
-export async function runEngineLoad(ctx: BenchContext, f: Festival, opts: EngineLoadOptions): Promise<EngineLoadRun> {
-  const runId = newRunId(`bench-${opts.label}`);
-  const resultsDir = join(ctx.workDir, 'runs', runId);
-  mkdirSync(resultsDir, { recursive: true });
-  const env = bundleEnv(f, opts.profile, runId, resultsDir, {
-    MOSHPIT_DURATION_SCALE: String(opts.scale.duration),
-    MOSHPIT_RATE_SCALE: String(opts.scale.rate),
-  });
-  const loads = workloadLoads(opts.scenario, opts.profile, opts.scale, null);
-  const k6Path = opts.engine === 'k6' ? opts.k6Path ?? null : null;
-  if (opts.engine === 'k6' && !k6Path) throw new Error('engine k6 needs the user\'s k6 binary');
-  const sampler = new ProcessSampler(250, k6Path ? () => childrenRunning(k6Path).map((pid) => ({ pid, group: 'engine:k6-s0' })) : undefined);
+interface LoadStart {
+  onSpawn: (pid: number, source: string) => void;
+  onT0: (t0Ms: number) => void;
+}
+
+/** Runs `start` (the engine's processes) with the target and every engine process sampled. */
+async function measureLoad(ctx: BenchContext, f: Festival, o: {
+  engine: EngineName; scenario: string; profile: ProfileName; scale: LoadScale; label: string; runId: string; resultsDir: string;
+  loads: WorkloadLoad[]; timeoutMs: number; start: (hooks: LoadStart) => Promise<number>;
+}): Promise<EngineLoadRun> {
+  const sampler = new ProcessSampler(250);
   sampler.track(f.target.pid, 'target');
   sampler.start();
-  const leadMs = opts.leadMs ?? 5000;
-  const t0Ms = Date.now() + leadMs;
-  const enginePids = () => sampler.liveRoots().filter((pid) => pid !== f.target.pid);
+  let t0Ms = 0;
   let timedOut = false;
-  // Closed VUs may still be thinking when the schedule ends (up to the profile's longest think).
-  const timeoutMs = leadMs + scheduleSeconds(loads) * 1000 + 240_000 + (opts.extraTimeoutMs ?? 0);
-  const cancel = deadline(timeoutMs, enginePids, () => { timedOut = true; ctx.log(`${opts.label}: deadline (${Math.round(timeoutMs / 1000)} s) reached, stopping the engine`); });
+  const enginePids = () => sampler.liveRoots().filter((pid) => pid !== f.target.pid);
+  const cancel = deadline(o.timeoutMs, enginePids, () => { timedOut = true; ctx.log(`${o.label}: deadline (${Math.round(o.timeoutMs / 1000)} s) reached, stopping the engine`); });
   const reapedBefore = reapedChildrenCpuSeconds();
   const started = performance.now();
   let loadExit: number;
   try {
-    loadExit = await runLoad({
-      engine: opts.engine,
-      k6Path,
-      runId,
-      scenario: opts.scenario,
-      profile: opts.profile,
-      resultsDir,
-      targetUrl: f.target.url,
-      scale: opts.scale,
-      env,
-      chaos: null,
-      t0Ms,
-      quiet: true,
-      // No engine-side abort cuts a measurement short; no end-of-test summary on our stdout.
-      k6Args: ['--no-thresholds', '--no-summary'],
-      onSpawn: (pid, source) => sampler.track(pid, `engine:${source}`),
-    });
+    loadExit = await o.start({ onSpawn: (pid, source) => sampler.track(pid, `engine:${source}`), onT0: (t) => { t0Ms = t; } });
   } finally {
     cancel();
     sampler.stop();
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const reaped = reapedChildrenCpuSeconds() - reapedBefore;
-  const merged = readRunStreams(resultsDir);
+  const merged = readRunStreams(o.resultsDir);
   const isEngine = (g: string) => g.startsWith('engine:');
   const engineUsage = sampler.usage(isEngine);
   const requestsPerSecond = counterPerSecond(merged, 'http_reqs');
@@ -195,10 +180,76 @@ export async function runEngineLoad(ctx: BenchContext, f: Festival, opts: Engine
     perSource[g.slice('engine:'.length)] = { cpuSeconds: u.cpuSeconds, peakRssKiB: u.peakRssKiB, hwmSumKiB: u.hwmSumKiB, processes: u.pids.length };
   }
   const t = sampler.usage('target');
+  if (!t0Ms) t0Ms = merged.startedAt ?? Date.now();
   return {
-    engine: opts.engine, scenario: opts.scenario, profile: opts.profile, scale: opts.scale, runId, resultsDir, loadExit, timedOut, wallSeconds, t0Ms, loads, merged,
+    engine: o.engine, scenario: o.scenario, profile: o.profile, scale: o.scale, runId: o.runId, resultsDir: o.resultsDir, loadExit, timedOut, wallSeconds, t0Ms, loads: o.loads, merged,
     engineCost, perSource, target: { cpuSeconds: t.cpuSeconds, peakRssKiB: t.peakRssKiB }, requestsPerSecond,
   };
+}
+
+function runDirs(ctx: BenchContext, label: string): { runId: string; resultsDir: string } {
+  const runId = newRunId(`bench-${label}`);
+  const resultsDir = join(ctx.workDir, 'runs', runId);
+  mkdirSync(resultsDir, { recursive: true });
+  return { runId, resultsDir };
+}
+
+/** Bound on a run: start-up, the schedule, the graceful stop, the longest think time, margin. */
+function loadTimeoutMs(loads: WorkloadLoad[], profile: ProfileName, extra = 0): number {
+  const p = PROFILES[profile];
+  return (scheduleSeconds(loads) + p.gracefulStopSeconds + p.behaviour.browseThinkSeconds.max + 180) * 1000 + extra;
+}
+
+export async function runEngineLoad(ctx: BenchContext, f: Festival, opts: EngineLoadOptions): Promise<EngineLoadRun> {
+  const { runId, resultsDir } = runDirs(ctx, opts.label);
+  const env = bundleEnv(f, opts.profile, runId, resultsDir, {
+    MOSHPIT_DURATION_SCALE: String(opts.scale.duration),
+    MOSHPIT_RATE_SCALE: String(opts.scale.rate),
+  });
+  const loads = workloadLoads(opts.scenario, opts.profile, opts.scale, null);
+  const k6Path = opts.engine === 'k6' ? opts.k6Path ?? null : null;
+  if (opts.engine === 'k6' && !k6Path) throw new Error('engine k6 needs the user\'s k6 binary');
+  return measureLoad(ctx, f, {
+    engine: opts.engine, scenario: opts.scenario, profile: opts.profile, scale: opts.scale, label: opts.label, runId, resultsDir, loads,
+    timeoutMs: loadTimeoutMs(loads, opts.profile, opts.extraTimeoutMs),
+    start: ({ onSpawn, onT0 }) => runLoad({
+      engine: opts.engine, k6Path, runId, scenario: opts.scenario, profile: opts.profile, resultsDir, targetUrl: f.target.url,
+      scale: opts.scale, env, chaos: null, quiet: true,
+      // No engine-side abort cuts a measurement short; no end-of-test summary on our stdout.
+      k6Args: ['--no-thresholds', '--no-summary'],
+      onSpawn, onT0,
+    }),
+  });
+}
+
+const BARRIER_TIMEOUT_MS = 180_000;
+
+/**
+ * One workload's flows closed loop on Artillery: `vus` VUs that each run the flow again as soon
+ * as it ends, for `seconds`. The pipeline's plan, processor bundle and launcher, with a
+ * constant-VU shape of our own instead of the profile's.
+ */
+export async function runClosedFlows(ctx: BenchContext, f: Festival, opts: { scenario: string; workload: string; vus: number; seconds: number; label: string; profile?: ProfileName }): Promise<EngineLoadRun> {
+  const profile = opts.profile ?? 'pilot';
+  const { runId, resultsDir } = runDirs(ctx, opts.label);
+  // The processes read the profile at scale 1 (the fixture fit); the shape is ours.
+  const scale = { duration: 1, rate: 1 };
+  const env = bundleEnv(f, profile, runId, resultsDir, { MOSHPIT_DURATION_SCALE: '1', MOSHPIT_RATE_SCALE: '1' });
+  const loads: WorkloadLoad[] = [{ workload: opts.workload, lanes: 1, shape: { executor: 'constant-vus', vus: opts.vus, durationSeconds: opts.seconds } }];
+  const barrierDir = join(resultsDir, 'engine', 'start');
+  return measureLoad(ctx, f, {
+    engine: 'artillery', scenario: opts.scenario, profile, scale, label: opts.label, runId, resultsDir, loads,
+    timeoutMs: (opts.seconds + PROFILES[profile].gracefulStopSeconds + 180) * 1000,
+    start: async ({ onSpawn, onT0 }) => {
+      const processorFile = await buildArtilleryProcessor();
+      const processes = artilleryProcesses({
+        runId, scenario: opts.scenario, resultsDir, targetUrl: f.target.url, processorFile, loads, barrierDir, barrierTimeoutMs: BARRIER_TIMEOUT_MS,
+        gracefulStopSeconds: PROFILES[profile].gracefulStopSeconds,
+      });
+      const results = await runArtillery(processes, { resultsDir, env, barrierDir, barrierTimeoutMs: BARRIER_TIMEOUT_MS, onSpawn, onT0 });
+      return results.every((r) => r.exit === 0) ? 0 : 1;
+    },
+  });
 }
 
 // ---- processes we spawn ourselves --------------------------------------------------------
@@ -277,16 +328,24 @@ export async function runMeasured(opts: MeasuredOptions): Promise<MeasuredRun & 
   };
 }
 
-export interface ArtilleryPhaseSpec { duration: number; arrivalCount: number }
+/** An Artillery phase of the references: arrivalCount (what moshpit's plan uses) or a constant rampTo. */
+export type ArtilleryPhaseSpec = { duration: number; arrivalCount: number } | { duration: number; arrivalRate: number; rampTo: number };
 
-/** The bare Artillery script (bench/reference/bare-processor.cjs) on the same Artillery the pipeline runs. */
+export function phaseArrivals(p: ArtilleryPhaseSpec): number {
+  return 'arrivalCount' in p ? p.arrivalCount : Math.round(((p.arrivalRate + p.rampTo) / 2) * p.duration);
+}
+
+/**
+ * The bare Artillery script (bench/reference/bare-processor.cjs) on the same Artillery runner
+ * the pipeline runs (its launcher, build/dist/artillery/launcher.mjs: the runner in-process).
+ */
 export async function runBareArtillery(ctx: BenchContext, opts: {
   label: string;
   url: string;
   serverPid?: number;
-  mode: 'open' | 'crowd';
+  mode: 'open' | 'noop' | 'loop';
   phases: ArtilleryPhaseSpec[];
-  /** crowd mode: users stop this long after the first arrival; think time range, seconds. */
+  /** loop mode: users stop this long after the first arrival; think time range, seconds (none: closed loop). */
   holdMs?: number;
   think?: { min: number; max: number };
   timeoutMs: number;
@@ -300,10 +359,11 @@ export async function runBareArtillery(ctx: BenchContext, opts: {
   };
   const scriptFile = join(dir, 'bare.artillery.json');
   writeFileSync(scriptFile, `${JSON.stringify(script, null, 2)}\n`);
-  const planned = opts.phases.reduce((n, p) => n + p.arrivalCount, 0);
+  const planned = opts.phases.reduce((n, p) => n + phaseArrivals(p), 0);
+  await buildArtilleryProcessor(); // (re)writes the launcher
   const run = await runMeasured({
     command: process.execPath,
-    args: [artilleryBin(), 'run', '--quiet', '--output', join(dir, 'report.json'), scriptFile],
+    args: [launcherFile, scriptFile],
     env: {
       ...ENGINE_QUIET_ENV,
       BARE_URL: `${opts.url}/v1/wallets/bench-wallet`,
@@ -426,6 +486,6 @@ export function describeCost(c: Cost): Record<string, number | null> {
   const r = (n: number | null, d = 3) => (n === null ? null : Number(n.toFixed(d)));
   return {
     cpuSeconds: r(c.cpuSeconds), peakRssMiB: r(c.peakRssKiB / 1024, 1), hwmSumMiB: r(c.hwmSumKiB / 1024, 1), requests: c.requests,
-    cpuMsPerRequest: r(c.cpuMsPerRequest, 4), steadyCpuMsPerRequest: r(c.steadyCpuMsPerRequest, 4), steadySeconds: c.steadySeconds, processes: c.processes,
+    cpuMsPerRequest: r(c.cpuMsPerRequest, 4), steadyCpuMsPerRequest: r(c.steadyCpuMsPerRequest, 4), steadySeconds: c.steadySeconds, steadyRequests: c.steadyRequests, processes: c.processes,
   };
 }

@@ -63,14 +63,14 @@ export interface BenchSizes {
   /** Wallets seeded for the load benchmarks (at least; more when a schedule needs them). */
   festivalWallets: number;
   /**
-   * Load generator: arrivals per second and seconds of the three like-for-like runs (our
-   * concession flows on the engine against the reference target; the bare engine script and
-   * the plain undici loop against the trivial loopback server), and the undici loop's cap on
-   * requests in flight (also the closed-loop floor's concurrency).
+   * Load generator: arrivals per second and seconds of the open-model runs (our concession
+   * flows on the engine against the reference target; the bare engine script and the plain
+   * undici loop against the trivial loopback server), and the VUs of the closed-loop runs
+   * (flows, bare script; the undici loop holds as many requests in flight).
    */
   loadGenRate: number;
   loadGenSeconds: number;
-  undiciConcurrency: number;
+  closedLoopVus: number;
   /**
    * Schedule fidelity: the full scenario under this profile (pilot; --quick: smoke), its
    * schedule time-scaled to this many seconds (MOSHPIT_DURATION_SCALE), at these multiples of

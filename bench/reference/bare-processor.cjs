@@ -3,13 +3,16 @@
 // function; arrivalCount phases, so one worker), but the function does one undici GET on a
 // keep-alive Agent and nothing else: no flow, no checks, no metrics stream, no fixtures.
 //   BARE_MODE=open   one GET per arrival (the arrival-rate reference)
-//   BARE_MODE=noop   no request at all: what an arrival costs Artillery by itself
-//   BARE_MODE=crowd  each arrival is a user: GET, think BARE_THINK_MIN..MAX s, GET again, ...
-//                    until BARE_HOLD_MS after the first arrival (the browsing-crowd reference;
+//   BARE_MODE=noop   no request at all: what an arrival costs Artillery by itself (its arrival
+//                    timer, its VU bookkeeping); the counts are arrivals, not requests
+//   BARE_MODE=loop   each arrival is a user: GET, think BARE_THINK_MIN..MAX s (none when both
+//                    are 0), GET again, ... until BARE_HOLD_MS after the first arrival (the
+//                    browsing-crowd reference, and with no think time the closed-loop one;
 //                    a thinking user only waits on a timer)
 // Writes one JSON line per second to BARE_COUNTS_FILE ({"t": unix second, "n": requests
-// finished}) and, once BARE_PLANNED arrivals are done, {"done": true, ...} (Artillery ends its
-// worker threads without exit handlers, so nothing waits for one). Plain CommonJS on purpose.
+// finished, or arrivals in noop mode}) and, once BARE_PLANNED arrivals are done,
+// {"done": true, ...} (the runner may end without exit handlers, so nothing waits for one).
+// Plain CommonJS on purpose: Artillery requires it as is, no bundler in the measured path.
 'use strict';
 const { appendFileSync } = require('node:fs');
 const { Agent, request } = require('undici');
@@ -63,14 +66,19 @@ async function bareArrival() {
   active++;
   maxActive = Math.max(maxActive, active);
   try {
-    if (mode === 'crowd') {
+    if (mode === 'loop') {
       do {
         await get();
-        const think = (thinkMin + Math.random() * (thinkMax - thinkMin)) * 1000;
-        await sleep(Math.max(0, Math.min(think, endMs - Date.now())));
+        if (thinkMax > 0) {
+          const think = (thinkMin + Math.random() * (thinkMax - thinkMin)) * 1000;
+          await sleep(Math.max(0, Math.min(think, endMs - Date.now())));
+        }
       } while (Date.now() < endMs);
     } else if (mode === 'open') {
       await get();
+    } else {
+      flushSecond(Date.now());
+      inSecond++;
     }
   } finally {
     active--;

@@ -11,19 +11,24 @@ const usage = `usage: moshpit bench [options]
 
 Measures the suite's own speed and scale, each figure as a ratio against a reference measured
 in the same run on this machine (absolute times on a shared machine are noise):
-  bundle          esbuild build time and bundle size per scenario
+  bundle          esbuild build time and size: the Artillery processor, the k6 bundle per scenario
   seeding         seed() wallets/s (1,000,000 + fixtures) vs pgbench -i rows/s; 10k -> 100k -> 1M growth
   validation      all checkers over 1M wallets / 10M ledger rows vs one count(*) seq scan; growth
-  load-generator  full-festival bundle vs a bare one-request k6 script: peak iterations/s,
-                  k6 CPU per request, RSS per VU, peak k6 memory at 2,000 VUs
-  open-model      achieved vs scheduled arrivals at pilot and 10x pilot rates
+  load-generator  engine CPU per request and peak RSS: our flows on Artillery vs a bare Artillery
+                  script vs a plain undici loop (open model and closed loop); k6 rows only with
+                  your own k6 (K6_BINARY or PATH), otherwise listed as skipped with the reason
+  open-model      schedule fidelity: achieved / scheduled per workload of the full scenario at
+                  1x and 10x pilot, dropped counts, the 2,000-user crowd held and its memory
   capacity        highest order rate with concession p95 < 800 ms vs pgbench TPC-B-like tps
+
+Load runs on the default engine (Artillery, installed by npm install) against the reference
+target on 127.0.0.1. moshpit never downloads or builds k6 (AGPL-3.0).
 
 Runs on a private PostgreSQL cluster of its own (MOSHPIT_CLUSTER_ID=bench, 127.0.0.1; stopped
 again if this run started it), never on the stack's or the tests' data. The default full run
-takes 17-23 minutes on 2 cores (about 13 more the first time: it builds the 1M-wallet
-validation dataset, then keeps it); --quick takes about 1.5 minutes (tiny sizes: it proves
-the harness works, its figures mean nothing).
+takes about 35-40 minutes on 2 cores with the validation datasets kept (about 13 more the
+first time: it builds the 1M-wallet validation dataset, then keeps it); --quick takes about
+4 minutes (tiny sizes: it proves the harness works, its figures mean nothing).
 
 options:
   --only a,b          run only these benchmarks (${NAMES.join(', ')})
@@ -48,7 +53,7 @@ function list(raw: string | undefined, flag: string): string[] | undefined {
 }
 
 const command: Command = {
-  summary: 'benchmark the suite (seeding, validation, k6 efficiency, open model, capacity, bundles) against same-run references',
+  summary: 'benchmark the suite (seeding, validation, load-generator cost, schedule fidelity, capacity, bundles) against same-run references',
   usage,
   async run(argv) {
     let values;

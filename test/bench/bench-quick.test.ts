@@ -192,7 +192,9 @@ describe('moshpit bench --quick', () => {
     expect(measures('validation')).toMatch(/validation time/);
     expect(measures('validation')).toMatch(/growth/);
     // Load generator: flows on the engine vs a bare script on it vs a plain undici loop.
-    expect(measures('load-generator')).toMatch(/Artillery CPU per request while requests flow: our concession flows/);
+    expect(measures('load-generator')).toMatch(/Artillery CPU per request while requests flow, open model: our concession flows/);
+    expect(measures('load-generator')).toMatch(/closed loop: our concession flows/);
+    expect(measures('load-generator')).toMatch(/no request at all/);
     expect(measures('load-generator')).toMatch(/peak RSS/);
     expect(ratioLabels('load-generator')).toMatch(/flows ÷ bare/);
     expect(ratioLabels('load-generator')).toMatch(/bare ÷ undici/);
@@ -217,7 +219,8 @@ describe('moshpit bench --quick', () => {
     const runs = result('open-model').details.runs as Array<{ fidelity: Array<{ ratio: number; dropped: number }> }>;
     for (const run of runs) for (const w of run.fidelity) { expect(Number.isFinite(w.ratio)).toBe(true); expect(Number.isInteger(w.dropped)).toBe(true); }
     expect(measures('capacity')).toMatch(/p95 < 800 ms/);
-    expect(measures('bundle')).toMatch(/full: build time/);
+    expect(measures('bundle')).toMatch(/Artillery processor \+ launcher: build time/);
+    expect(measures('bundle')).toMatch(/full: k6 bundle build time/);
     // The generated validation data must pass every checker, or the timing means nothing.
     const sizes = (result('validation').details.sizes as Array<{ failures: string[] }>);
     expect(sizes.flatMap((s) => s.failures)).toEqual([]);

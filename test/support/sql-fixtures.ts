@@ -24,7 +24,11 @@ export async function call(db: Db, fn: string, ...args: unknown[]): Promise<SpRe
 
 /** A pool whose sessions run with the given defect modes (moshpit.defects GUC). */
 export function defectPool(url: string, defects: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString: url, max, options: `-c moshpit.defects=${defects}` });
+  const pool = new pg.Pool({ connectionString: url, max, options: `-c moshpit.defects=${defects}` });
+  // The test database is dropped with force at teardown: its idle sessions are terminated then.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  return pool;
 }
 
 export const CATALOG = {
