@@ -39,6 +39,8 @@ export interface ScenarioRunOptions {
   scenario: string;
   profile: string;
   engine?: EngineName;
+  /** Load processes per workload, side by side, splitting wallets and schedule (default 1). */
+  shards?: number;
   kind?: TargetKind;
   defects?: string[];
   slowMs?: number;
@@ -130,6 +132,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
     }
   }
   const thresholds = thresholdsFor(opts.scenario, profile, opts.chaos, overrides);
+  if (opts.shards !== undefined && (!Number.isInteger(opts.shards) || opts.shards < 1 || opts.shards > 64)) throw new UsageError(`--shards must be an integer from 1 to 64, got ${opts.shards}`);
   const scale: LoadScale = { duration: positiveScale(env, 'MOSHPIT_DURATION_SCALE'), rate: positiveScale(env, 'MOSHPIT_RATE_SCALE') };
   const external = externalTargetFromEnv(process.env, opts.kind);
 
@@ -212,6 +215,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       const step: LoadStep = {
         engine, k6Path: k6?.path ?? null, runId, scenario: opts.scenario, profile, resultsDir, targetUrl: target.url, scale,
         env: { ...loadEnv, ...telemetry.engineEnv }, chaos: opts.chaos ?? null, onT0: (t0Ms) => setT0(t0Ms), k6Args: [...(opts.k6Args ?? []), ...telemetry.k6Args], quiet: opts.quiet,
+        shards: opts.shards ?? 1,
         onSpawn: (pid, source) => recordLoadProcess(pid, source, runId),
         onExit: (pid) => forgetLoadProcess(pid),
       };

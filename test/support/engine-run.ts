@@ -38,6 +38,7 @@ export async function runEngine(opts: {
   env?: Record<string, string>;
   /** Judge latency by the real SLOs (tests about latency); default: relaxed (test/support/relaxed-thresholds.ts). */
   realSlos?: boolean;
+  shards?: number;
 }): Promise<EngineRun> {
   sequence += 1;
   const profile = opts.profile ?? 'smoke';
@@ -60,7 +61,7 @@ export async function runEngine(opts: {
   };
   const loadExit = await runLoad({
     engine: opts.engine, k6Path: opts.engine === 'k6' ? userK6?.path ?? null : null, runId, scenario: opts.scenario, profile, resultsDir,
-    targetUrl: opts.target.url, scale, env, chaos: null, t0Ms: Date.now() + 3000, quiet: true,
+    targetUrl: opts.target.url, scale, env, chaos: null, quiet: true, shards: opts.shards ?? 1,
   });
   const thresholds = applyThresholdOverrides(defaultThresholds(SCENARIO_WORKLOADS[opts.scenario], PROFILES[profile]), opts.realSlos ? {} : RELAXED_LATENCY);
   const verdict = judgeRun({ resultsDir, engine: opts.engine, thresholds, run: { runId, scenario: opts.scenario, profile, targetKind: opts.kind, targetUrl: opts.target.url } });

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { ProcessPlan } from '../../../core/engine-plan.js';
 import { laneName, shapeDurationSeconds, type LoadShape } from '../../../core/profiles.js';
-import { arrivalSlices, isOpen, vuArrivalSlices } from '../../../core/schedule.js';
+import { arrivalSlices, isOpen, vuArrivalSlices, type ClosedShape } from '../../../core/schedule.js';
 import { STREAMS_DIR, streamFileName } from '../../../core/metrics-stream/records.js';
 
 /** Arrivals are planned in slices this long: a ramp becomes a staircase of this step. */
@@ -30,10 +30,40 @@ export interface ArtilleryProcess {
   script: { config: { target: string; processor: string; phases: ArtilleryPhase[] }; scenarios: Array<{ name: string; flow: Array<{ function: string }> }> };
 }
 
-export function phasesFor(load: WorkloadLoad): ArtilleryPhase[] {
-  const slices = load.shape === null
+export interface Shard { index: number; count: number }
+
+/** Of `total` things numbered 0.., how many have number % count === index. */
+export function shardShare(total: number, shard: Shard, offset = 0): number {
+  const upTo = (n: number) => Math.floor((n - shard.index + shard.count - 1) / shard.count);
+  return Math.max(0, upTo(offset + total) - upTo(offset));
+}
+
+/**
+ * One shard's part of a closed shape: each VU target split so the shards add up exactly.
+ * (Open shapes are split arrival by arrival in phasesFor.)
+ */
+export function shardShape(shape: LoadShape, shard: Shard): LoadShape {
+  if (shard.count === 1) return shape;
+  const part = (n: number) => shardShare(n, shard);
+  switch (shape.executor) {
+    case 'constant-vus':
+      return { ...shape, vus: part(shape.vus) };
+    case 'ramping-vus':
+      return { ...shape, startVUs: part(shape.startVUs), stages: shape.stages.map((st) => ({ ...st, target: part(st.target) })) };
+    default:
+      return { ...shape, preAllocatedVUs: Math.ceil(shape.preAllocatedVUs / shard.count), maxVUs: Math.ceil(shape.maxVUs / shard.count) };
+  }
+}
+
+export function phasesFor(load: WorkloadLoad, shard: Shard = { index: 0, count: 1 }): ArtilleryPhase[] {
+  const whole = load.shape === null
     ? [{ seconds: 1, arrivals: load.vus ?? 1 }]
-    : isOpen(load.shape) ? arrivalSlices(load.shape, load.lanes, SLICE_SECONDS) : vuArrivalSlices(load.shape, SLICE_SECONDS);
+    : isOpen(load.shape) ? arrivalSlices(load.shape, load.lanes, SLICE_SECONDS) : vuArrivalSlices(shardShape(load.shape, shard) as ClosedShape, SLICE_SECONDS);
+  // Open arrivals are dealt out in turn: global arrival k goes to shard k % count.
+  let before = 0;
+  const slices = load.shape !== null && isOpen(load.shape) && shard.count > 1
+    ? whole.map((sl) => { const arrivals = shardShare(sl.arrivals, shard, before); before += sl.arrivals; return { seconds: sl.seconds, arrivals }; })
+    : whole;
   // Merge equal neighbours (a constant rate is one phase) and keep silent slices as pauses.
   const merged: Array<{ seconds: number; arrivals: number }> = [];
   for (const s of slices) {
@@ -58,14 +88,16 @@ export interface PlanInput {
   barrierDir: string;
   barrierTimeoutMs: number;
   gracefulStopSeconds: number;
-  shard?: { index: number; count: number };
+  shard?: Shard;
   tags?: Record<string, string>;
 }
 
 export function artilleryProcesses(input: PlanInput): ArtilleryProcess[] {
   const shard = input.shard ?? { index: 0, count: 1 };
-  return input.loads.map((load) => {
-    const phases = phasesFor(load);
+  // Devices (one simulated scanner or till each) run in the first shard only.
+  const loads = input.loads.filter((l) => l.shape !== null || shard.index === 0);
+  return loads.map((load) => {
+    const phases = phasesFor(load, shard);
     const source = `artillery-${load.workload.replace(/_/g, '-')}-s${shard.index}`;
     const plan: ProcessPlan = {
       runId: input.runId,
@@ -74,7 +106,7 @@ export function artilleryProcesses(input: PlanInput): ArtilleryProcess[] {
       source,
       streamFile: join(input.resultsDir, STREAMS_DIR, streamFileName(source)),
       lanes: load.lanes,
-      shape: load.shape,
+      shape: load.shape === null ? null : shardShape(load.shape, shard),
       ...(load.vus !== undefined ? { vus: load.vus } : {}),
       ...(load.deviceSeconds !== undefined ? { deviceSeconds: load.deviceSeconds } : {}),
       plannedArrivals: plannedArrivals(phases),

@@ -43,6 +43,8 @@ export interface LoadStep {
   onT0?: (t0Ms: number) => void;
   k6Args?: string[];
   quiet?: boolean;
+  /** Load processes side by side that split the wallets and the schedule (default 1). */
+  shards?: number;
   onSpawn?: (pid: number, source: string) => void;
   onExit?: (pid: number, source: string) => void;
 }
@@ -55,7 +57,8 @@ export async function runLoad(step: LoadStep): Promise<number> {
   if (step.chaos) step = { ...step, env: { ...step.env, MOSHPIT_CHAOS_JSON: JSON.stringify(step.chaos) } };
   const processorFile = await buildArtilleryProcessor();
   const loads = workloadLoads(step.scenario, step.profile, step.scale, step.chaos);
-  const processes = artilleryProcesses({
+  const count = step.shards ?? 1;
+  const processes = Array.from({ length: count }, (_, index) => artilleryProcesses({
     runId: step.runId,
     scenario: step.scenario,
     resultsDir: step.resultsDir,
@@ -65,8 +68,9 @@ export async function runLoad(step: LoadStep): Promise<number> {
     barrierDir: join(step.resultsDir, 'engine', 'start'),
     barrierTimeoutMs: BARRIER_TIMEOUT_MS,
     gracefulStopSeconds: PROFILES[step.profile].gracefulStopSeconds,
-  });
-  progress(`engine: Artillery, ${processes.length} workload process(es), ${scheduleSeconds(loads)}s of load: ${processes.map((p) => `${p.plan.workload} (${p.plan.plannedArrivals} arrivals)`).join(', ')}`);
+    shard: { index, count },
+  })).flat().filter((p) => p.plan.plannedArrivals > 0);
+  progress(`engine: Artillery, ${processes.length} process(es)${count > 1 ? ` in ${count} shards` : ''}, ${scheduleSeconds(loads)}s of load: ${processes.map((p) => `${p.plan.source} (${p.plan.plannedArrivals} arrivals)`).join(', ')}`);
   const results = await runArtillery(processes, {
     resultsDir: step.resultsDir, env: step.env, onSpawn: step.onSpawn, onExit: step.onExit,
     barrierDir: join(step.resultsDir, 'engine', 'start'), barrierTimeoutMs: BARRIER_TIMEOUT_MS, notBeforeMs: step.t0Ms, onT0: step.onT0,
@@ -79,15 +83,23 @@ async function runK6Load(step: LoadStep): Promise<number> {
   const bundle = (await buildScenario(step.scenario)).outfile;
   const engineDir = join(step.resultsDir, 'engine');
   mkdirSync(engineDir, { recursive: true });
-  const jsonFile = join(engineDir, 'k6-samples.json');
   const startedAt = Date.now();
-  // One k6 process: t0 up front, with k6's own start-up lead.
+  // t0 up front, with k6's own start-up lead.
   const t0Ms = Math.max(Date.now() + K6_START_LEAD_MS, step.t0Ms ?? 0);
   step.onT0?.(t0Ms);
   const env = step.chaos ? { ...step.env, MOSHPIT_CHAOS_JSON: JSON.stringify({ ...step.chaos, t0Ms }) } : step.env;
-  const exit = await runK6({ k6Path: step.k6Path, bundle, resultsDir: step.resultsDir, env, quiet: step.quiet, extraArgs: [...(step.k6Args ?? []), '--out', `json=${jsonFile}`], onSpawn: step.onSpawn, onExit: step.onExit });
-  const source = 'k6-s0';
-  await k6JsonToStream({ jsonFile, streamFile: join(step.resultsDir, STREAMS_DIR, streamFileName(source)), source, runId: step.runId, startedAt, endedAt: Date.now() });
+  // Shards: k6's own partitioning (execution segments) splits every scenario's schedule.
+  const count = step.shards ?? 1;
+  const bounds = Array.from({ length: count + 1 }, (_, i) => (i === 0 ? '0' : i === count ? '1' : `${i}/${count}`));
+  const exits = await Promise.all(Array.from({ length: count }, async (_, index) => {
+    const source = `k6-s${index}`;
+    const jsonFile = join(engineDir, `${source}-samples.json`);
+    const segment = count > 1 ? ['--execution-segment', `${bounds[index]}:${bounds[index + 1]}`, '--execution-segment-sequence', bounds.join(',')] : [];
+    const code = await runK6({ k6Path: step.k6Path!, bundle, resultsDir: step.resultsDir, env, quiet: step.quiet, extraArgs: [...(step.k6Args ?? []), ...segment, '--out', `json=${jsonFile}`], onSpawn: step.onSpawn, onExit: step.onExit });
+    await k6JsonToStream({ jsonFile, streamFile: join(step.resultsDir, STREAMS_DIR, streamFileName(source)), source, runId: step.runId, startedAt, endedAt: Date.now() });
+    return code;
+  }));
+  const exit = exits.find((e) => e !== 0 && e !== K6_ABORTED_BY_THRESHOLD) ?? 0;
   // k6 exits 99 when an abortOnFail guard fired (the verdict itself comes from the stream), 105
   // when interrupted, 107 on a script error: the load step failed for anything but 0 and 99.
   return exit === 0 || exit === K6_ABORTED_BY_THRESHOLD ? 0 : exit;
