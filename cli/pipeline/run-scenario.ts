@@ -261,7 +261,8 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
   };
 
   if (external) return drive({ ...external, embedded: false, defects: [] });
-  return withStack({ defects: opts.defects, slowMs: opts.slowMs, ...opts.stack }, (state) =>
+  try {
+    return await withStack({ defects: opts.defects, slowMs: opts.slowMs, ...opts.stack }, (state) =>
     drive({
       url: state.target!.url,
       kind: opts.kind ?? 'rest',
@@ -271,7 +272,19 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       embedded: true,
       defects: state.target!.defects,
     }, state.target!.logFile),
-  );
+    );
+  } catch (err) {
+    // The user's DATABASE_URL that cannot be reached or refuses us: not ready, not a crash.
+    if (!process.env.DATABASE_URL || !isUnreachableDatabase(err)) throw err;
+    progress(`DATABASE_URL ${redactUrl(process.env.DATABASE_URL)} is unreachable or refused the connection (${redactUrl((err as Error).message)}): NOT READY, nothing was run`);
+    return { runId, resultsDir, loadExit: null, thresholds: 'skipped', preflight: 'not-ready', validation: 'skipped', exitCode: EXIT.notReady };
+  }
+}
+
+/** Connection refused, no such host or database, authentication failed. */
+function isUnreachableDatabase(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', '28P01', '28000', '3D000'].includes(code);
 }
 
 function artilleryVersion(): string {

@@ -85,6 +85,13 @@ function expectNotReadyWithoutLoad(run: ScenarioRun): Preflight {
 const check = (p: Preflight, name: string) => p.checks.find((c) => c.name === name);
 
 describe('a target that is not ready', () => {
+  it('unreachable DATABASE_URL with the embedded target: NOT READY (exit 3), naming DATABASE_URL, no password shown', async () => {
+    const run = await runScenarioCli({ databaseUrl: 'postgres://moshpit:hunter2secret@127.0.0.1:9/nowhere', scenario: 'entry', workDir: freshWork() });
+    expect(run.code, describeRun(run)).toBe(3);
+    expect(run.stderr + run.stdout).toMatch(/DATABASE_URL postgres:\/\/moshpit:\*\*\*@127\.0\.0\.1:9\/nowhere is unreachable/);
+    expect(run.stderr + run.stdout).not.toContain('hunter2secret');
+  }, 60_000);
+
   it('unreachable external target: NOT READY on target-health, exit 3, the load never started', async () => {
     const run = await runScenarioCli({
       databaseUrl: db.url,
