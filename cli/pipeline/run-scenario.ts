@@ -20,7 +20,7 @@ import { initRuntime } from '../../lib/runtime.js';
 import { nodeFixtureSource } from '../../lib/bindings/artillery/workload.js';
 import { fixturesDir as defaultFixturesDir, resultsDir as resultsRoot } from '../../stack/paths.js';
 import { progress } from '../../stack/progress.js';
-import { isInterrupted } from '../../stack/interrupt.js';
+import { installInterruptHandler, isInterrupted } from '../../stack/interrupt.js';
 import { withStack } from '../../stack/stack.js';
 import { forgetLoadProcess, recordLoadProcess } from '../../stack/load-processes.js';
 import { UsageError } from '../command.js';
@@ -260,7 +260,15 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
     }
   };
 
-  if (external) return drive({ ...external, embedded: false, defects: [] });
+  if (external) {
+    // No stack to tear down, but a signal must still stop the load and end the run as interrupted.
+    const uninstall = installInterruptHandler(async () => {}, progress);
+    try {
+      return await drive({ ...external, embedded: false, defects: [] });
+    } finally {
+      uninstall();
+    }
+  }
   try {
     return await withStack({ defects: opts.defects, slowMs: opts.slowMs, ...opts.stack }, (state) =>
     drive({

@@ -1,0 +1,90 @@
+// Signals stop the load, not just the CLI. SIGTERM (a CI timeout, systemd): the load processes
+// are stopped, what ran is validated, the stack is torn down, and the run ends as interrupted
+// (130), never as a pass. SIGKILL of the CLI leaves its load processes running, but they are
+// recorded: `moshpit stack down` stops them, by PID.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { projectRoot } from '../../stack/paths.js';
+import { isAlive, sleep } from '../../stack/processes.js';
+import type { RecordedLoad } from '../../stack/load-processes.js';
+import { exec } from '../../stack/exec.js';
+import { useTestDatabase } from '../support/db.js';
+import { newWorkDir } from '../support/scenario-run.js';
+import { RELAXED_LATENCY_JSON } from '../support/relaxed-thresholds.js';
+
+const db = await useTestDatabase();
+const work = newWorkDir();
+const children: ChildProcess[] = [];
+const loadFile = join(work, 'state', 'load.json');
+
+afterAll(async () => {
+  // Only if a test failed half-way: what this test started, by PID.
+  for (const c of children) if (c.exitCode === null && c.pid) try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ }
+  if (existsSync(loadFile)) for (const p of JSON.parse(readFileSync(loadFile, 'utf8')) as RecordedLoad[]) if (isAlive(p)) process.kill(p.pid, 'SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+const env = (): NodeJS.ProcessEnv => {
+  const e: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: db.url,
+    MOSHPIT_STATE_DIR: join(work, 'state'),
+    MOSHPIT_FIXTURES_DIR: join(work, 'fixtures'),
+    MOSHPIT_RESULTS_DIR: join(work, 'results'),
+    THRESHOLDS_JSON: RELAXED_LATENCY_JSON,
+    MOSHPIT_DURATION_SCALE: '8', // 200 s of smoke load: only a signal ends it in time
+  };
+  for (const k of ['TARGET_URL', 'SUPABASE_URL', 'PROFILE']) delete e[k];
+  return e;
+};
+
+function startRun(): { child: ChildProcess; exit: Promise<number | null>; output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'cli', 'main.ts'), 'scenario', 'concession', '--profile', 'smoke', '--quiet'], { cwd: projectRoot, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, exit, output: () => out };
+}
+
+async function loadRecorded(output: () => string): Promise<RecordedLoad[]> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (/load starts at t0/.test(output()) && existsSync(loadFile)) {
+      const list = JSON.parse(readFileSync(loadFile, 'utf8')) as RecordedLoad[];
+      if (list.length > 0) return list;
+    }
+    if (Date.now() > deadline) throw new Error(`the load never started:\n${output().slice(-3000)}`);
+    await sleep(200);
+  }
+}
+
+it('SIGTERM stops the load, validates what ran and exits 130 (interrupted), leaving nothing running', async () => {
+  const run = startRun();
+  const load = await loadRecorded(run.output);
+  await sleep(3000); // some load has run
+  run.child.kill('SIGTERM');
+  const code = await run.exit;
+  expect(code, run.output().slice(-3000)).toBe(130);
+  expect(run.output()).toMatch(/INTERRUPTED/);
+  for (const p of load) expect(isAlive(p), `${p.name} (pid ${p.pid})`).toBe(false);
+  const latest = readFileSync(join(work, 'results', 'LATEST'), 'utf8').trim();
+  expect(existsSync(join(work, 'results', latest, 'validation.json'))).toBe(true);
+  const meta = JSON.parse(readFileSync(join(work, 'results', latest, 'metadata.json'), 'utf8')) as { exit: { code: number } };
+  expect(meta.exit.code).toBe(130);
+}, 240_000);
+
+it('SIGKILL of the CLI orphans its load processes; `stack down` stops them by PID', async () => {
+  const run = startRun();
+  const load = await loadRecorded(run.output);
+  run.child.kill('SIGKILL');
+  await run.exit;
+  expect(load.some((p) => isAlive(p))).toBe(true); // still loading the target: this is the hazard
+  const down = await exec(process.execPath, ['--import', 'tsx', join(projectRoot, 'cli', 'main.ts'), 'stack', 'down'], { cwd: projectRoot, env: env(), check: false });
+  expect(down.code, down.stderr).toBe(0);
+  expect(down.stdout + down.stderr).toMatch(/load artillery-concession-s0/);
+  for (const p of load) expect(isAlive(p), `${p.name} (pid ${p.pid})`).toBe(false);
+}, 240_000);
