@@ -124,7 +124,9 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
   try {
     const snapshot = await openSharedSnapshot(pool);
     snapshotMode = snapshot.id ? 'shared' : 'per-checker';
-    asOf = snapshot.asOf;
+    // A run is judged as of its load's end, so re-validating it later gives the same verdict.
+    const runEnd = summary ? safeEndedAt(summary) : null;
+    asOf = runEnd && runEnd < snapshot.asOf ? runEnd : snapshot.asOf;
     try {
       const ctx = { scope, bounds, witnessLimit: Math.max(0, options.witnesses ?? 5), asOf, summary };
       results = await boundedAll(
@@ -176,4 +178,12 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     writeFileSync(files.junit, junitXml(report));
   }
   return report;
+}
+
+function safeEndedAt(summary: RunSummary): Date | null {
+  try {
+    return summary.endedAt;
+  } catch {
+    return null;
+  }
 }

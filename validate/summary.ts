@@ -14,6 +14,8 @@ export interface RunSummary {
   /** Counter value by metric name; absent metrics read as 0. */
   counter(name: string): number;
   has(name: string): boolean;
+  /** When the run's load ended (the last load process's end), if the summary says. */
+  endedAt: Date | null;
 }
 
 export class SummaryError extends Error {}
@@ -52,7 +54,14 @@ export function parseRunSummary(json: unknown, path: string): RunSummary {
     }
     return raw;
   };
-  return { path, format, counter, has: (name) => counts.has(name) };
+  return { path, format, counter, has: (name) => counts.has(name), endedAt: loadEnd(json) };
+}
+
+/** moshpit's summary lists its load processes with their end (ms epoch). */
+function loadEnd(json: unknown): Date | null {
+  if (!isObject(json) || !isObject(json.moshpit) || !Array.isArray(json.moshpit.sources)) return null;
+  const ends = json.moshpit.sources.map((s) => (isObject(s) && typeof s.endedAt === 'number' ? s.endedAt : null)).filter((e): e is number => e !== null);
+  return ends.length ? new Date(Math.max(...ends)) : null;
 }
 
 /** A summary that could not be read: every checker that reads it fails with the reason. */
@@ -60,7 +69,7 @@ export function unreadableSummary(path: string, reason: string): RunSummary {
   const fail = (): never => {
     throw new SummaryError(reason);
   };
-  return { path, format: 'handleSummary', counter: fail, has: fail };
+  return { path, format: 'handleSummary', counter: fail, has: fail, endedAt: null };
 }
 
 /** The run's summary, or null when the run has none. Throws SummaryError on an unreadable file. */

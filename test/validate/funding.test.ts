@@ -5,7 +5,7 @@ import { useTestDatabase } from '../support/db.js';
 import { buildBaseline } from './support/baseline.js';
 import { appendLedgerEntry } from './support/inject.js';
 import { resetFestivalTables } from './support/reset.js';
-import { expectFailures, result, validate } from './support/validation.js';
+import { expectFailures, result, tempResultsDir, validate, writeSummary } from './support/validation.js';
 
 const db = await useTestDatabase();
 
@@ -82,5 +82,24 @@ describe('funding', () => {
     const tolerant = await validate(db.url, { bounds: { pendingFundingSeconds: 7200 } });
     expectFailures(tolerant, {});
     expect(result(tolerant, 'funding-orphans').info).toMatchObject({ fresh_pending: 1, fresh_pending_cents: 1500, pending_bound_seconds: 7200 });
+  });
+
+  it('a run is judged on its own intents, as of its end: not by another run\'s leftovers, not by the clock', async () => {
+    const { intents } = await buildBaseline(db.pool);
+    // An intent another run left pending an hour ago (its webhook never came).
+    await db.pool.query(`UPDATE funding_intents SET created_at = now() - interval '1 hour', idempotency_key = 'old-run:funding_intent:x' WHERE id = $1`, [intents.erinPending]);
+    const resultsDir = tempResultsDir();
+    const summary = (endedAt: number) => ({ metrics: {}, moshpit: { sources: [{ source: 'artillery-funding-s0', endedAt }] } });
+    writeSummary(resultsDir, 'new-run', summary(Date.now()));
+    expectFailures(await validate(db.url), { 'funding-orphans': 1 }); // the prefix as a whole: it is an orphan
+    const own = await validate(db.url, { runId: 'new-run', resultsDir });
+    expect(result(own, 'funding-orphans').ok).toBe(true);
+
+    // That intent's own run ended 10 s after it was created: pending then, fresh, and it stays
+    // fresh whenever the run is validated again.
+    writeSummary(resultsDir, 'old-run', summary(Date.now() - 3600_000 + 10_000));
+    const again = await validate(db.url, { runId: 'old-run', resultsDir });
+    expect(result(again, 'funding-orphans').ok).toBe(true);
+    expect(result(again, 'funding-orphans').info).toMatchObject({ fresh_pending: 1 });
   });
 });
