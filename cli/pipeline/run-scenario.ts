@@ -194,9 +194,14 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
 
     let preflight: ScenarioRunResult['preflight'] = 'skipped';
     if (opts.preflight !== false) {
-      const ready = await preflightForRun({ target, fixturesDir, resultsDir });
-      preflight = ready ? 'ready' : 'not-ready';
-      if (!ready) {
+      const outcome = await preflightForRun({ target, fixturesDir, resultsDir });
+      preflight = outcome === 'ready' ? 'ready' : 'not-ready';
+      if (outcome === 'money-wrong') {
+        // The probe's writes were acknowledged and the money came out wrong: a money failure.
+        progress('pre-flight: the functional probe moved money wrongly (see preflight.json): the scenario was not started');
+        return finish({ loadExit: null, thresholds: 'skipped', preflight, validation: 'failed', exitCode: EXIT.validationFailed });
+      }
+      if (outcome === 'not-ready') {
         progress('target is NOT READY: the scenario was not started');
         return finish({ loadExit: null, thresholds: 'skipped', preflight, validation: 'skipped', exitCode: EXIT.notReady });
       }

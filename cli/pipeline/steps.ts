@@ -14,7 +14,7 @@ export async function seedForRun(opts: { databaseUrl: string; prefix: string; fi
   progress(`seed: ${summary.walletsInFixtures} test wallets ready (${summary.walletsInserted} new) in ${summary.seconds.toFixed(1)}s`);
 }
 
-export async function preflightForRun(opts: { target: ResolvedTarget; fixturesDir: string; resultsDir: string }): Promise<boolean> {
+export async function preflightForRun(opts: { target: ResolvedTarget; fixturesDir: string; resultsDir: string }): Promise<'ready' | 'not-ready' | 'money-wrong'> {
   let report;
   try {
     report = await runPreflight({
@@ -27,11 +27,11 @@ export async function preflightForRun(opts: { target: ResolvedTarget; fixturesDi
   } catch (err) {
     // A pre-flight that cannot even run is a NOT READY, never a reason to start the load.
     progress(`pre-flight could not run: ${(err as Error).message}`);
-    return false;
+    return 'not-ready';
   }
   writeFileSync(join(opts.resultsDir, 'preflight.json'), `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`${formatPreflight(report)}\n`);
-  return report.ready;
+  return report.moneyFailure ? 'money-wrong' : report.ready ? 'ready' : 'not-ready';
 }
 
 export async function validateRun(opts: { databaseUrl: string; prefix: string; runId: string; resultsDir: string }): Promise<boolean> {

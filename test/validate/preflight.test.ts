@@ -2,6 +2,8 @@
 // failing line named, for an unreachable database, a missing procedure, missing or stale
 // fixtures, changed settings, a refused API key and a target that is down.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -136,5 +138,31 @@ describe('pre-flight', () => {
     const fixturesDir = await seedWithFixtures();
     const report = await runPreflight({ databaseUrl: db.url, targetUrl: 'http://127.0.0.1:1', targetKind: 'rest', apiKey: 'k', fixturesDir, timeoutMs: 2000 });
     expect(failing(report)).toEqual(['target-health', 'api-key (skipped)', 'functional-probe (skipped)']);
+  });
+
+  it('a probe whose writes are acknowledged but whose money comes out wrong is a money failure, not NOT READY', async () => {
+    const fixturesDir = await seedWithFixtures();
+    // A platform that acknowledges the recharge and the order but never changes the balance.
+    const server = createServer((req, res) => {
+      const json = (status: number, body: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      req.resume();
+      if (req.url === '/v1/health') return json(200, { status: 'ok', database: 'ok' });
+      if (req.url?.startsWith('/v1/wallets/')) return json(200, { wallet_id: 'k6-test-probe', balance_cents: 100000, status: 'active', inside: false, entry_count: 0 });
+      if (req.url === '/v1/recharges') return json(201, { recharge_id: 'r1', balance_cents: 101000 });
+      if (req.url === '/v1/orders') return json(201, { order_id: 'o1', total_cents: 300, platform_fee_cents: 8, vendor_share_cents: 292, balance_cents: 100700 });
+      return json(404, { error: { code: 'not_found' } });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const report = await runPreflight({ databaseUrl: db.url, targetUrl: url, targetKind: 'rest', apiKey: 'mk_test_any', fixturesDir });
+      expect(failing(report)).toEqual(['functional-probe']);
+      expect(report.moneyFailure).toBe(true);
+      expect(check(report, 'functional-probe')).toMatchObject({ money: true });
+      expect(check(report, 'functional-probe').detail).toMatch(/balance 100000 cents after recharge \+1000 and order -300 from 100000, expected 100700/);
+      expect(report.verdict).toMatch(/^MONEY WRONG/);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

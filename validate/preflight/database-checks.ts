@@ -4,7 +4,12 @@
 import type pg from 'pg';
 import type { FixtureSet } from './fixtures.js';
 
-export interface CheckOutcome { ok: boolean; detail: string }
+export interface CheckOutcome {
+  ok: boolean;
+  detail: string;
+  /** The check ran and the platform moved money wrongly: a money failure, not "not ready". */
+  money?: boolean;
+}
 
 /** The target contract's procedures (target/API.md); get_funding_intent serves the funding flow's read-back. */
 export const REQUIRED_PROCEDURES = [

@@ -11,7 +11,7 @@ import type { PreflightCheck, PreflightOptions, PreflightReport } from './types.
 
 export type { PreflightOptions, PreflightReport, PreflightCheck } from './types.js';
 
-type Outcome = { ok: boolean; detail: string };
+type Outcome = { ok: boolean; detail: string; money?: boolean };
 
 /** host:port/db of a database URL: no user, no password. */
 function redact(url: string): string {
@@ -105,7 +105,8 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     ? `READY: ${checks.length} checks passed`
     : `NOT READY: ${failed.length} of ${checks.length} checks failed (${failed.map((c) => c.name).join(', ')})` +
       (skipped.length ? `, ${skipped.length} could not run (${skipped.map((c) => c.name).join(', ')})` : '');
-  return { ready, verdict, checks, probeKeyPrefix };
+  const moneyFailure = checks.some((c) => c.money === true);
+  return { ready, moneyFailure, verdict: moneyFailure ? `MONEY WRONG: ${verdict}` : verdict, checks, probeKeyPrefix };
 }
 
 export function formatPreflight(report: PreflightReport): string {

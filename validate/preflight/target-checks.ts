@@ -5,7 +5,8 @@ import type { FixtureSet } from './fixtures.js';
 import type { TargetClient } from './target-client.js';
 import type { TargetKind } from './types.js';
 
-export interface CheckOutcome { ok: boolean; detail: string }
+export type { CheckOutcome } from './database-checks.js';
+import type { CheckOutcome } from './database-checks.js';
 
 const PROBE_RECHARGE_CENTS = 1000;
 
@@ -52,12 +53,15 @@ export async function checkFunctionalProbe(client: TargetClient, fx: FixtureSet,
   const order = await client.order(`${keyPrefix}order`, probe, terminal.id, [{ product_id: product.id, quantity: 1 }]);
   if (order.status !== 201) return { ok: false, detail: `order of 1 x ${product.id}: HTTP ${order.status} ${order.code ?? ''}`.trim() };
   if (order.body.total_cents !== product.price_cents) {
-    return { ok: false, detail: `order total ${String(order.body.total_cents)} cents, the fixtures price ${product.id} at ${product.price_cents}` };
+    return { ok: false, money: true, detail: `order total ${String(order.body.total_cents)} cents, the fixtures price ${product.id} at ${product.price_cents} (keys ${keyPrefix}*)` };
   }
 
   const after = await client.readWallet(probe);
   const expected = opening + PROBE_RECHARGE_CENTS - product.price_cents;
   const closing = balanceOf(after);
-  if (closing !== expected) return { ok: false, detail: `probe wallet balance ${String(closing)} cents after recharge and order, expected ${expected}` };
+  if (closing !== expected) {
+    // Both writes were acknowledged: a wrong balance now is the platform's arithmetic.
+    return { ok: false, money: closing !== null, detail: `probe wallet ${probe} balance ${String(closing)} cents after recharge +${PROBE_RECHARGE_CENTS} and order -${product.price_cents} from ${opening}, expected ${expected} (keys ${keyPrefix}*)` };
+  }
   return { ok: true, detail: `recharge +${PROBE_RECHARGE_CENTS} and order -${product.price_cents} on ${probe}: balance ${opening} -> ${closing} cents (keys ${keyPrefix}*)` };
 }

@@ -7,11 +7,15 @@ export interface PreflightCheck {
   detail: string;
   /** Not attempted because a check it depends on failed (never ok). */
   skipped?: boolean;
+  /** It ran and the money came out wrong (a bug in the platform, not in the environment). */
+  money?: boolean;
   durationMs: number;
 }
 
 export interface PreflightReport {
   ready: boolean;
+  /** A check found the money wrong: the run must fail as a money failure (exit 4), not NOT READY. */
+  moneyFailure: boolean;
   verdict: string;
   checks: PreflightCheck[];
   /** The probe's idempotency keys start with this (preflight-<ts>:). */
