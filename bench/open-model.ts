@@ -24,20 +24,25 @@ import type { Benchmark, Row } from './harness/types.js';
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 const mib = (kib: number) => kib / 1024;
 
-function fidelityRow(multiple: number, profile: string, f: WorkloadFidelity, run: EngineLoadRun): Row {
+function fidelityRows(multiple: number, profile: string, f: WorkloadFidelity, run: EngineLoadRun): Row[] {
   const proc = run.perSource[f.source];
   const memo = proc ? `; its Artillery process: peak RSS ${mib(proc.peakRssKiB).toFixed(0)} MiB, ${proc.cpuSeconds.toFixed(1)} CPU s` : '';
   const died = f.ended ? '' : '; NO end record: the process was stopped or died (counters used)';
+  const at = `full at ${multiple}× ${profile}: ${f.workload}`;
   if (f.model === 'closed') {
-    const plateau = f.heldPlateauMin === null || f.heldPlateauMin === undefined ? 'no whole peak plateau in this window' : `held ≥ ${fmt(f.heldPlateauMin)} through the ${f.plateauSeconds}-s peak plateau`;
-    return row(`full at ${multiple}× ${profile}: ${f.workload} (closed), VUs held (vus gauge max)`, figure([f.achieved], 'VUs'), {
-      label: 'peak VU target', figure: figure([f.scheduled], 'VUs'), ratioLabel: 'held ÷ target',
-    }, `${plateau}; ${fmt(f.arrivals ?? 0)} of ${fmt(f.plannedArrivals)} VU arrivals; dropped ${f.dropped}; flow errors ${f.flowErrors}${memo}${died}`);
+    const target = { label: 'peak VU target', figure: figure([f.scheduled], 'VUs'), ratioLabel: 'held ÷ target' };
+    const rows = [row(`${at} (closed), VUs reached (vus gauge max)`, figure([f.achieved], 'VUs'), target,
+      `${fmt(f.arrivals ?? 0)} of ${fmt(f.plannedArrivals)} VU arrivals; dropped ${f.dropped}; flow errors ${f.flowErrors}${memo}${died}`)];
+    if (f.heldPlateauMin !== null && f.heldPlateauMin !== undefined) {
+      rows.push(row(`${at} (closed), VUs held through the ${f.plateauSeconds}-s peak plateau (vus gauge min)`, figure([f.heldPlateauMin], 'VUs'), target,
+        'the seconds where the target has been at its peak for a whole arrival slice'));
+    }
+    return rows;
   }
   const integral = f.profileArrivals === null ? '' : ` (profile integral ${f.profileArrivals.toFixed(1)})`;
-  return row(`full at ${multiple}× ${profile}: ${f.workload} (open), iterations run`, figure([f.achieved], 'iterations'), {
+  return [row(`${at} (open), iterations run`, figure([f.achieved], 'iterations'), {
     label: `arrivals planned${integral}`, figure: figure([f.scheduled], 'iterations'), ratioLabel: 'achieved ÷ scheduled',
-  }, `dropped ${f.dropped}; ${fmt(f.arrivals ?? 0)} arrivals; flow errors ${f.flowErrors}; overran the graceful stop ${f.overran}${memo}${died}`);
+  }, `dropped ${f.dropped}; ${fmt(f.arrivals ?? 0)} arrivals; flow errors ${f.flowErrors}; overran the graceful stop ${f.overran}${memo}${died}`)];
 }
 
 function runSummary(run: EngineLoadRun, fidelity: WorkloadFidelity[]) {
@@ -80,10 +85,11 @@ const benchmark: Benchmark = {
         await f.close();
       }
       const fidelity = workloadFidelity(run.merged, run.loads, run.t0Ms);
-      for (const w of fidelity) rows.push(fidelityRow(multiple, profile, w, run));
+      for (const w of fidelity) rows.push(...fidelityRows(multiple, profile, w, run));
       const dropped = fidelity.reduce((n, w) => n + w.dropped, 0);
+      const checks = runSummary(run, fidelity).checks;
       rows.push(row(`full at ${multiple}× ${profile}: dropped iterations, all workloads`, figure([dropped], 'iterations'), undefined,
-        `flow errors ${fidelity.reduce((n, w) => n + w.flowErrors, 0)}; load exit ${run.loadExit}${run.timedOut ? '; DEADLINE reached' : ''}; ${run.wallSeconds.toFixed(0)} s wall`));
+        `flow errors ${fidelity.reduce((n, w) => n + w.flowErrors, 0)}; checks passed ${checks.rate === null ? 'n/a' : `${(checks.rate * 100).toFixed(1)} %`} (the target's answers, not the schedule); load exit ${run.loadExit}${run.timedOut ? '; DEADLINE reached' : ''}; ${run.wallSeconds.toFixed(0)} s wall`));
       rows.push(row(`full at ${multiple}× ${profile}: peak RSS of all Artillery processes (${Object.keys(run.perSource).length})`, figure([mib(run.engineCost.peakRssKiB)], 'MiB'), undefined,
         `Σ VmRSS sampled every 250 ms; ${fmt(run.engineCost.requests)} requests, ${(run.engineCost.cpuMsPerRequest ?? Number.NaN).toFixed(2)} engine CPU ms/request over the whole run (start-up included), target ${((run.target.cpuSeconds * 1000) / Math.max(1, run.engineCost.requests)).toFixed(2)}`));
       runs.push({ multiple, ...runSummary(run, fidelity), iterations: counterSum(run.merged, 'iterations') });
@@ -111,7 +117,7 @@ const benchmark: Benchmark = {
       }
       if (bareCrowd.cost.requests === 0) throw new Error(`bare crowd: exited ${bareCrowd.exitCode} without a request:\n${bareCrowd.outputTail.slice(-2000)}`);
       const held = typeof bareCrowd.done?.maxActive === 'number' ? bareCrowd.done.maxActive : null;
-      rows.push(row(`browsing crowd (full at ${s.fidelityMultiples[0]}× ${profile}, ${fmt(crowdFidelity.heldMax ?? 0)} VUs held): peak RSS of its Artillery process`, figure([mib(browseProc.peakRssKiB)], 'MiB'), {
+      rows.push(row(`browsing crowd (full at ${s.fidelityMultiples[0]}× ${profile}, up to ${fmt(crowdFidelity.heldMax ?? 0)} VUs): peak RSS of its Artillery process`, figure([mib(browseProc.peakRssKiB)], 'MiB'), {
         label: `bare Artillery crowd, ${fmt(vus)} users (GET, think ${think.min}–${think.max} s), ${s.crowdSeconds} s`, figure: figure([mib(bareCrowd.cost.peakRssKiB)], 'MiB'), ratioLabel: 'flows ÷ bare',
       }, `${(browseProc.peakRssKiB / Math.max(1, crowdFidelity.heldMax ?? 1)).toFixed(0)} KiB per held VU vs ${(bareCrowd.cost.peakRssKiB / Math.max(1, held ?? vus)).toFixed(0)} bare (${held === null ? '?' : fmt(held)} held)`));
     }

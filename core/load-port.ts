@@ -18,6 +18,8 @@ export const EXPECTED_STATUS_SETS = {
   order: [402, 403], // insufficient_funds
   // A forged or malformed request must be refused: 400 is the right answer.
   refusal: [400],
+  // The adversarial client share (lib/flows/adversarial.ts): refusals are the right answers.
+  adversarial: [400, 402, 403, 409, 422],
 } as const satisfies Record<string, readonly number[]>;
 export type ExpectedStatusSet = keyof typeof EXPECTED_STATUS_SETS;
 

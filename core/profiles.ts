@@ -71,6 +71,8 @@ export interface Behaviour {
   outsideSeconds: Range;
   /** browse: time a browsing user spends moving around between balance checks. */
   browseThinkSeconds: Range;
+  /** Every stateful workload: share of iterations that also misbehave once (lib/flows/adversarial.ts). */
+  adversarialRate: number;
 }
 
 export interface ClientPolicy {
@@ -129,6 +131,7 @@ const DEFAULT_BEHAVIOUR: Behaviour = {
   // A guest between purchases glances at the wallet app every minute or so, not every few seconds:
   // 2,000 such guests are ~35 balance reads/s.
   browseThinkSeconds: { min: 30, max: 90 },
+  adversarialRate: 0.02,
 };
 
 const DEFAULT_CLIENT: ClientPolicy = { timeoutSeconds: 10, maxAttempts: 3, retryBackoffMs: 200 };
@@ -260,6 +263,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
       insideSeconds: { min: 0.2, max: 0.5 },
       outsideSeconds: { min: 0.1, max: 0.3 },
       browseThinkSeconds: { min: 0.5, max: 1.5 },
+      adversarialRate: 0.2,
     },
     client: { ...DEFAULT_CLIENT, timeoutSeconds: 5 },
     gracefulStopSeconds: 5,

@@ -35,6 +35,10 @@ export const METRICS = {
   retries: 'moshpit_retries',
   /** Counter: iterations whose flow threw (a bug, or an answer it could not read; tag: reason). */
   flowErrors: 'moshpit_flow_errors',
+  /** Counter: misbehaviours the adversarial client share sent (tag: kind). */
+  adversarial: 'moshpit_adversarial',
+  /** Counter: misbehaviours the platform did not answer as it must (tag: kind). */
+  adversarialMismatches: 'moshpit_adversarial_mismatches',
 } as const;
 
 // ---- thresholds --------------------------------------------------------------------------
@@ -42,6 +46,19 @@ export const METRICS = {
 /** Same shape as k6's threshold entries. */
 export type ThresholdRule = string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string };
 export type Thresholds = Record<string, ThresholdRule[]>;
+
+/** What the adversarial client share sends (lib/flows/adversarial.ts). */
+export const ADVERSARIAL_KINDS = ['hostile_amount', 'concurrent_duplicate', 'conflicting_replay', 'extra_fields', 'out_of_order_scan'] as const;
+export type AdversarialKind = (typeof ADVERSARIAL_KINDS)[number];
+
+/** The answer each misbehaviour must get (summary.md shows it beside what was sent). */
+export const ADVERSARIAL_EXPECTED: Record<AdversarialKind, string> = {
+  hostile_amount: 'recharge of 0, -500, 12.5, 100.0, 1e2 or 10^20 cents: 400 validation_failed, no money moves',
+  concurrent_duplicate: 'the same recharge twice at once, one key: applied once (the other replays or gets 409 in flight)',
+  conflicting_replay: 'a key reused with another amount: 422 idempotency_key_reused, the first amount only',
+  extra_fields: 'an order carrying its own total, fee and balance: charged at fixture prices, or 400',
+  out_of_order_scan: 'an exit while outside or an entry while inside: 409, no money moves',
+};
 
 export const SLO = {
   gateP95Ms: 500, // entry/exit scans (seeds 003)
@@ -95,7 +112,14 @@ export function defaultThresholds(workloads: readonly Workload[], opts: Threshol
     // A flow that throws judged nothing: never a pass. And a run that sent nothing proves nothing.
     [METRICS.flowErrors]: ['count<1'],
     http_reqs: ['count>0'],
+    // Hostile and misbehaving clients must get their expected answer, and no money may move.
+    [METRICS.adversarialMismatches]: ['count<1'],
   };
+  // Counted by kind in summary.json (a sub-metric shows there once it has a rule).
+  for (const kind of ADVERSARIAL_KINDS) {
+    t[`${METRICS.adversarial}{kind:${kind}}`] = ['count>=0'];
+    t[`${METRICS.adversarialMismatches}{kind:${kind}}`] = ['count<1'];
+  }
   const ops = new Set<TimedOperation>();
   for (const w of workloads) for (const op of OPERATIONS_BY_WORKLOAD[w]) ops.add(op);
   for (const op of ops) t[latencyMetric(op)] = [slo(`p(95)<${p95Budget(op)}`), slo(`p(99)<${SLO.p99Ms}`)];

@@ -27,6 +27,8 @@ export const SUITE_METRICS: readonly MetricSpec[] = [
   { name: METRICS.fundingE2e, kind: 'trend' },
   { name: METRICS.retries, kind: 'counter' },
   { name: METRICS.flowErrors, kind: 'counter' },
+  { name: METRICS.adversarial, kind: 'counter' },
+  { name: METRICS.adversarialMismatches, kind: 'counter' },
 ];
 
 export function isWriteOperation(op: string): op is WriteOperation {

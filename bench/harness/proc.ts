@@ -4,7 +4,7 @@
 // /proc/<pid>/status) of every process of a group: its roots (PIDs we spawned, or an engine
 // reported through onSpawn) and all their descendants, found by their parent PID. Linux only.
 // Nothing here signals a process; it only reads /proc.
-import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -80,20 +80,6 @@ export function descendants(root: number, parents: Map<number, number>): number[
     const pid = queue.shift()!;
     out.push(pid);
     queue.push(...(children.get(pid) ?? []));
-  }
-  return out;
-}
-
-/** Our own children whose executable is `binary` (to find a process a library spawned without telling us its PID). */
-export function childrenRunning(binary: string): number[] {
-  let want: string;
-  try { want = realpathSync(binary); } catch { return []; }
-  const out: number[] = [];
-  for (const [pid, ppid] of parentMap()) {
-    if (ppid !== process.pid) continue;
-    try {
-      if (readlinkSync(`/proc/${pid}/exe`) === want) out.push(pid);
-    } catch { /* gone or not ours to read */ }
   }
   return out;
 }

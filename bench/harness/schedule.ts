@@ -1,5 +1,7 @@
-// What a profile schedules, computed from the same table the bundles read (core/profiles.ts):
-// the open-model reference, and the wallets a bundle needs to pass its own fixture-fit check.
+// What a profile schedules, computed from the same table the flows read (core/profiles.ts): the
+// wallets a run needs to pass the runtime's fixture-fit check, and the iterations k6's own
+// arrival-rate executors start (k6 rounds differently from the Artillery plan, whose planned
+// arrivals each process writes into its stream: bench/harness/fidelity.ts reads those).
 import { maxConcurrency, PROFILES, shapeDurationSeconds, SCENARIO_WORKLOADS, scenarioShapes, WALLET_PARTITION, type LoadShape, type ProfileName, type ProfileScale, type ScenarioName, type StatefulWorkload, type Workload } from '../../core/profiles.js';
 
 /**
@@ -36,7 +38,7 @@ export interface Schedule {
   /** Iterations all arrival-rate lanes of the scenario start; VU-based workloads are left out. */
   iterations: number;
   seconds: number;
-  /** Whether every workload of the scenario is arrival-rate (then k6's iterations count is comparable). */
+  /** Whether every workload of the scenario is arrival-rate (then an iterations count is comparable). */
   openModelOnly: boolean;
 }
 
@@ -61,7 +63,7 @@ export function schedule(profile: ProfileName, scenario: ScenarioName, scale: Pr
 
 const STATEFUL: readonly Workload[] = ['entry', 'reentry', 'concession', 'funding'];
 
-/** Wallets to seed so the bundle's fixture-fit check (3 wallets per concurrent iteration per lane) passes. */
+/** Wallets to seed so the runtime's fixture-fit check (3 wallets per concurrent iteration per lane) passes. */
 export function walletsNeeded(profile: ProfileName, scenario: ScenarioName, scale: ProfileScale): number {
   const shapes = scenarioShapes(PROFILES[profile], scenario, scale);
   let wallets = 0;

@@ -9,14 +9,16 @@ import { contentionOrder } from './contention-order.js';
 import { entryVisit } from './entry-visit.js';
 import { reentryVisit } from './reentry-visit.js';
 import { walletFunding } from './wallet-funding.js';
+import { withAdversarialShare } from './adversarial.js';
 
 export { browseWallets, concessionOrder, contentionOrder, entryVisit, reentryVisit, walletFunding };
 
+/** Every stateful workload carries the adversarial client share (lib/flows/adversarial.ts). */
 export const WORKLOAD_FLOWS: Record<Workload, Flow> = {
-  entry: entryVisit,
-  concession: concessionOrder,
-  funding: walletFunding,
-  reentry: reentryVisit,
+  entry: withAdversarialShare('entry', entryVisit),
+  concession: withAdversarialShare('concession', concessionOrder),
+  funding: withAdversarialShare('funding', walletFunding),
+  reentry: withAdversarialShare('reentry', reentryVisit),
   browse: browseWallets,
 };
 

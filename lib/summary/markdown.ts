@@ -1,6 +1,7 @@
 // Markdown for a CI step summary ($GITHUB_STEP_SUMMARY and the like).
 import { centsText, duration, keyFigures, ms, operationRows, OUTCOME_CLASSES, outcomeRows, thresholdObserved, type RunInfo } from './report.js';
 import { passed, type SummaryView } from './summary-data.js';
+import { ADVERSARIAL_EXPECTED, ADVERSARIAL_KINDS, METRICS } from '../../core/thresholds.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -28,6 +29,16 @@ export function renderMarkdown(view: SummaryView, run: RunInfo): string {
   if (outcomes.length > 0) {
     out.push('', '### Writes (count, amount)', '', `| write | ${OUTCOME_CLASSES.join(' | ')} | replays |`, '|---|---:|---:|---:|---:|');
     for (const r of outcomes) out.push(`| ${r.op} | ${r.cells.map((c) => `${c.count} (${centsText(c.cents)})`).join(' | ')} | ${r.replays} |`);
+  }
+
+  const adversarial = ADVERSARIAL_KINDS.map((kind) => ({
+    kind,
+    sent: view.metrics[`${METRICS.adversarial}{kind:${kind}}`]?.values.count ?? 0,
+    mismatches: view.metrics[`${METRICS.adversarialMismatches}{kind:${kind}}`]?.values.count ?? 0,
+  }));
+  if (adversarial.some((a) => a.sent > 0)) {
+    out.push('', '### Adversarial clients', '', '| | misbehaviour | sent | expected answer | mismatches |', '|---|---|---:|---|---:|');
+    for (const a of adversarial) out.push(`| ${a.mismatches === 0 ? '✅' : '❌'} | ${a.kind} | ${a.sent} | ${cell(ADVERSARIAL_EXPECTED[a.kind])} | ${a.mismatches} |`);
   }
 
   out.push('', '### Integrity', '');

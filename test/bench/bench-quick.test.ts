@@ -212,7 +212,7 @@ describe('moshpit bench --quick', () => {
     const om = measures('open-model');
     for (const m of report.sizes.fidelityMultiples) {
       for (const w of ['entry', 'concession', 'reentry']) expect(om).toMatch(new RegExp(`full at ${m}× \\w+: ${w} \\(open\\), iterations run`));
-      for (const w of ['funding', 'browse']) expect(om).toMatch(new RegExp(`full at ${m}× \\w+: ${w} \\(closed\\), VUs held`));
+      for (const w of ['funding', 'browse']) expect(om).toMatch(new RegExp(`full at ${m}× \\w+: ${w} \\(closed\\), VUs reached`));
       expect(om).toMatch(new RegExp(`full at ${m}× \\w+: dropped iterations`));
     }
     expect(om).toMatch(/browsing crowd .*peak RSS/);

@@ -80,6 +80,8 @@ describe.each(ENGINES)('engine %s', (engine) => {
       expect(count(s, MAIN_WRITE[scenario])).toBeGreaterThan(0);
       // Open-model arrivals keep their schedule at smoke rates: no iteration is dropped for want of a VU.
       expect(count(s, 'dropped_iterations')).toBe(0);
+      // The adversarial client share got its expected answer every time (a threshold too).
+      expect(count(s, 'moshpit_adversarial_mismatches')).toBe(0);
       expect(count(s, outcomeMetric('entry', 'indeterminate')) + count(s, outcomeMetric('order', 'indeterminate'))).toBe(0);
       expect(s.moshpit).toMatchObject({ runId: run.runId, scenario, profile: 'smoke', targetKind: kind, engine });
       for (const f of ['summary.txt', 'junit.xml', 'summary.md']) expect(existsSync(join(run.resultsDir, f)), f).toBe(true);

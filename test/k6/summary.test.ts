@@ -6,6 +6,7 @@ import { StreamAggregator } from '../../core/metrics-stream/aggregator.js';
 import { mergeStreams } from '../../core/metrics-stream/merge.js';
 import type { StreamRecord } from '../../core/metrics-stream/records.js';
 import { evaluateThresholds, k6ShapedSummary } from '../../core/metrics-stream/summary.js';
+import { defaultThresholds } from '../../core/thresholds.js';
 import { renderJunit } from '../../lib/summary/junit.js';
 import { renderMarkdown } from '../../lib/summary/markdown.js';
 import type { RunInfo } from '../../lib/summary/report.js';
@@ -101,5 +102,23 @@ describe('k6 --new-machine-readable-summary data (a user\'s k6)', () => {
     expect(view.metrics.moshpit_order_duration?.values['p(95)']).toBe(120);
     expect(renderJunit(view, run)).toContain('name="thresholds reported by k6"');
     expect(renderText(view, run)).toContain('THRESHOLDS NOT REPORTED');
+  });
+});
+
+describe('the adversarial client share in summary.md', () => {
+  it('lists each misbehaviour sent, its expected answer and the mismatches', () => {
+    const agg = new StreamAggregator();
+    const t0 = 1_800_000_000_000;
+    for (let i = 0; i < 3; i++) agg.counter(t0 + i, 'moshpit_adversarial', 1, { kind: 'hostile_amount' });
+    agg.counter(t0, 'moshpit_adversarial', 1, { kind: 'conflicting_replay' });
+    agg.counter(t0, 'moshpit_adversarial_mismatches', 1, { kind: 'conflicting_replay' });
+    const records: StreamRecord[] = [{ v: 1, type: 'start', source: 'a', engine: 'artillery', runId: 'r', startedAt: t0 }, ...agg.drain(), { v: 1, type: 'end', endedAt: t0 + 1000 }];
+    const merged = mergeStreams([{ name: 'a', records }]);
+    const thresholds = defaultThresholds(['concession'], { abortOnSloBreach: false });
+    const md = renderMarkdown(readSummary(JSON.parse(JSON.stringify(k6ShapedSummary(merged, evaluateThresholds(merged, thresholds))))), run);
+    expect(md).toContain('### Adversarial clients');
+    expect(md).toMatch(/\| ✅ \| hostile_amount \| 3 \| recharge of 0, -500, 12\.5, 100\.0, 1e2 or 10\^20 cents: 400 validation_failed, no money moves \| 0 \|/);
+    expect(md).toMatch(/\| ❌ \| conflicting_replay \| 1 \| .*422 idempotency_key_reused.* \| 1 \|/);
+    expect(md).toContain('| ❌ | `moshpit_adversarial_mismatches{kind:conflicting_replay}` | `count<1` |');
   });
 });
