@@ -26,9 +26,9 @@ target on 127.0.0.1. moshpit never downloads or builds k6 (AGPL-3.0).
 
 Runs on a private PostgreSQL cluster of its own (MOSHPIT_CLUSTER_ID=bench, 127.0.0.1; stopped
 again if this run started it), never on the stack's or the tests' data. The default full run
-takes about 35-40 minutes on 2 cores with the validation datasets kept (about 13 more the
-first time: it builds the 1M-wallet validation dataset, then keeps it); --quick takes about
-4 minutes (tiny sizes: it proves the harness works, its figures mean nothing).
+takes about 20-25 minutes on 2 cores with the validation datasets kept (about 13 more the
+first time: it builds the 1M-wallet validation dataset, then keeps it); --quick takes 2-4
+minutes (tiny sizes: it proves the harness works, its figures mean nothing).
 
 options:
   --only a,b          run only these benchmarks (${NAMES.join(', ')})
