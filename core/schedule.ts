@@ -4,6 +4,9 @@
 // (lib/bindings/artillery) both read it, so scheduled and achieved are computed one way.
 import { shapeDurationSeconds, type LoadShape, type Stage } from './profiles.js';
 
+/** Arrivals are planned in slices this long: a ramp becomes a staircase of this step. */
+export const SLICE_SECONDS = 5;
+
 export type OpenShape = Extract<LoadShape, { executor: 'constant-arrival-rate' | 'ramping-arrival-rate' }>;
 export type ClosedShape = Extract<LoadShape, { executor: 'constant-vus' | 'ramping-vus' }>;
 

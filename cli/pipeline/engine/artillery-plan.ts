@@ -7,11 +7,10 @@
 import { join } from 'node:path';
 import type { ProcessPlan } from '../../../core/engine-plan.js';
 import { laneName, shapeDurationSeconds, type LoadShape } from '../../../core/profiles.js';
-import { arrivalSlices, isOpen, vuArrivalSlices, type ClosedShape } from '../../../core/schedule.js';
+import { arrivalSlices, isOpen, SLICE_SECONDS, vuArrivalSlices, type ClosedShape } from '../../../core/schedule.js';
 import { STREAMS_DIR, streamFileName } from '../../../core/metrics-stream/records.js';
 
-/** Arrivals are planned in slices this long: a ramp becomes a staircase of this step. */
-export const SLICE_SECONDS = 5;
+export { SLICE_SECONDS };
 
 export interface WorkloadLoad {
   workload: string;

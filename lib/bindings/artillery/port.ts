@@ -9,6 +9,8 @@ import type { StreamSink } from './stream-sink.js';
 /** Artillery's per-VU event emitter (processor functions get it as their second argument). */
 export interface ArtilleryEvents { emit(kind: 'histogram' | 'counter', name: string, value: number): void }
 
+const THINK_CHECK_MS = 2000;
+
 export class ArtilleryPort implements LoadPort {
   constructor(
     private readonly sink: StreamSink,
@@ -19,6 +21,8 @@ export class ArtilleryPort implements LoadPort {
     readonly iteration: IterationInfo,
     /** Think time never runs past this instant (the schedule's end + graceful stop). */
     private readonly sleepDeadlineMs: () => number = () => Infinity,
+    /** A closed-model VU the schedule no longer wants stops thinking (checked every few seconds). */
+    private readonly unwanted: () => boolean = () => false,
   ) {}
 
   private tags(extra?: Tags): Tags {
@@ -41,10 +45,15 @@ export class ArtilleryPort implements LoadPort {
     return Promise.all(reqs.map((r) => this.request(r)));
   }
 
-  sleep(seconds: number): Promise<void> {
+  async sleep(seconds: number): Promise<void> {
     // A user thinking past the end of the run stops thinking: the process must end by itself.
-    const ms = Math.min(Math.max(0, seconds * 1000), Math.max(0, this.sleepDeadlineMs() - Date.now()));
-    return new Promise((resolve) => setTimeout(resolve, ms));
+    const until = Math.min(Date.now() + Math.max(0, seconds * 1000), this.sleepDeadlineMs());
+    // Long thinks wake every few seconds, so a ramp-down is followed within that (one timer each).
+    for (;;) {
+      const left = until - Date.now();
+      if (left <= 0 || this.unwanted()) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(left, THINK_CHECK_MS)));
+    }
   }
 
   hmacSha256Hex(key: string, data: string): string {

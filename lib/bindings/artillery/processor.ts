@@ -9,7 +9,7 @@ import { parseT0, readyFileName, T0_FILE } from '../../../core/start-barrier.js'
 import type { Tags } from '../../../core/load-port.js';
 import { METRICS } from '../../../core/thresholds.js';
 import { laneName, shapeDurationSeconds } from '../../../core/profiles.js';
-import { isOpen, vuTargetAt, type ClosedShape } from '../../../core/schedule.js';
+import { isOpen, SLICE_SECONDS, vuTargetAt, type ClosedShape } from '../../../core/schedule.js';
 import { flowContext, type TargetFactory } from '../../flow-context.js';
 import { createTarget } from '../../targets/index.js';
 import { SupabaseJsTarget } from './supabase-js-target.js';
@@ -66,9 +66,9 @@ function maxConcurrent(plan: ProcessPlan): number {
   return shape.maxVUs * plan.lanes;
 }
 
-async function runIteration(s: State, events: ArtilleryEvents, lane: number, iteration: number, vu: string, vuTags: Tags): Promise<void> {
+async function runIteration(s: State, events: ArtilleryEvents, lane: number, iteration: number, vu: string, vuTags: Tags, unwanted?: () => boolean): Promise<void> {
   const tags: Tags = { ...s.plan.tags, scenario: laneTag(s.plan, lane) };
-  const port = new ArtilleryPort(s.sink, events, tags, vuTags, { vu, iteration, lane }, () => s.endMs + s.plan.gracefulStopSeconds * 1000);
+  const port = new ArtilleryPort(s.sink, events, tags, vuTags, { vu, iteration, lane }, () => s.endMs + s.plan.gracefulStopSeconds * 1000, unwanted);
   const started = performance.now();
   try {
     await s.workload.flow(flowContext(s.workload.rt, port, nodeTarget));
@@ -113,10 +113,15 @@ async function closedVu(s: State, events: ArtilleryEvents): Promise<void> {
   const vuTags: Tags = {};
   try {
     const shape = s.plan.shape as ClosedShape;
-    while (Date.now() < s.endMs && slot < vuTargetAt(shape, (Date.now() - s.startMs) / 1000)) {
+    const wanted = () => slot < vuTargetAt(shape, (Date.now() - s.startMs) / 1000);
+    // A VU arrives during the slice in which the target rises to include it: it waits for its
+    // slot (at most a slice), rather than leaving before the schedule wants it.
+    const waitUntil = Date.now() + (SLICE_SECONDS + 1) * 1000;
+    while (!wanted() && Date.now() < waitUntil && Date.now() < s.endMs) await new Promise((resolve) => setTimeout(resolve, 200));
+    while (Date.now() < s.endMs && wanted()) {
       const iteration = s.started++ * s.plan.shard.count + s.plan.shard.index;
       const errorsBefore = s.flowErrors;
-      await runIteration(s, events, 0, iteration, `${s.plan.source}-${n}`, vuTags);
+      await runIteration(s, events, 0, iteration, `${s.plan.source}-${n}`, vuTags, () => !wanted());
       // A flow that throws at once would spin this loop: one second between such iterations.
       if (s.flowErrors > errorsBefore) await new Promise((resolve) => setTimeout(resolve, 1000));
     }
