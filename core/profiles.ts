@@ -73,6 +73,8 @@ export interface Behaviour {
   browseThinkSeconds: Range;
   /** Every stateful workload: share of iterations that also misbehave once (lib/flows/adversarial.ts). */
   adversarialRate: number;
+  /** funding: share of fundings whose Stripe side misbehaves (forged or stale signature, a late failure, failure before success). */
+  webhookMisbehaviourRate: number;
 }
 
 export interface ClientPolicy {
@@ -132,6 +134,7 @@ const DEFAULT_BEHAVIOUR: Behaviour = {
   // 2,000 such guests are ~35 balance reads/s.
   browseThinkSeconds: { min: 30, max: 90 },
   adversarialRate: 0.02,
+  webhookMisbehaviourRate: 0.05,
 };
 
 const DEFAULT_CLIENT: ClientPolicy = { timeoutSeconds: 10, maxAttempts: 3, retryBackoffMs: 200 };
@@ -264,6 +267,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
       outsideSeconds: { min: 0.1, max: 0.3 },
       browseThinkSeconds: { min: 0.5, max: 1.5 },
       adversarialRate: 0.2,
+      webhookMisbehaviourRate: 0.3,
     },
     client: { ...DEFAULT_CLIENT, timeoutSeconds: 5 },
     gracefulStopSeconds: 5,

@@ -1,15 +1,18 @@
 // Scenario C: wallet funding through Stripe, 50 at once at pilot. Create a PaymentIntent on the
 // platform, let the customer pay (a profile-driven delay), deliver Stripe's signed webhook
-// (sometimes twice: the second must be deduplicated), then poll until the credit is visible.
+// (sometimes twice: the second must be deduplicated; sometimes forged, stale, preceded or
+// followed by a failure), then poll until the credit is visible.
 // moshpit_funding_e2e_ms spans the intent request to the credited balance being readable.
 import type { Cents } from '../../core/money.js';
 import { attemptRead, attemptWrite } from '../attempts.js';
 import type { FlowContext } from '../flow-context.js';
 import { newIdempotencyKey } from '../idempotency.js';
-import { recordFundingE2e, recordReplay } from '../metrics.js';
-import { between, chance, pick } from '../random.js';
+import { recordFundingE2e, recordLatency, recordReplay } from '../metrics.js';
+import { between, chance, pick, randomToken } from '../random.js';
 import { walletFor } from '../runtime.js';
-import { newEventId, paymentIntentEvent, stripeSignatureHeader, type PaymentIntentEventType } from '../stripe-signer.js';
+import { newEventId, paymentIntentEvent, stripeSignatureHeader, unixSeconds, type PaymentIntentEventType } from '../stripe-signer.js';
+import { fromRest } from '../targets/internal/normalize.js';
+import { httpRequest } from '../targets/internal/send.js';
 import type { OpResult, WebhookBody } from '../targets/index.js';
 import { expectThat, observeBalance, settle } from '../verdicts.js';
 
@@ -19,6 +22,30 @@ function deliver(ctx: FlowContext, payload: string): Promise<OpResult<WebhookBod
   return attemptWrite(ctx, 'funding_webhook', ctx.rt.profile.client, () =>
     ctx.target.deliverWebhook({ payload, signatureHeader: stripeSignatureHeader(ctx.port, payload, secret) }));
 }
+
+/** A delivery Stripe would never send: signed with another secret, or too long ago. */
+async function deliverForged(ctx: FlowContext, payload: string, how: 'forged' | 'stale'): Promise<OpResult<WebhookBody>> {
+  const { rt, port } = ctx;
+  const secret = rt.config.stripeWebhookSecret as string;
+  const header = how === 'forged'
+    ? stripeSignatureHeader(port, payload, `whsec_forged_${randomToken(16)}`)
+    : stripeSignatureHeader(port, payload, secret, unixSeconds() - STALE_SIGNATURE_SECONDS);
+  const path = rt.config.targetKind === 'rest' ? '/v1/webhooks/stripe' : '/functions/v1/stripe-webhook';
+  const req = httpRequest('POST', `${rt.config.targetUrl}${path}`, payload, {
+    op: 'funding_webhook', route: `POST ${path}`, timeoutSeconds: rt.profile.client.timeoutSeconds,
+    headers: { 'Content-Type': 'application/json', 'Stripe-Signature': header }, expected: 'refusal', tags: { forged: how },
+  });
+  const res = await port.request(req);
+  recordLatency(port, 'funding_webhook', res.durationMs);
+  // The webhook answers REST-style on both surfaces (the edge function is not an RPC).
+  return fromRest<WebhookBody>('funding_webhook', res);
+}
+
+/** Older than the 300 s a signature is accepted for (target/API.md). */
+const STALE_SIGNATURE_SECONDS = 600;
+
+type StripeMisbehaviour = 'forged' | 'stale' | 'late_failure' | 'failure_first';
+const STRIPE_MISBEHAVIOURS: StripeMisbehaviour[] = ['forged', 'stale', 'late_failure', 'failure_first'];
 
 /** Polls until the wallet shows at least `expected`; returns the balance seen last (null if unreadable). */
 async function waitForBalance(ctx: FlowContext, walletId: string, expected: Cents): Promise<Cents | null> {
@@ -59,6 +86,20 @@ export async function walletFunding(ctx: FlowContext): Promise<void> {
   const type: PaymentIntentEventType = chance(behaviour.paymentFailedRate) ? 'payment_intent.payment_failed' : 'payment_intent.succeeded';
   const succeeded = type === 'payment_intent.succeeded';
   const payload = paymentIntentEvent({ eventId: newEventId(), type, intentId, amountCents: amount, walletId: wallet.id });
+  // Stripe's side misbehaving too, sometimes: a forged or stale signature (refused, nothing
+  // moves), a failure before the success (the success still credits) or after it (superseded).
+  const misbehaviour = chance(behaviour.webhookMisbehaviourRate) ? pick(STRIPE_MISBEHAVIOURS) : null;
+  if (misbehaviour === 'forged' || misbehaviour === 'stale') {
+    const r = await deliverForged(ctx, payload, misbehaviour);
+    settle(ctx, r, ['signature_invalid'], misbehaviour === 'forged' ? 'a webhook signed with another secret is refused with 400' : 'a webhook signed more than 300 s ago is refused with 400');
+  }
+  if (misbehaviour === 'failure_first' && succeeded) {
+    const failed = paymentIntentEvent({ eventId: newEventId(), type: 'payment_intent.payment_failed', intentId, amountCents: amount, walletId: wallet.id });
+    const early = await deliver(ctx, failed);
+    // Not the intent's final word: the logical write is the success that follows.
+    recordReplay(ctx.port, 'funding_webhook');
+    expectThat(ctx, 'a failure delivered before the success is applied', early.outcome === 'acked' && early.body?.outcome === 'applied', 'funding_webhook');
+  }
   const delivery = await deliver(ctx, payload);
   settle(ctx, delivery, ['acked'], 'signed Stripe webhook is accepted', succeeded ? amount : 0);
   if (delivery.outcome !== 'acked') return;
@@ -69,6 +110,13 @@ export async function walletFunding(ctx: FlowContext): Promise<void> {
     const again = await deliver(ctx, payload);
     recordReplay(ctx.port, 'funding_webhook');
     expectThat(ctx, 'redelivered webhook is deduplicated', again.outcome === 'acked' && again.body?.outcome === 'duplicate', 'funding_webhook');
+  }
+
+  if (misbehaviour === 'late_failure' && succeeded) {
+    const failed = paymentIntentEvent({ eventId: newEventId(), type: 'payment_intent.payment_failed', intentId, amountCents: amount, walletId: wallet.id });
+    const late = await deliver(ctx, failed);
+    recordReplay(ctx.port, 'funding_webhook');
+    expectThat(ctx, 'a failure delivered after the success is superseded and takes nothing back', late.outcome === 'acked' && late.body?.outcome === 'superseded', 'funding_webhook');
   }
 
   if (succeeded) {
