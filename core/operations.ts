@@ -39,3 +39,22 @@ export function runKeyPrefix(runId: string): string {
 export function outcomeMetric(op: Operation, cls: OutcomeClass, unit: 'count' | 'cents' = 'count'): string {
   return `moshpit_${op}_${cls}${unit === 'cents' ? '_cents' : ''}`;
 }
+
+/**
+ * Rejections the platform must record in its audit trail (app_transaction_log, status
+ * 'rejected'): the client's write op and code, and the audit row's transaction type. Refusals
+ * made before any procedure runs (400 validation_failed, signature_invalid) leave no row.
+ */
+export const AUDITED_REJECTIONS: ReadonlyArray<{ op: WriteOperation; code: string; auditType: string }> = [
+  { op: 'entry', code: 'duplicate_entry', auditType: 'entry' },
+  { op: 'entry', code: 'capacity_reached', auditType: 'entry' },
+  { op: 'entry', code: 'insufficient_funds', auditType: 'reentry_fee' },
+  { op: 'exit', code: 'not_inside', auditType: 'exit' },
+  { op: 'order', code: 'insufficient_funds', auditType: 'order' },
+  { op: 'order', code: 'wallet_blocked', auditType: 'order' },
+];
+
+/** The sub-metric of one rejection code, e.g. moshpit_order_rejected{reason:insufficient_funds}. */
+export function rejectionMetric(op: WriteOperation, code: string): string {
+  return `${outcomeMetric(op, 'rejected')}{reason:${code}}`;
+}

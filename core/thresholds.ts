@@ -2,7 +2,7 @@
 // Figures: seeds 003 (entry < 500 ms, concession < 800 ms, funding 3-5 s average, < 0.5 %
 // failures, zero corruption), seeds 004 (p95 < 500 ms, p99 < 1 s), seeds 000 (success_rate,
 // balance_integrity_rate 99.999 %). Users override them with THRESHOLDS_JSON (see below).
-import type { Operation } from './operations.js';
+import { AUDITED_REJECTIONS, rejectionMetric, type Operation } from './operations.js';
 import type { Workload } from './profiles.js';
 
 // ---- metric names (emitted by lib/metrics.ts, read back by validate/ from summary.json) ----
@@ -115,6 +115,8 @@ export function defaultThresholds(workloads: readonly Workload[], opts: Threshol
     // Hostile and misbehaving clients must get their expected answer, and no money may move.
     [METRICS.adversarialMismatches]: ['count<1'],
   };
+  // Rejections by code, so validation can hold the audit trail to what the clients were told.
+  for (const r of AUDITED_REJECTIONS) t[rejectionMetric(r.op, r.code)] = ['count>=0'];
   // Counted by kind in summary.json (a sub-metric shows there once it has a rule).
   for (const kind of ADVERSARIAL_KINDS) {
     t[`${METRICS.adversarial}{kind:${kind}}`] = ['count>=0'];

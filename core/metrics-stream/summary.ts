@@ -116,7 +116,9 @@ export function k6ShapedSummary(run: MergedRun, outcomes: ThresholdOutcome[]): R
   };
   for (const name of [...run.metrics.keys()].sort()) entry(name);
   for (const o of outcomes) {
-    const e = entry(o.selector) ?? (metrics[o.selector] = { type: 'counter', contains: 'default', values: {} });
+    // Never recorded: judged on a count of 0, so that is what the file says (readers of counts
+    // must not meet a metric without one).
+    const e = entry(o.selector) ?? (metrics[o.selector] = { type: 'counter', contains: 'default', values: o.observed === 0 ? { count: 0 } : {} });
     (e.thresholds ??= {})[o.expression] = { ok: o.ok };
   }
   const checks: Array<{ name: string; path: string; id: string; passes: number; fails: number }> = [];

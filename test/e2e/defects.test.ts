@@ -64,7 +64,7 @@ const CASES: DefectCase[] = [
   { defect: 'capacity_not_enforced', scenario: 'entry', args: ['--capacity', '5'], env: SHORT, primary: CHECKER.entryCapacity, alsoFires: [] },
   // Every 5th fresh successful write; pre-flight's probe makes the first two.
   { defect: 'ack_then_rollback', scenario: 'concession', env: SHORT, primary: CHECKER.reconcileLostWrites, alsoFires: [] },
-  { defect: 'commit_then_reject', scenario: 'concession', env: SHORT, primary: CHECKER.reconcilePhantomWrites, alsoFires: [] },
+  { defect: 'commit_then_reject', scenario: 'concession', env: SHORT, primary: CHECKER.reconcilePhantomWrites, alsoFires: [CHECKER.reconcileRejections] },
 ];
 
 const workDirs: string[] = [];

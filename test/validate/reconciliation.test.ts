@@ -118,4 +118,25 @@ describe('reconciliation with the load generator', () => {
     expect(result(report, 'reconcile-lost-writes').error).toMatch(/moshpit_order_acked count is not a non-negative integer: 1.5/);
     expect(result(report, 'no-negative-balance').ok).toBe(true);
   });
+
+  it('unlogged rejection: a refusal the client saw that the audit trail does not hold', async () => {
+    const { f } = await buildBaseline(db.pool);
+    const poor = await f.wallet('poor', 100);
+    const r = await f.order(poor, [['p-beer', 1]]);
+    expect(r.code).toBe('insufficient_funds');
+    // Every insufficient_funds refusal of the run, as the clients counted them (the baseline has some too).
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM app_transaction_log WHERE idempotency_key LIKE 'run-1:%' AND transaction_type = 'order' AND status = 'rejected' AND code = 'insufficient_funds'`);
+    const seen = rows[0]!.n as number;
+    const base = f.summary() as { metrics: Record<string, unknown> };
+    const summary = { ...base, metrics: { ...base.metrics, 'moshpit_order_rejected{reason:insufficient_funds}': { type: 'counter', contains: 'default', values: { count: seen } } } };
+    const ok = await validateWith(summary);
+    expect(result(ok, 'reconcile-rejections').ok).toBe(true);
+    // The platform refused, and answered so, but kept no record of it.
+    await db.pool.query(`DELETE FROM app_transaction_log WHERE status = 'rejected' AND code = 'insufficient_funds' AND wallet_id = $1`, [poor]);
+    const report = await validateWith(summary);
+    expectFailures(report, { 'reconcile-rejections': 1 });
+    expect(result(report, 'reconcile-rejections').witnesses).toEqual([
+      { op: 'order', code: 'insufficient_funds', audit_type: 'order', seen_by_clients: seen, recorded: seen - 1, unrecorded: 1 },
+    ]);
+  });
 });

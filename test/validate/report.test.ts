@@ -52,7 +52,7 @@ describe('validation reports', () => {
     expect(text).toMatch(/^✓ no-negative-balance +0 violations/m);
     expect(text).toMatch(/^✗ entry-count +1 violation \(entry-count-mismatch\)/m);
     expect(text).toMatch(/^ {4}wallet_id=k6-test-w-alice entry_count=9 admissions=2 misnumbered_admissions=0$/m);
-    expect(text.trimEnd().split('\n').pop()).toMatch(/^FAILED: 1 checker found violations: entry-count \(1\) \(27 checkers, [\d.]+ s\)$/);
+    expect(text.trimEnd().split('\n').pop()).toMatch(/^FAILED: 1 checker found violations: entry-count \(1\) \(28 checkers, [\d.]+ s\)$/);
   });
 
   it('limits witnesses and says how many more there are', async () => {

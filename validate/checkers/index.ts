@@ -28,6 +28,7 @@ import { orderTotals } from './order-totals.js';
 import { rechargeCredits } from './recharge-credits.js';
 import { reconcileLostWrites } from './reconcile-lost-writes.js';
 import { reconcilePhantomWrites } from './reconcile-phantom-writes.js';
+import { reconcileRejections } from './reconcile-rejections.js';
 
 export const CHECKERS: readonly Checker[] = [
   noNegativeBalance,
@@ -56,6 +57,7 @@ export const CHECKERS: readonly Checker[] = [
   duplicateScans,
   reconcileLostWrites,
   reconcilePhantomWrites,
+  reconcileRejections,
   activity,
 ];
 
@@ -89,6 +91,7 @@ export const CHECKER = {
   duplicateScans: duplicateScans.name,
   reconcileLostWrites: reconcileLostWrites.name,
   reconcilePhantomWrites: reconcilePhantomWrites.name,
+  reconcileRejections: reconcileRejections.name,
   activity: activity.name,
 } as const;
 
