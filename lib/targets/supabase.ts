@@ -11,7 +11,7 @@ import type {
 export class SupabaseTarget implements Target {
   readonly kind = 'supabase';
 
-  constructor(private readonly port: LoadPort, private readonly baseUrl: string, private readonly apiKey: string, private readonly timeoutSeconds: number) {}
+  constructor(protected readonly port: LoadPort, protected readonly baseUrl: string, protected readonly apiKey: string, protected readonly timeoutSeconds: number) {}
 
   async health(): Promise<null> {
     return null;
@@ -52,7 +52,8 @@ export class SupabaseTarget implements Target {
     return this.rpc('get_funding_intent', { p_intent_id: intentId }, 'funding_intent_read');
   }
 
-  private async rpc<B>(fn: string, args: object, op: CallName): Promise<OpResult<B>> {
+  /** One procedure call; a binding may carry it differently (lib/bindings/artillery: supabase-js). */
+  protected async rpc<B>(fn: string, args: Record<string, unknown>, op: CallName): Promise<OpResult<B>> {
     const res = await send(this.port, 'POST', `${this.baseUrl}/rest/v1/rpc/${fn}`, JSON.stringify(args), {
       op,
       route: `POST /rest/v1/rpc/${fn}`,

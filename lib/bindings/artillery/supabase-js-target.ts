@@ -1,26 +1,25 @@
 // The Supabase surface through the official client, as a Supabase team's own app calls it:
-// `rpc()` for the stored procedures, `functions.invoke()` for the Stripe webhook. The client's
-// fetch goes through the port, so every call is timed, tagged and counted like any other, and
-// the answer is read by the same normalisation as the plain-HTTP adapter (fromRpc).
+// `rpc()` for the stored procedures, `functions.invoke()` for the Stripe webhook. The calls
+// and their arguments are the plain-HTTP adapter's (lib/targets/supabase.ts); only the
+// transport differs. The client's fetch goes through the port, so every call is timed, tagged
+// and counted like any other, and the answer is read by the same normalisation (fromRpc).
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import type { HttpResponse, LoadPort } from '../../../core/load-port.js';
 import { fromRpc } from '../../targets/internal/normalize.js';
 import { httpRequest } from '../../targets/internal/send.js';
-import type {
-  CallName, EntryScanBody, ExitScanBody, FundingIntentBody, FundingIntentRequest, GateScanRequest, OpResult,
-  OrderBody, OrderRequest, RechargeBody, RechargeRequest, Target, WalletView, WebhookBody, WebhookDelivery,
-} from '../../targets/target.js';
+import { SupabaseTarget } from '../../targets/supabase.js';
+import type { CallName, OpResult, WebhookBody, WebhookDelivery } from '../../targets/target.js';
 
 interface PendingCall { op: CallName; route: string; response: HttpResponse | null }
 
-export class SupabaseJsTarget implements Target {
-  readonly kind = 'supabase';
+export class SupabaseJsTarget extends SupabaseTarget {
   private readonly client;
   /** The call in flight: calls within one iteration are sequential. */
   private call: PendingCall | null = null;
 
-  constructor(private readonly port: LoadPort, baseUrl: string, apiKey: string, private readonly timeoutSeconds: number) {
+  constructor(port: LoadPort, baseUrl: string, apiKey: string, timeoutSeconds: number) {
+    super(port, baseUrl, apiKey, timeoutSeconds);
     this.client = createClient(baseUrl, apiKey, {
       auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
       // Node 20 has no global WebSocket; realtime is never opened here, but the client builds it.
@@ -60,45 +59,13 @@ export class SupabaseJsTarget implements Target {
     return fromRpc<B>(op, res);
   }
 
-  private rpc<B>(fn: string, args: Record<string, unknown>, op: CallName): Promise<OpResult<B>> {
+  protected override rpc<B>(fn: string, args: Record<string, unknown>, op: CallName): Promise<OpResult<B>> {
     return this.around<B>(op, `POST /rest/v1/rpc/${fn}`, () => this.client.rpc(fn, args));
   }
 
-  async health(): Promise<null> {
-    return null;
-  }
-
-  entryScan(req: GateScanRequest): Promise<OpResult<EntryScanBody>> {
-    return this.rpc('sp_process_gate_scan', { p_idempotency_key: req.idempotencyKey, p_wallet_id: req.walletId, p_gateway_id: req.gatewayId, p_direction: 'entry' }, 'entry');
-  }
-
-  exitScan(req: GateScanRequest): Promise<OpResult<ExitScanBody>> {
-    return this.rpc('sp_process_gate_scan', { p_idempotency_key: req.idempotencyKey, p_wallet_id: req.walletId, p_gateway_id: req.gatewayId, p_direction: 'exit' }, 'exit');
-  }
-
-  order(req: OrderRequest): Promise<OpResult<OrderBody>> {
-    return this.rpc('sp_process_bar_order', { p_idempotency_key: req.idempotencyKey, p_wallet_id: req.walletId, p_terminal_id: req.terminalId, p_items: req.items }, 'order');
-  }
-
-  recharge(req: RechargeRequest): Promise<OpResult<RechargeBody>> {
-    return this.rpc('sp_process_checkpoint_recharge', { p_idempotency_key: req.idempotencyKey, p_wallet_id: req.walletId, p_amount_cents: req.amountCents, p_checkpoint_id: req.checkpointId, p_method: req.method }, 'recharge');
-  }
-
-  createFundingIntent(req: FundingIntentRequest): Promise<OpResult<FundingIntentBody>> {
-    return this.rpc('sp_create_funding_intent', { p_idempotency_key: req.idempotencyKey, p_wallet_id: req.walletId, p_amount_cents: req.amountCents }, 'funding_intent');
-  }
-
-  deliverWebhook(req: WebhookDelivery): Promise<OpResult<WebhookBody>> {
+  override deliverWebhook(req: WebhookDelivery): Promise<OpResult<WebhookBody>> {
     // The raw payload is what Stripe signed: it must reach the function byte for byte.
     return this.around<WebhookBody>('funding_webhook', 'POST /functions/v1/stripe-webhook', () =>
       this.client.functions.invoke('stripe-webhook', { body: req.payload, headers: { 'Content-Type': 'application/json', 'Stripe-Signature': req.signatureHeader } }));
-  }
-
-  readWallet(walletId: string): Promise<OpResult<WalletView>> {
-    return this.rpc('get_wallet', { p_wallet_id: walletId }, 'wallet_read');
-  }
-
-  readFundingIntent(intentId: string): Promise<OpResult<FundingIntentBody>> {
-    return this.rpc('get_funding_intent', { p_intent_id: intentId }, 'funding_intent_read');
   }
 }
