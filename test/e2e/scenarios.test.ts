@@ -8,12 +8,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outcomeMetric } from '../../core/operations.js';
 import { SCENARIO_NAMES, type ScenarioName } from '../../core/profiles.js';
 import type { EngineName } from '../../core/engine-plan.js';
 import { seed } from '../../seed/index.js';
+import { MAIN_WRITE, recordedWrites } from '../support/recorded-writes.js';
 import { useTestDatabase } from '../support/db.js';
 import { count, failedThresholds, runEngine, userK6, type TargetUnderTest } from '../support/engine-run.js';
 import { startTarget, type RunningTarget } from '../support/target.js';
@@ -40,27 +40,6 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** What the database recorded under one run's idempotency keys. */
-async function recorded(pool: pg.Pool, runId: string) {
-  const like = `${runId}:%`;
-  const one = async (sql: string) => (await pool.query<{ n: string; cents: string }>(sql, [like])).rows[0]!;
-  return {
-    admissions: await one(`SELECT count(*) AS n, coalesce(sum(fee_cents), 0) AS cents FROM nfc_scan_log WHERE idempotency_key LIKE $1 AND direction = 'entry' AND result IN ('admitted', 'readmitted')`),
-    exits: await one(`SELECT count(*) AS n, 0 AS cents FROM nfc_scan_log WHERE idempotency_key LIKE $1 AND direction = 'exit' AND result = 'exited'`),
-    orders: await one(`SELECT count(*) AS n, coalesce(sum(total_cents), 0) AS cents FROM orders WHERE idempotency_key LIKE $1`),
-    recharges: await one(`SELECT count(*) AS n, coalesce(sum(amount_cents), 0) AS cents FROM recharges WHERE idempotency_key LIKE $1`),
-    confirmedFundings: await one(`SELECT count(*) AS n, coalesce(sum(amount_cents), 0) AS cents FROM funding_intents WHERE idempotency_key LIKE $1 AND status = 'confirmed'`),
-  };
-}
-
-const MAIN_WRITE: Record<ScenarioName, string> = {
-  entry: outcomeMetric('entry', 'acked'),
-  concession: outcomeMetric('order', 'acked'),
-  funding: outcomeMetric('funding_webhook', 'acked'),
-  reentry: outcomeMetric('entry', 'acked'),
-  full: outcomeMetric('order', 'acked'),
-  contention: outcomeMetric('order', 'acked'),
-};
 
 const ENGINES: EngineName[] = userK6 ? ['artillery', 'k6'] : ['artillery'];
 if (!userK6) console.log('test/e2e/scenarios: k6 engine runs skipped: no k6 binary (K6_BINARY or k6 on PATH); moshpit never installs k6 (AGPL-3.0)');
@@ -87,14 +66,14 @@ describe.each(ENGINES)('engine %s', (engine) => {
       for (const f of ['summary.txt', 'junit.xml', 'summary.md']) expect(existsSync(join(run.resultsDir, f)), f).toBe(true);
       expect(readFileSync(join(run.resultsDir, 'junit.xml'), 'utf8')).toMatch(/<testsuites [^>]*failures="0"/);
 
-      const r = await recorded(db.pool, run.runId);
-      expect(Number(r.admissions.n)).toBe(count(s, outcomeMetric('entry', 'acked')));
-      expect(Number(r.admissions.cents)).toBe(count(s, outcomeMetric('entry', 'acked', 'cents')));
-      expect(Number(r.exits.n)).toBe(count(s, outcomeMetric('exit', 'acked')));
-      expect(Number(r.orders.n)).toBe(count(s, outcomeMetric('order', 'acked')));
-      expect(Number(r.orders.cents)).toBe(count(s, outcomeMetric('order', 'acked', 'cents')));
-      expect(Number(r.recharges.cents)).toBe(count(s, outcomeMetric('recharge', 'acked', 'cents')));
-      expect(Number(r.confirmedFundings.cents)).toBe(count(s, outcomeMetric('funding_webhook', 'acked', 'cents')));
+      const r = await recordedWrites(db.pool, run.runId);
+      expect(r.admissions.n).toBe(count(s, outcomeMetric('entry', 'acked')));
+      expect(r.admissions.cents).toBe(count(s, outcomeMetric('entry', 'acked', 'cents')));
+      expect(r.exits.n).toBe(count(s, outcomeMetric('exit', 'acked')));
+      expect(r.orders.n).toBe(count(s, outcomeMetric('order', 'acked')));
+      expect(r.orders.cents).toBe(count(s, outcomeMetric('order', 'acked', 'cents')));
+      expect(r.recharges.cents).toBe(count(s, outcomeMetric('recharge', 'acked', 'cents')));
+      expect(r.confirmedFundings.cents).toBe(count(s, outcomeMetric('funding_webhook', 'acked', 'cents')));
     });
   });
 

@@ -6,7 +6,6 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isExpectedStatus, type HttpRequest, type HttpResponse, type IterationInfo, type LoadPort, type Tags } from '../../core/load-port.js';
 import { outcomeMetric } from '../../core/operations.js';
@@ -18,6 +17,7 @@ import { flowsFor } from '../../lib/flows/index.js';
 import { setup } from '../../lib/lifecycle.js';
 import { initRuntime, laneCount } from '../../lib/runtime.js';
 import { seed } from '../../seed/index.js';
+import { MAIN_WRITE, recordedWrites } from '../support/recorded-writes.js';
 import { useTestDatabase } from '../support/db.js';
 import { startTarget, type RunningTarget } from '../support/target.js';
 
@@ -123,29 +123,6 @@ async function runScenario(scenario: ScenarioName, kind: 'rest' | 'supabase'): P
   return { runId, rec };
 }
 
-async function recorded(pool: pg.Pool, runId: string) {
-  const like = `${runId}:%`;
-  const one = async (sql: string) => {
-    const row = (await pool.query<{ n: string; cents: string }>(sql, [like])).rows[0]!;
-    return { n: Number(row.n), cents: Number(row.cents) };
-  };
-  return {
-    admissions: await one(`SELECT count(*) AS n, coalesce(sum(fee_cents), 0) AS cents FROM nfc_scan_log WHERE idempotency_key LIKE $1 AND direction = 'entry' AND result IN ('admitted', 'readmitted')`),
-    exits: await one(`SELECT count(*) AS n, 0 AS cents FROM nfc_scan_log WHERE idempotency_key LIKE $1 AND direction = 'exit' AND result = 'exited'`),
-    orders: await one(`SELECT count(*) AS n, coalesce(sum(total_cents), 0) AS cents FROM orders WHERE idempotency_key LIKE $1`),
-    recharges: await one(`SELECT count(*) AS n, coalesce(sum(amount_cents), 0) AS cents FROM recharges WHERE idempotency_key LIKE $1`),
-    confirmedFundings: await one(`SELECT count(*) AS n, coalesce(sum(amount_cents), 0) AS cents FROM funding_intents WHERE idempotency_key LIKE $1 AND status = 'confirmed'`),
-  };
-}
-
-const MAIN_WRITE: Record<ScenarioName, string> = {
-  entry: outcomeMetric('entry', 'acked'),
-  concession: outcomeMetric('order', 'acked'),
-  funding: outcomeMetric('funding_webhook', 'acked'),
-  reentry: outcomeMetric('entry', 'acked'),
-  full: outcomeMetric('order', 'acked'),
-  contention: outcomeMetric('order', 'acked'),
-};
 
 describe.each(['rest', 'supabase'] as const)('flows on Node against the %s surface', (kind) => {
   it.each([...SCENARIO_NAMES])('%s: every check passes and the counters reconcile', async (scenario) => {
@@ -163,7 +140,7 @@ describe.each(['rest', 'supabase'] as const)('flows on Node against the %s surfa
     expect([...rec.keys].filter((k) => !shape.test(k))).toEqual([]);
     for (const op of ['entry', 'exit', 'order', 'recharge', 'funding_webhook'] as const) expect(rec.count(outcomeMetric(op, 'indeterminate')), op).toBe(0);
 
-    const r = await recorded(db.pool, runId);
+    const r = await recordedWrites(db.pool, runId);
     expect(r.admissions.n).toBe(rec.count(outcomeMetric('entry', 'acked')));
     expect(r.admissions.cents).toBe(rec.count(outcomeMetric('entry', 'acked', 'cents')));
     expect(r.exits.n).toBe(rec.count(outcomeMetric('exit', 'acked')));
