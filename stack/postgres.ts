@@ -256,9 +256,9 @@ async function setPassword(info: ClusterInfo, password: string): Promise<void> {
   await psqlLocal(info, `ALTER ROLE postgres PASSWORD '${scramVerifier(password)}';\n`);
 }
 
-/** null when the login worked, else the SQLSTATE (or error message). */
-async function tryLogin(port: number, password: string): Promise<string | null> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres', connectionTimeoutMillis: 5000 });
+/** Login over TCP as postgres; null when it worked, else the SQLSTATE (or error message). */
+export async function tryLogin(port: number, password: string, database = 'postgres'): Promise<string | null> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database, connectionTimeoutMillis: 5000 });
   client.on('error', () => {});
   try {
     await client.connect();

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { exec } from '../../stack/exec.js';
 import { projectRoot } from '../../stack/paths.js';
+import { tryLogin } from '../../stack/postgres.js';
 
 interface Cluster { url: string; port: number; dataDir: string; socketDir: string; passwordFile: string; binDir: string; pgUser: string }
 
@@ -68,19 +69,8 @@ afterAll(async () => {
   }
 });
 
-/** Login over TCP with this password (undefined: none); null when it worked, else the server's SQLSTATE. */
-async function login(port: number, password: string): Promise<string | null> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'moshpit' });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return null;
-  } catch (err) {
-    return (err as { code?: string }).code ?? (err as Error).message;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
+/** Login over TCP with this password; null when it worked, else the server's SQLSTATE. */
+const login = (port: number, password: string) => tryLogin(port, password, 'moshpit');
 
 /** psql as another OS user, no password anywhere (no PGPASSWORD, no ~/.pgpass, never prompt). */
 function psqlAs(user: string, c: Cluster, args: string[]) {
