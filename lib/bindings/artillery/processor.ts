@@ -45,10 +45,6 @@ let state: State | null = null;
 const nodeTarget: TargetFactory = (port, kind, url, apiKey, timeoutSeconds) =>
   kind === 'supabase' ? new SupabaseJsTarget(port, url, apiKey, timeoutSeconds) : createTarget(port, kind, url, apiKey, timeoutSeconds);
 
-function laneTag(plan: ProcessPlan, lane: number): string {
-  return laneName(plan.workload, lane);
-}
-
 function init(): State {
   const plan = parseProcessPlan(process.env[ENGINE_PLAN_ENV]);
   const tags = plan.tags;
@@ -67,7 +63,7 @@ function maxConcurrent(plan: ProcessPlan): number {
 }
 
 async function runIteration(s: State, events: ArtilleryEvents, lane: number, iteration: number, vu: string, vuTags: Tags, unwanted?: () => boolean): Promise<void> {
-  const tags: Tags = { ...s.plan.tags, scenario: laneTag(s.plan, lane) };
+  const tags: Tags = { ...s.plan.tags, scenario: laneName(s.plan.workload, lane) };
   const port = new ArtilleryPort(s.sink, events, tags, vuTags, { vu, iteration, lane }, () => s.endMs + s.plan.gracefulStopSeconds * 1000, unwanted);
   const started = performance.now();
   try {
@@ -100,7 +96,7 @@ async function openArrival(s: State, events: ArtilleryEvents): Promise<void> {
   const iteration = Math.floor(n / s.plan.lanes) * count + index;
   if (s.active >= maxConcurrent(s.plan)) {
     s.dropped += 1;
-    s.sink.counter('dropped_iterations', 1, { scenario: laneTag(s.plan, lane), ...s.plan.tags });
+    s.sink.counter('dropped_iterations', 1, { scenario: laneName(s.plan.workload, lane), ...s.plan.tags });
     return;
   }
   await runIteration(s, events, lane, iteration, `${s.plan.source}-${n}`, {});
