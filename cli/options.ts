@@ -5,7 +5,7 @@ import { UsageError } from './command.js';
 /** --defects a,b: validated against the target's list, so a typo never runs a "correct" target by accident. */
 export async function parseDefects(raw: string | undefined): Promise<string[]> {
   if (!raw) return [];
-  const { DEFECT_MODES } = await import('../target/server/defects.js');
+  const { DEFECT_MODES } = await import('../platform/server/defects.js');
   const known = new Set<string>(DEFECT_MODES as readonly string[]);
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = list.filter((d) => !known.has(d));

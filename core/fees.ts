@@ -1,5 +1,5 @@
 // Platform fee math shared by the target's server, the k6 checks and the validators.
-// The SQL twin is mp_platform_fee() in target/migrations; test/core/fees.test.ts keeps them equal.
+// The SQL twin is mp_platform_fee() in platform/migrations; test/core/fees.test.ts keeps them equal.
 import { assertCents, type Cents } from './money.js';
 
 /** Basis points: 250 = 2.50 %. */

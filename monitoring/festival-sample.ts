@@ -2,7 +2,7 @@
 // capacity, and the money this run's writes left in the database (its idempotency keys start
 // with "<run-id>:"). The db monitor samples this next to PostgreSQL's statistics, so the
 // dashboards can show the database's truth beside what the load saw acknowledged.
-// Reads the tables of target/migrations/001_schema.sql; a deployment without them (or
+// Reads the tables of platform/migrations/001_schema.sql; a deployment without them (or
 // without read access) simply yields no festival sample.
 import type pg from 'pg';
 import { runKeyPrefix } from '../core/operations.js';

@@ -1,4 +1,4 @@
-// Applies target/migrations/*.sql in name order. Every migration is written to be re-runnable
+// Applies platform/migrations/*.sql in name order. Every migration is written to be re-runnable
 // (IF NOT EXISTS / CREATE OR REPLACE), so `up` simply applies them all, under an advisory lock.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -36,4 +36,4 @@ export const checkoutId = process.env.MOSHPIT_CLUSTER_ID && /^[a-z0-9-]{1,32}$/.
 // Overridable so parallel test runs (each with its own database) never share fixtures.
 export const resultsDir = process.env.MOSHPIT_RESULTS_DIR ? resolve(process.env.MOSHPIT_RESULTS_DIR) : join(projectRoot, 'results');
 export const fixturesDir = process.env.MOSHPIT_FIXTURES_DIR ? resolve(process.env.MOSHPIT_FIXTURES_DIR) : join(projectRoot, 'fixtures');
-export const migrationsDir = join(projectRoot, 'target', 'migrations');
+export const migrationsDir = join(projectRoot, 'platform', 'migrations');

@@ -1,4 +1,4 @@
-// Starts the reference target server (target/server/main.ts) as a child process we own.
+// Starts the reference target server (platform/server/main.ts) as a child process we own.
 // Output goes to a log file, so the server outlives `moshpit stack up` without a broken pipe.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -44,7 +44,7 @@ export async function startTargetProcess(opts: TargetOptions, timeoutMs = 30_000
   const apiKey = opts.apiKey ?? newApiKey();
   const webhookSecret = opts.webhookSecret ?? newWebhookSecret();
   const out = openSync(outFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'target', 'server', 'main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'platform', 'server', 'main.ts')], {
     cwd: projectRoot,
     detached: true, // own process group: a Ctrl-C in the terminal is handled by us, not delivered twice
     stdio: ['ignore', out, out],

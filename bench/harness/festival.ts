@@ -20,13 +20,13 @@ export interface BenchTarget {
   stop(): Promise<void>;
 }
 
-export const TARGET_DB_POOL = 20; // target/server/config.ts DEFAULT_DB_POOL, pinned so pgbench can match it
+export const TARGET_DB_POOL = 20; // platform/server/config.ts DEFAULT_DB_POOL, pinned so pgbench can match it
 
 export async function startBenchTarget(databaseUrl: string, logDir: string, timeoutMs = 30_000): Promise<BenchTarget> {
   mkdirSync(logDir, { recursive: true });
   const apiKey = `mp_bench_${randomBytes(12).toString('hex')}`;
   const webhookSecret = `whsec_${randomBytes(24).toString('base64url')}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'target', 'server', 'main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'platform', 'server', 'main.ts')], {
     cwd: projectRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

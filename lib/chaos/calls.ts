@@ -18,7 +18,7 @@ export interface OfflineOrderInput {
   sold_at: string;
 }
 
-/** One order's outcome in a sync answer (target/API.md, "Offline terminal sync"). */
+/** One order's outcome in a sync answer (platform/API.md, "Offline terminal sync"). */
 export interface OfflineOrderResult {
   ok: boolean;
   http_status: number;

@@ -41,7 +41,7 @@ async function deliverForged(ctx: FlowContext, payload: string, how: 'forged' | 
   return fromRest<WebhookBody>('funding_webhook', res);
 }
 
-/** Older than the 300 s a signature is accepted for (target/API.md). */
+/** Older than the 300 s a signature is accepted for (platform/API.md). */
 const STALE_SIGNATURE_SECONDS = 600;
 
 type StripeMisbehaviour = 'forged' | 'stale' | 'late_failure' | 'failure_first';

@@ -1,4 +1,4 @@
-// The reference target's REST surface (target/API.md, "REST surface").
+// The reference target's REST surface (platform/API.md, "REST surface").
 import type { LoadPort } from '../../core/load-port.js';
 import { fromRest } from './internal/normalize.js';
 import { send } from './internal/send.js';

@@ -1,4 +1,4 @@
-// The Supabase surface (target/API.md, "Supabase surface"): PostgREST RPC calls to the stored
+// The Supabase surface (platform/API.md, "Supabase surface"): PostgREST RPC calls to the stored
 // procedures and the Stripe webhook edge function.
 import type { LoadPort } from '../../core/load-port.js';
 import { fromRpc } from './internal/normalize.js';

@@ -1,4 +1,4 @@
-// Streams the target's JSON-lines request log (target/server/request-log.ts): one entry per
+// Streams the target's JSON-lines request log (platform/server/request-log.ts): one entry per
 // request, parsed and checked field by field. Lines that are not an entry (a torn last line,
 // another program's output) are counted, never guessed at.
 import { createReadStream } from 'node:fs';

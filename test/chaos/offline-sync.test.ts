@@ -1,4 +1,4 @@
-// Offline terminal sync (target/migrations/003_offline_sync.sql and both HTTP surfaces): sales
+// Offline terminal sync (platform/migrations/003_offline_sync.sql and both HTTP surfaces): sales
 // a terminal made offline are applied in device order; what a wallet can no longer cover is an
 // offline shortfall (debited what was there, never below zero); a replayed sync changes nothing;
 // syncs racing online orders on the same wallets keep every validator invariant.

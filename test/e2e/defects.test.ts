@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { outcomeMetric } from '../../core/operations.js';
-import { DEFECT_MODES, type DefectMode } from '../../target/server/defects.js';
+import { DEFECT_MODES, type DefectMode } from '../../platform/server/defects.js';
 import { CHECKER } from '../../validate/checkers/index.js';
 import { newWorkDir, runScenarioCli, type ScenarioRun } from '../support/scenario-run.js';
 import { withFreshDatabase } from './fresh-database.js';

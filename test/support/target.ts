@@ -1,4 +1,4 @@
-// Runs the reference target's HTTP server (target/server/main.ts) as a child process for tests:
+// Runs the reference target's HTTP server (platform/server/main.ts) as a child process for tests:
 // a random API key and webhook secret, a private request log, and a stop() that signals only
 // the PID we spawned. Callers register afterAll(stop) themselves.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { projectRoot } from '../../stack/paths.js';
 
-export const TARGET_MAIN = join(projectRoot, 'target', 'server', 'main.ts');
+export const TARGET_MAIN = join(projectRoot, 'platform', 'server', 'main.ts');
 
 /** Variables the server reads; never inherited from the caller's shell, so tests are hermetic. */
 const TARGET_ENV_NAMES = [

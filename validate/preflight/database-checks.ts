@@ -11,7 +11,7 @@ export interface CheckOutcome {
   money?: boolean;
 }
 
-/** The target contract's procedures (target/API.md); get_funding_intent serves the funding flow's read-back. */
+/** The target contract's procedures (platform/API.md); get_funding_intent serves the funding flow's read-back. */
 export const REQUIRED_PROCEDURES = [
   'sp_process_bar_order',
   'sp_process_checkpoint_recharge',
@@ -22,7 +22,7 @@ export const REQUIRED_PROCEDURES = [
   'get_funding_intent',
 ] as const;
 
-/** Tables post-run validation reads (target/migrations/001_schema.sql). */
+/** Tables post-run validation reads (platform/migrations/001_schema.sql). */
 export const VALIDATED_TABLES = [
   'festival_settings', 'venue_state', 'wallets', 'products', 'terminals', 'gateways', 'ledger', 'app_transaction_log',
   'nfc_scan_log', 'orders', 'order_lines', 'recharges', 'funding_intents', 'stripe_events', 'idempotency_keys',
@@ -41,7 +41,7 @@ async function missing(db: pg.ClientBase, sql: string, names: readonly string[])
 export async function checkProcedures(db: pg.ClientBase): Promise<CheckOutcome> {
   const absent = await missing(db, `SELECT n AS name FROM unnest($1::text[]) n WHERE NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = n)`, REQUIRED_PROCEDURES);
   return absent.length
-    ? { ok: false, detail: `missing: ${absent.join(', ')} (apply target/migrations or deploy the procedures)` }
+    ? { ok: false, detail: `missing: ${absent.join(', ')} (apply platform/migrations or deploy the procedures)` }
     : { ok: true, detail: `${REQUIRED_PROCEDURES.length}/${REQUIRED_PROCEDURES.length} present: ${REQUIRED_PROCEDURES.join(', ')}` };
 }
 

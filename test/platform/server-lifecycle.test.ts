@@ -1,10 +1,10 @@
-// Process contract of target/server/main.ts: configuration errors exit 2 with a clear message,
+// Process contract of platform/server/main.ts: configuration errors exit 2 with a clear message,
 // an unreachable database exits 1, health turns 503 when the database goes away, SIGTERM
 // drains in-flight requests, and a vanished parent process takes the server down with it.
 import { spawn } from 'node:child_process';
 import { describe, expect, inject, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../target/server/config.js';
-import { DEFECT_MODES } from '../../target/server/defects.js';
+import { ConfigError, loadConfig } from '../../platform/server/config.js';
+import { DEFECT_MODES } from '../../platform/server/defects.js';
 import { createTestDatabase } from '../support/databases.js';
 import { useTestDatabase } from '../support/db.js';
 import { call, readRequestLog, spawnTarget, startTarget, waitForExit } from '../support/target.js';

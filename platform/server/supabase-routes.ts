@@ -1,4 +1,4 @@
-// The Supabase-style surface (target/API.md "Supabase surface"): PostgREST RPC calls with named
+// The Supabase-style surface (platform/API.md "Supabase surface"): PostgREST RPC calls with named
 // arguments, and the two edge functions. supabase-js talks to it unchanged.
 import type { LogOperation } from './request-log.js';
 import {

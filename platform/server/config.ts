@@ -1,4 +1,4 @@
-// The target server's environment contract (target/API.md, "Configuration"). Every problem is
+// The target server's environment contract (platform/API.md, "Configuration"). Every problem is
 // collected and reported at once, so a misconfigured stack fails with one clear message.
 import { isIP } from 'node:net';
 import { parseDefects, UnknownDefectError, type DefectMode } from './defects.js';

@@ -45,7 +45,7 @@ function tooLarge(limit: number): ApiError {
 /**
  * The first number in valid JSON text written with a fraction or an exponent ("100.0", "1e2",
  * "12.5"), and the field it belongs to. JSON.parse turns 100.0 into 100, so this reads the text:
- * every number this API takes is an integer (target/API.md), written as one.
+ * every number this API takes is an integer (platform/API.md), written as one.
  */
 export function firstNonIntegerNumber(text: string): { field: string | null; literal: string } | null {
   const number = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;

@@ -1,4 +1,4 @@
-// The REST surface (/v1, target/API.md "REST surface").
+// The REST surface (/v1, platform/API.md "REST surface").
 import { onlyFields, pathId, requireId, requireItems, requireOneOf, requirePositiveCents, type ScanDirection } from './input-validation.js';
 import { restReply } from './replies.js';
 import { readJsonObject } from './request-body.js';

@@ -1,4 +1,4 @@
-// The jsonb every stored procedure returns (target/API.md, "Procedure results").
+// The jsonb every stored procedure returns (platform/API.md, "Procedure results").
 export interface ProcedureResult {
   ok: boolean;
   http_status: number;

@@ -1,4 +1,4 @@
-// Offline terminal sync, on both surfaces (target/API.md, "Offline terminal sync"):
+// Offline terminal sync, on both surfaces (platform/API.md, "Offline terminal sync"):
 //   REST      POST /v1/terminals/{id}/offline-orders   Idempotency-Key header, {"orders": [...]}
 //   Supabase  POST /rest/v1/rpc/sp_sync_offline_orders {p_idempotency_key, p_terminal_id, p_orders}
 // A terminal that sold offline uploads its queued sales in one burst; the procedure

@@ -1,7 +1,7 @@
 // Server-level defect modes leave their footprint (an acknowledged write missing from the
 // database; a committed order answered 402), and SQL-level ones reach the procedures.
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFECT_EVERY_NTH } from '../../target/server/server-defects.js';
+import { DEFECT_EVERY_NTH } from '../../platform/server/server-defects.js';
 import { useTestDatabase } from '../support/db.js';
 import { call, readRequestLog, seedFestival, startTarget } from '../support/target.js';
 

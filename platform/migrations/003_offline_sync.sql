@@ -8,7 +8,7 @@
 --   p_orders = [{"device_order_id", "device_seq", "wallet_id", "items": [{"product_id", "quantity"}],
 --                "idempotency_key"?, "sold_at"?}, ...]   (1..500 orders)
 --
--- Rules (target/API.md, "Offline terminal sync"):
+-- Rules (platform/API.md, "Offline terminal sync"):
 --   * Orders are applied in device_seq order. The sale already happened (the goods were handed
 --     over), so an order is never refused for lack of funds: the wallet is debited what it can
 --     cover, and the rest is recorded on the order as shortfall_cents with status

@@ -1,6 +1,6 @@
 // The reference target's opt-in defect modes: the single list the server, the README and the
 // CLI use. Each mode breaks one guarantee on purpose so a validator can be shown to catch it.
-// Server-level modes are implemented in target/server; SQL-level ones are read by the stored
+// Server-level modes are implemented in platform/server; SQL-level ones are read by the stored
 // procedures from the `moshpit.defects` setting that the server puts on every connection.
 
 export const SERVER_DEFECTS = ['ack_then_rollback', 'commit_then_reject'] as const;

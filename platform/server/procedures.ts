@@ -1,4 +1,4 @@
-// Calls into the stored procedures (target/migrations/002_procedures.sql). Named prepared
+// Calls into the stored procedures (platform/migrations/002_procedures.sql). Named prepared
 // statements with named arguments: parsed once per pooled connection, and immune to argument
 // order. Server-level defect modes hook in here, around the transaction.
 import type pg from 'pg';

@@ -1,7 +1,7 @@
 -- moshpit reference festival platform: stored procedures.
 --
 -- Every sp_* function is one transaction when called as `SELECT sp_...(...)` and returns
--- jsonb {"ok", "http_status", "code"?, "message"?, "replayed"?, ...payload}; target/API.md has
+-- jsonb {"ok", "http_status", "code"?, "message"?, "replayed"?, ...payload}; platform/API.md has
 -- the payloads. Bad user input never raises: it becomes a 400/422 result. Anything that
 -- raises is a bug (or an infrastructure failure) and rolls the whole call back.
 --

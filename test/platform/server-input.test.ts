@@ -1,5 +1,5 @@
 // Bad input is refused before the database (4xx with a code, no footprint); idempotency headers
-// behave as target/API.md says; unknown routes and methods are 404/405.
+// behave as platform/API.md says; unknown routes and methods are 404/405.
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import Stripe from 'stripe';
@@ -317,7 +317,7 @@ describe('control characters in string input: 400 invalid_input before the datab
   });
 });
 
-describe('numbers are integers as written (target/API.md): 100.0 and 1e2 are floats', () => {
+describe('numbers are integers as written (platform/API.md): 100.0 and 1e2 are floats', () => {
   const recharge = (amount: string) => `{"wallet_id":"w-in","amount_cents":${amount},"checkpoint_id":"cp-1","method":"cash"}`;
 
   it.each(['100.0', '1e2', '1E2', '100.00', '1e+2', '10000e-2', '-0.0'])('refuses amount_cents written as %s on both surfaces', async (amount) => {

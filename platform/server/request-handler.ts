@@ -77,7 +77,7 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
         if (deps.slowMs > 0) await sleep(deps.slowMs);
         reply = match.kind === 'not_found'
           ? errorReply(placement.style, new ApiError('not_found', placement.route === UNKNOWN_RPC_TEMPLATE
-            ? 'no such function is exposed; see target/API.md for the exposed ones'
+            ? 'no such function is exposed; see platform/API.md for the exposed ones'
             : 'no such route'))
           : errorReply(placement.style, new ApiError('method_not_allowed', `${method} is not allowed here; allowed: ${match.allow.join(', ')}`), { Allow: match.allow.join(', ') });
       }

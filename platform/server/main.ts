@@ -1,6 +1,6 @@
 // Entry point of the reference target's HTTP server:
-//   node --import tsx target/server/main.ts
-// Reads its environment (target/API.md "Configuration"), and when ready prints exactly one line
+//   node --import tsx platform/server/main.ts
+// Reads its environment (platform/API.md "Configuration"), and when ready prints exactly one line
 // to stdout: {"event":"listening","url":"http://127.0.0.1:PORT","pid":N}.
 // Exit codes: 0 after a graceful shutdown, 1 when it cannot start or run, 2 on bad configuration.
 import { ConfigError, loadConfig, type TargetConfig } from './config.js';
