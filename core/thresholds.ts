@@ -48,7 +48,10 @@ export type ThresholdRule = string | { threshold: string; abortOnFail?: boolean;
 export type Thresholds = Record<string, ThresholdRule[]>;
 
 /** What the adversarial client share sends (lib/flows/adversarial.ts). */
-export const ADVERSARIAL_KINDS = ['hostile_amount', 'concurrent_duplicate', 'conflicting_replay', 'extra_fields', 'out_of_order_scan'] as const;
+export const ADVERSARIAL_KINDS = [
+  'hostile_amount', 'concurrent_duplicate', 'conflicting_replay', 'extra_fields', 'out_of_order_scan',
+  'replayed_recharge', 'replayed_order', 'replayed_scan',
+] as const;
 export type AdversarialKind = (typeof ADVERSARIAL_KINDS)[number];
 
 /** The answer each misbehaviour must get (summary.md shows it beside what was sent). */
@@ -58,6 +61,9 @@ export const ADVERSARIAL_EXPECTED: Record<AdversarialKind, string> = {
   conflicting_replay: 'a key reused with another amount: 422 idempotency_key_reused, the first amount only',
   extra_fields: 'an order carrying its own total, fee and balance: charged at fixture prices, or 400',
   out_of_order_scan: 'an exit while outside or an entry while inside: 409, no money moves',
+  replayed_recharge: 'a credited recharge resent with its key: the first answer again, flagged replayed; credited once',
+  replayed_order: 'a paid order resent with its key: the same order id and balance, flagged replayed; charged once',
+  replayed_scan: 'an exit or entry resent with its key: the first answer again, flagged replayed; a re-entry fee charged once',
 };
 
 export const SLO = {
