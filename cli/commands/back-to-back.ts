@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { EXIT } from '../../core/exit-codes.js';
 import { PROFILE_NAMES, SCENARIO_NAMES } from '../../core/profiles.js';
 import { projectRoot } from '../../stack/paths.js';
-import { installInterruptHandler, isInterrupted } from '../../stack/interrupt.js';
 import { UsageError, type Command } from '../command.js';
 import { parseOptions } from '../options.js';
 
@@ -71,16 +70,22 @@ const command: Command = {
       if (process.env[v]) throw new UsageError(`${v} is set: back-to-back runs against the embedded stack only (unset it)`);
     }
 
-    // A signal stops the loop and is passed on to the running scenario, which stops its load,
-    // validates what ran, tears down and exits 130 (we started it, so we may signal its PID).
+    // A signal stops the loop after the running scenario, which stops its load, validates what
+    // ran, tears down and exits 130. Ctrl-C reaches that scenario from the terminal already (one
+    // process group); a SIGTERM sent to us alone is passed on to it (we started it: its PID).
     let current: number | undefined;
-    const uninstall = installInterruptHandler(async () => {
-      if (current) try { process.kill(current, 'SIGTERM'); } catch { /* already gone */ }
-    }, (line) => process.stderr.write(`moshpit back-to-back: ${line}\n`));
+    let stopping = false;
+    const onSignal = (sig: NodeJS.Signals) => {
+      stopping = true;
+      process.stderr.write(`moshpit back-to-back: ${sig}: stopping after the current run\n`);
+      if (sig === 'SIGTERM' && current) try { process.kill(current, 'SIGTERM'); } catch { /* already gone */ }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const outcomes: RunOutcome[] = [];
     const started = Date.now();
     try {
-      for (let i = 0; i < runs && !isInterrupted(); i++) {
+      for (let i = 0; i < runs && !stopping; i++) {
         const scenario = rotation[i % rotation.length]!;
         process.stdout.write(`\nmoshpit back-to-back: run ${i + 1}/${runs}: ${scenario} --profile ${profile}\n`);
         const t0 = Date.now();
@@ -90,13 +95,14 @@ const command: Command = {
         process.stdout.write(`moshpit back-to-back: run ${i + 1}/${runs}: ${scenario} exit ${code} in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
       }
     } finally {
-      uninstall();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
     const total = (Date.now() - started) / 1000;
     const failed = outcomes.filter((o) => o.code !== EXIT.ok);
     process.stdout.write(`\nmoshpit back-to-back: ${outcomes.length - failed.length}/${runs} runs exited 0 in ${(total / 60).toFixed(1)} min\n`);
     for (const o of outcomes) process.stdout.write(`  ${String(o.index).padStart(3)}  ${o.scenario.padEnd(11)} exit ${String(o.code).padEnd(4)} ${o.seconds.toFixed(0).padStart(5)} s\n`);
-    if (isInterrupted()) return EXIT.interrupted;
+    if (stopping) return EXIT.interrupted;
     return failed.length === 0 && outcomes.length === runs ? EXIT.ok : EXIT.error;
   },
 };
