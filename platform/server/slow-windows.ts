@@ -2,7 +2,7 @@
 // from a JSON file the orchestrator writes once the run's clock (t0) is known, so a test can
 // slow the target in exactly one time bucket of a run (MOSHPIT_SLOW_WINDOWS_FILE, platform/API.md).
 // File: [{"fromMs": <epoch ms>, "toMs": <epoch ms>, "slowMs": <ms>}, ...]; absent = no window.
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 
 export interface SlowWindow { fromMs: number; toMs: number; slowMs: number }
 
@@ -24,43 +24,40 @@ export function parseSlowWindows(text: string): SlowWindow[] {
 
 export class SlowWindows {
   private windows: SlowWindow[] = [];
+  private checkedAt = -Infinity;
+  private mtimeMs: number | null = null;
 
   private constructor(private readonly file: string | null, private readonly warn: (m: string, d: Record<string, unknown>) => void) {}
 
-  /** Watches `file` (polling: it need not exist yet); null = never slow. */
+  /** Follows `file` (it need not exist yet); null = never slow. */
   static watch(file: string | null, warn: (m: string, d: Record<string, unknown>) => void): SlowWindows {
-    const w = new SlowWindows(file, warn);
-    if (file) {
-      w.reload();
-      watchFile(file, { interval: POLL_MS, persistent: false }, () => w.reload());
-    }
-    return w;
+    return new SlowWindows(file, warn);
   }
 
-  private reload(): void {
-    let text: string;
+  // Re-read lazily, at most every POLL_MS, when the file changed: no watcher to leak or close.
+  private refresh(nowMs: number): void {
+    if (!this.file || nowMs - this.checkedAt < POLL_MS) return;
+    this.checkedAt = nowMs;
+    let mtimeMs: number | null = null;
     try {
-      text = readFileSync(this.file!, 'utf8');
-    } catch {
-      this.windows = [];
-      return;
-    }
+      mtimeMs = statSync(this.file).mtimeMs;
+    } catch { /* absent: no window */ }
+    if (mtimeMs === this.mtimeMs) return;
+    this.mtimeMs = mtimeMs;
+    if (mtimeMs === null) { this.windows = []; return; }
     try {
-      this.windows = parseSlowWindows(text);
+      this.windows = parseSlowWindows(readFileSync(this.file, 'utf8'));
     } catch (err) {
-      // Kept as it was: a half-written or wrong file must not change the target's behaviour.
+      // Kept as it was: a wrong file must not change the target's behaviour.
       this.warn('slow windows file ignored', { file: this.file, error: (err as Error).message });
     }
   }
 
-  /** Extra delay for a request arriving at `nowMs`. */
+  /** Extra delay for a request arriving at `nowMs` (wall clock). */
   delayAt(nowMs: number): number {
+    this.refresh(Date.now());
     let ms = 0;
     for (const w of this.windows) if (nowMs >= w.fromMs && nowMs < w.toMs) ms = Math.max(ms, w.slowMs);
     return ms;
-  }
-
-  close(): void {
-    if (this.file) unwatchFile(this.file);
   }
 }

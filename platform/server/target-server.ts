@@ -90,7 +90,6 @@ export async function startTargetServer(config: TargetConfig, log: RequestLog, h
     close() {
       closing ??= (async () => {
         shuttingDown = true;
-        slowWindows.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const drainTimer = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
