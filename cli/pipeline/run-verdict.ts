@@ -83,7 +83,7 @@ export function judgeRun(opts: { resultsDir: string; run: RunInfo; thresholds: T
   const text = renderText(view, opts.run) + (slo ? `\nSLO tiers: ${slo.text}\n` : '') + (notes.length ? `\nnotes:\n${notes.map((n) => `  - ${n}`).join('\n')}\n` : '');
   writeFileSync(join(opts.resultsDir, 'summary.json'), JSON.stringify(data, null, 2));
   writeFileSync(join(opts.resultsDir, 'summary.txt'), text);
-  writeFileSync(join(opts.resultsDir, 'junit.xml'), renderJunit(view, opts.run));
+  writeFileSync(join(opts.resultsDir, 'junit.xml'), renderJunit(view, opts.run, slo));
   writeFileSync(join(opts.resultsDir, 'summary.md'), renderMarkdown(view, opts.run) + (slo ? renderSloTimelineMarkdown(slo.timeline, slo) : '') + (notes.length ? `\n## Notes\n\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''));
   return { thresholdsOk: outcomes.every((o) => o.ok), outcomes, sources: merged.sources, notes, text, slo };
 }

@@ -42,6 +42,7 @@ describe('SLO tiers on a live run', () => {
     expect(r.code, output(r)).toBe(EXIT.thresholds);
     expect(r.stderr).toMatch(/SLO tiers: highest SLO tier critical in bucket\(s\) 2 of 5 s: critical fails the run/);
 
+    expect(readFileSync(join(r.runDir!, 'junit.xml'), 'utf8')).toMatch(/<testcase classname="moshpit\.concession\.slo" name="SLO tiers per time bucket">\s*<failure message="highest SLO tier critical in bucket\(s\) 2/);
     const md = readFileSync(join(r.runDir!, 'summary.md'), 'utf8');
     expect(md).toContain('## SLO tiers over time');
     expect(md).toMatch(/\| 2 \| 0:10–0:15 \| \d+ \| \d+ ms \| \d+ ms \| [\d.]+ % \| 🟥 critical \| critical p99 > 2000 ms \(\d+ ms\) \|/);
