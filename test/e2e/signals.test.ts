@@ -72,7 +72,9 @@ it('SIGTERM stops the load, validates what ran and exits 130 (interrupted), leav
   expect(run.output()).toMatch(/INTERRUPTED/);
   for (const p of load) expect(isAlive(p), `${p.name} (pid ${p.pid})`).toBe(false);
   const latest = readFileSync(join(work, 'results', 'LATEST'), 'utf8').trim();
-  expect(existsSync(join(work, 'results', latest, 'validation.json'))).toBe(true);
+  // Validated, and clean: in-flight iterations finished before the load processes ended.
+  const validation = JSON.parse(readFileSync(join(work, 'results', latest, 'validation.json'), 'utf8')) as { ok: boolean; verdict: string };
+  expect(validation.ok, validation.verdict).toBe(true);
   const meta = JSON.parse(readFileSync(join(work, 'results', latest, 'metadata.json'), 'utf8')) as { exit: { code: number } };
   expect(meta.exit.code).toBe(130);
 }, 240_000);

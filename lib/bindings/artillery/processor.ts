@@ -37,7 +37,12 @@ interface State {
   start: Promise<{ t0Ms: number; shiftMs: number }> | null;
   startMs: number;
   endMs: number;
+  /** SIGTERM from the orchestrator: no new iterations; those in flight finish, then the stream ends. */
+  stopping: boolean;
 }
+
+/** How long iterations in flight get to finish after SIGTERM (the orchestrator SIGKILLs at 10 s). */
+const INTERRUPT_GRACE_MS = 5000;
 
 let state: State | null = null;
 
@@ -50,7 +55,8 @@ function init(): State {
   const tags = plan.tags;
   const sink = new StreamSink(plan.streamFile, { source: plan.source, engine: 'artillery', runId: plan.runId, startedAt: Date.now(), info: { workload: plan.workload, lanes: plan.lanes, plannedArrivals: plan.plannedArrivals, shard: plan.shard, tags } });
   const workload = resolveWorkload(plan, process.env);
-  const s: State = { plan, sink, workload, arrivals: 0, completed: 0, active: 0, iterations: 0, started: 0, dropped: 0, abandoned: 0, flowErrors: 0, slots: [], start: null, startMs: Infinity, endMs: Infinity };
+  const s: State = { plan, sink, workload, arrivals: 0, completed: 0, active: 0, iterations: 0, started: 0, dropped: 0, abandoned: 0, flowErrors: 0, slots: [], start: null, startMs: Infinity, endMs: Infinity, stopping: false };
+  process.once('SIGTERM', () => void stopGracefully(s));
   const gauge = setInterval(() => sink.gauge('vus', s.active, { scenario: plan.workload }), 1000);
   gauge.unref();
   return s;
@@ -78,6 +84,22 @@ async function runIteration(s: State, events: ArtilleryEvents, lane: number, ite
   port.counter('iterations', 1);
   port.trend('iteration_duration', performance.now() - started);
   if (Date.now() > s.endMs + s.plan.gracefulStopSeconds * 1000) s.abandoned += 1;
+}
+
+/**
+ * Interrupted: like k6's graceful stop, iterations in flight finish (their think time is cut
+ * short: the port's deadline is now), so every write the database holds was seen by a client
+ * and recorded; then the stream ends and the process exits. Killed outright, a write in flight
+ * would be in the database and in no stream.
+ */
+async function stopGracefully(s: State): Promise<void> {
+  s.stopping = true;
+  s.endMs = Math.min(s.endMs, Date.now());
+  const graceUntil = Date.now() + Math.min(INTERRUPT_GRACE_MS, s.plan.gracefulStopSeconds * 1000);
+  while (s.active > 0 && Date.now() < graceUntil) await new Promise((resolve) => setTimeout(resolve, 50));
+  s.sink.end({ arrivals: s.arrivals, iterations: s.iterations, dropped: s.dropped, flowErrors: s.flowErrors, overran: s.abandoned, t0Ms: Number.isFinite(s.startMs) ? s.startMs : null, interrupted: true, unfinished: s.active });
+  await flushAndClose();
+  process.exit(130);
 }
 
 /** The last planned VU closes the stream; Artillery waits for that VU before it ends the worker. */
@@ -165,6 +187,7 @@ export async function moshpitVu(_context: unknown, events: ArtilleryEvents): Pro
     const { shiftMs } = await s.start;
     const wait = arrivedAt + shiftMs - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (s.stopping) return;
     if (!s.plan.shape) await deviceVu(s, events);
     else if (isOpen(s.plan.shape)) await openArrival(s, events);
     else await closedVu(s, events);
