@@ -31,6 +31,7 @@ import { judgeRun } from './run-verdict.js';
 import { gitRevision, writeMetadata, type RunMetadata } from './run-metadata.js';
 import type { ResolvedTarget } from './resolve-target.js';
 import { seedForRun, preflightForRun, validateRun } from './steps.js';
+import { appendStepSummary } from './step-summary.js';
 import { startRunTelemetry } from '../../monitoring/telemetry/run-telemetry.js';
 
 export { EXIT };
@@ -259,6 +260,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       );
       const result = finish({ loadExit, thresholds: thresholdsOk === null ? 'skipped' : thresholdsOk ? 'passed' : 'failed', preflight, validation, exitCode });
       await telemetry.finish({ k6Exit: loadExit, validation, exitCode });
+      appendStepSummary(resultsDir);
       return result;
     } finally {
       await telemetry.close();
