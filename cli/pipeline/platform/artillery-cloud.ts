@@ -24,16 +24,18 @@ import { artilleryProcesses, scheduleSeconds, type ArtilleryProcess } from '../e
 import { ENGINE_QUIET_ENV } from '../engine/artillery-run.js';
 import { workloadLoads, type LoadScale } from '../engine/workload-loads.js';
 
-export const CLOUD_PLATFORMS = ['aws:fargate', 'azure:aci'] as const;
+/** `local`: Artillery's own local platform (`artillery run`), the cloud bundle rehearsed on this machine. */
+export const CLOUD_PLATFORMS = ['aws:fargate', 'azure:aci', 'local'] as const;
 export type CloudPlatform = (typeof CLOUD_PLATFORMS)[number];
 
 /** Artillery's own names (its `platform` flag values and command names) map onto ours. */
 const ALIASES: Record<string, CloudPlatform> = {
   'aws:fargate': 'aws:fargate', 'aws:ecs': 'aws:fargate', fargate: 'aws:fargate', 'run-fargate': 'aws:fargate',
   'azure:aci': 'azure:aci', 'az:aci': 'azure:aci', aci: 'azure:aci', 'run-aci': 'azure:aci',
+  local: 'local',
 };
 
-const COMMAND: Record<CloudPlatform, string> = { 'aws:fargate': 'run-fargate', 'azure:aci': 'run-aci' };
+const COMMAND: Record<CloudPlatform, string> = { 'aws:fargate': 'run-fargate', 'azure:aci': 'run-aci', local: 'run' };
 
 /** null when `name` is not a cloud platform moshpit drives. */
 export function parsePlatform(name: string): CloudPlatform | null {
@@ -46,8 +48,8 @@ export const SECRET_ENV = ['API_KEY', 'STRIPE_WEBHOOK_SECRET'] as const;
 /** The processor's runtime dependencies (kept external by build/processor-bundle.ts). */
 const PROCESSOR_DEPENDENCIES = ['undici', '@supabase/supabase-js', 'ws'] as const;
 
-/** Worker-side paths: the container's own disk (the stream's records also go to InfluxDB). */
-const WORKER_STREAMS_DIR = '/tmp/moshpit/streams';
+/** Worker-side stream files: the container's own disk (the records also go to InfluxDB). */
+const workerStreamsDir = (input: CloudRunInput) => (input.platform === 'local' ? join(input.resultsDir, 'cloud', 'worker-streams') : `/tmp/moshpit/${input.runId}/streams`);
 const FIXTURES_SUBDIR = 'fixtures';
 const PROCESSOR_NAME = 'processor.cjs';
 /** Time a cloud run gets beyond its schedule (worker start-up, npm install, graceful stop). */
@@ -135,7 +137,7 @@ function workerInflux(env: Record<string, string>): InfluxWriteConfig {
  * password masked), 'influx' or 'all' (with API_KEY, STRIPE_WEBHOOK_SECRET) for a launch.
  */
 function workerEnv(input: CloudRunInput, p: ArtilleryProcess, influx: InfluxWriteConfig, secrets: 'none' | 'influx' | 'all'): Array<[string, string]> {
-  const plan: ProcessPlan = { ...p.plan, streamFile: join(WORKER_STREAMS_DIR, `${p.plan.source}.jsonl`), barrierDir: '', startBarrier: false };
+  const plan: ProcessPlan = { ...p.plan, streamFile: join(workerStreamsDir(input), `${p.plan.source}.jsonl`), barrierDir: '', startBarrier: false };
   const passOn = Object.entries(input.env).filter(([k]) => k.startsWith('MOSHPIT_') && k !== INFLUX_WRITE_ENV && k !== ENGINE_PLAN_ENV && k !== 'MOSHPIT_ALLOW_REMOTE');
   const shown = secrets !== 'none' || !influx.password ? influx : { ...influx, password: '<set at launch>' };
   const out: Array<[string, string]> = [
@@ -204,10 +206,11 @@ export function writeCloudRun(input: CloudRunInput): CloudRunFiles {
       scenarios: p.script.scenarios,
     }));
     writeFileSync(dotenv, dotenvText(workerEnv(input, p, influx, 'none'), `moshpit ${input.runId} ${p.plan.source}: generated; ${SECRET_ENV.join(', ')} are added at launch, never written here`));
-    launchDotenvs[p.plan.source] = dotenvText(workerEnv(input, p, influx, input.platform === 'azure:aci' ? 'all' : 'influx'), `moshpit ${input.runId} ${p.plan.source}: launch copy`);
+    launchDotenvs[p.plan.source] = dotenvText(workerEnv(input, p, influx, input.platform === 'aws:fargate' ? 'influx' : 'all'), `moshpit ${input.runId} ${p.plan.source}: launch copy`);
     const args = [
-      command, '--count', '1',
-      ...(input.region ? ['--region', input.region] : []),
+      command,
+      ...(input.platform === 'local' ? [] : ['--count', '1']),
+      ...(input.region && input.platform !== 'local' ? ['--region', input.region] : []),
       ...(input.platform === 'aws:fargate'
         ? [...SECRET_ENV.flatMap((s) => ['--secret', s]), '--packages', rel(join(bundleDir, 'package.json')), '--max-duration', String(maxDurationSeconds)]
         : []),

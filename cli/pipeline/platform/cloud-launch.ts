@@ -5,11 +5,12 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { InfluxClient } from '../../../monitoring/influx/influx-client.js';
 import { INFLUX_WRITE_ENV, parseInfluxWrite } from '../../../monitoring/influx/engine-output.js';
 import { readStreamsFromInflux, writeStreams } from '../../../monitoring/influx/stream-readback.js';
 import { isInterrupted } from '../../../stack/interrupt.js';
+import { projectRoot } from '../../../stack/paths.js';
 import { progress } from '../../../stack/progress.js';
 import { artilleryBin, ENGINE_QUIET_ENV } from '../engine/artillery-run.js';
 import type { CloudRunFiles } from './artillery-cloud.js';
@@ -20,6 +21,22 @@ export interface CloudLaunchOptions {
   env: Record<string, string>;
   onSpawn?: (pid: number, source: string) => void;
   onExit?: (pid: number, source: string) => void;
+}
+
+/**
+ * The Artillery CLI's own environment: ours, without what the dotenv sets (dotenv never
+ * overrides a variable already set), telemetry off. `local` runs the bundle here, with this
+ * checkout's node_modules standing in for the worker's npm install of the bundle's package.json.
+ */
+function cliEnv(dotenv: string, local: boolean): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const line of dotenv.split('\n')) {
+    const key = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(line)?.[1];
+    if (key) delete env[key];
+  }
+  Object.assign(env, ENGINE_QUIET_ENV);
+  if (local) env.NODE_PATH = [join(projectRoot, 'node_modules'), process.env.NODE_PATH].filter(Boolean).join(delimiter);
+  return env;
 }
 
 /** 0 when every cloud run ended normally and every stream came back whole; 1 otherwise. */
@@ -37,7 +54,7 @@ export async function launchCloudRun(files: CloudRunFiles, opts: CloudLaunchOpti
       const args = w.args.map((a) => (a === w.dotenv ? dotenv : a));
       const log = createWriteStream(join(opts.resultsDir, 'cloud', `${w.source}.log`));
       const child = spawn(process.execPath, [artilleryBin(), ...args], {
-        cwd: opts.resultsDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...ENGINE_QUIET_ENV },
+        cwd: opts.resultsDir, stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv(files.launchDotenvs[w.source]!, plan.platform === 'local'),
       });
       child.stdout?.pipe(log, { end: false });
       child.stderr?.pipe(log, { end: false });
