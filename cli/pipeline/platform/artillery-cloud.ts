@@ -243,7 +243,7 @@ function commandsScript(plan: CloudRunPlan): string {
     'set -euo pipefail',
     'export ARTILLERY_DISABLE_TELEMETRY=true',
     ...(plan.platform === 'aws:fargate'
-      ? [`# Secrets: ${plan.secrets.names.join(', ')} as SSM parameters /artilleryio/<NAME> (e.g. npx artillery set-secret --name API_KEY --value ... --region <region>).`]
+      ? [`# Secrets: ${plan.secrets.names.join(', ')} as SSM parameters /artilleryio/<NAME> (aws ssm put-parameter --type SecureString --name /artilleryio/API_KEY --value ... --region <region>).`]
       : [`# Secrets: append ${plan.secrets.names.map((n) => `${n}='...'`).join(' ')} to each dotenv first (moshpit does that itself in a private copy).`]),
     ...plan.workers.map((w) => `npx artillery ${w.args.map(shellQuote).join(' ')} &`),
     'wait',
