@@ -2,7 +2,7 @@
 // `moshpit scenario --platform local --count 2` generates the cloud bundle, launches each shard
 // with the real Artillery CLI (`artillery run --dotenv`), the workers ship their streams to a
 // real influxd, moshpit reads them back by run id, judges the merge, and validates the money
-// once against the database. What differs on Fargate/ACI is only where the workers run.
+// once against the database (and appends its summary to $GITHUB_STEP_SUMMARY). What differs on Fargate/ACI is only where the workers run.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -33,7 +33,11 @@ it('--platform local --count 2: two shards launched by the Artillery CLI, stream
   const run = await runScenarioCli({
     databaseUrl: db.url, scenario: 'concession', workDir: work,
     args: ['--profile', 'smoke', '--platform', 'local', '--count', '2', '--influx-url', influx.influx.url, '--no-report'],
-    env: { TARGET_URL: running.url, API_KEY: running.apiKey, STRIPE_WEBHOOK_SECRET: running.webhookSecret, MOSHPIT_DURATION_SCALE: '0.2' },
+    env: {
+      TARGET_URL: running.url, API_KEY: running.apiKey, STRIPE_WEBHOOK_SECRET: running.webhookSecret, MOSHPIT_DURATION_SCALE: '0.2',
+      // As GitHub Actions sets it: the run appends its markdown there (summary.md: --no-report).
+      GITHUB_STEP_SUMMARY: join(work, 'step-summary.md'),
+    },
   });
   expect(run.code, run.stderr).toBe(0);
   const dir = run.runDir!;
@@ -55,4 +59,5 @@ it('--platform local --count 2: two shards launched by the Artillery CLI, stream
   const { rows } = await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM orders WHERE idempotency_key LIKE $1`, [`${run.runId}:%`]);
   expect(Number(rows[0]!.n)).toBe(run.summary!.metrics.moshpit_order_acked?.values.count ?? 0);
   expect(existsSync(join(dir, 'validation-junit.xml'))).toBe(true);
+  expect(readFileSync(join(work, 'step-summary.md'), 'utf8')).toBe(`${readFileSync(join(dir, 'summary.md'), 'utf8')}\n`);
 }, 600_000);
