@@ -77,8 +77,14 @@ export async function launchCloudRun(files: CloudRunFiles, opts: CloudLaunchOpti
   if (!raw) throw new Error(`${INFLUX_WRITE_ENV} is not set: nowhere to read the streams back from`);
   const w = parseInfluxWrite(raw);
   const client = new InfluxClient({ url: w.url, database: w.database, username: w.username, password: w.password });
-  const streams = await readStreamsFromInflux(client, plan.runId, w.database);
-  writeStreams(opts.resultsDir, streams);
-  progress(`cloud: ${streams.length} stream(s) read back from InfluxDB for run ${plan.runId}`);
+  try {
+    const streams = await readStreamsFromInflux(client, plan.runId, w.database);
+    writeStreams(opts.resultsDir, streams);
+    progress(`cloud: ${streams.length} stream(s) read back from InfluxDB for run ${plan.runId}`);
+  } catch (err) {
+    // No verdict from partial data: the load step failed; validation still runs on what was sent.
+    progress(`cloud: the streams could not be read back: ${(err as Error).message}`);
+    return 1;
+  }
   return exits.every((e) => e === 0) ? 0 : 1;
 }
