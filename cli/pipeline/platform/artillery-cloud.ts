@@ -205,7 +205,7 @@ export function writeCloudRun(input: CloudRunInput): CloudRunFiles {
       config: { ...p.script.config, includeFiles: fixtures.map((f) => `${FIXTURES_SUBDIR}/${f}`) },
       scenarios: p.script.scenarios,
     }));
-    writeFileSync(dotenv, dotenvText(workerEnv(input, p, influx, 'none'), `moshpit ${input.runId} ${p.plan.source}: generated; ${SECRET_ENV.join(', ')} are added at launch, never written here`));
+    writeFileSync(dotenv, dotenvText(workerEnv(input, p, influx, 'none'), `moshpit ${input.runId} ${p.plan.source}: generated; never holds a secret (${SECRET_ENV.join(', ')}: ${input.platform === 'aws:fargate' ? '--secret, from SSM' : 'added to a private copy at launch'}${influx.password ? '; the InfluxDB password too' : ''})`));
     launchDotenvs[p.plan.source] = dotenvText(workerEnv(input, p, influx, input.platform === 'aws:fargate' ? 'influx' : 'all'), `moshpit ${input.runId} ${p.plan.source}: launch copy`);
     const args = [
       command,
