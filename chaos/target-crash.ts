@@ -69,7 +69,7 @@ export function targetCrashExecutor(opts: { log?: (m: string) => void; onEvent?:
       for (let attempt = 1; attempt <= RESTART_ATTEMPTS; attempt++) {
         try {
           const t = await startTargetProcess({
-            databaseUrl, port, defects: was.defects, slowMs: was.slowMs, parentPid: was.parentPid, apiKey: was.apiKey, webhookSecret: was.webhookSecret,
+            databaseUrl, port, defects: was.defects, slowMs: was.slowMs, slowWindowsFile: was.slowWindowsFile, parentPid: was.parentPid, apiKey: was.apiKey, webhookSecret: was.webhookSecret,
           });
           const next: TargetState = { ...was, url: t.url, logFile: t.logFile, process: t.process };
           await withLock(stateDir, 'stack', async () => {

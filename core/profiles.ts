@@ -62,6 +62,8 @@ export interface Behaviour {
   /** funding: time the customer spends paying at Stripe before the webhook fires. */
   stripeDelayMs: Range;
   duplicateWebhookRate: number;
+  /** funding: resend a created intent request with the same Idempotency-Key, must return the same intent. */
+  intentReplayRate: number;
   paymentFailedRate: number;
   creditPollIntervalMs: number;
   creditTimeoutMs: number;
@@ -124,6 +126,7 @@ const DEFAULT_BEHAVIOUR: Behaviour = {
   fundingAmountsCents: [1000, 2000, 2500, 5000, 10000],
   stripeDelayMs: { min: 1000, max: 3000 },
   duplicateWebhookRate: 0.1,
+  intentReplayRate: 0.02,
   paymentFailedRate: 0.05,
   creditPollIntervalMs: 250,
   creditTimeoutMs: 15000,
@@ -260,6 +263,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
       overspendRate: 0.1,
       orderReplayRate: 0.1,
       duplicateWebhookRate: 0.3,
+      intentReplayRate: 0.2,
       paymentFailedRate: 0.1,
       stripeDelayMs: { min: 100, max: 400 },
       reentryCycles: 1,

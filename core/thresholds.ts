@@ -48,7 +48,10 @@ export type ThresholdRule = string | { threshold: string; abortOnFail?: boolean;
 export type Thresholds = Record<string, ThresholdRule[]>;
 
 /** What the adversarial client share sends (lib/flows/adversarial.ts). */
-export const ADVERSARIAL_KINDS = ['hostile_amount', 'concurrent_duplicate', 'conflicting_replay', 'extra_fields', 'out_of_order_scan'] as const;
+export const ADVERSARIAL_KINDS = [
+  'hostile_amount', 'concurrent_duplicate', 'conflicting_replay', 'extra_fields', 'out_of_order_scan',
+  'replayed_recharge', 'replayed_order', 'replayed_scan',
+] as const;
 export type AdversarialKind = (typeof ADVERSARIAL_KINDS)[number];
 
 /** The answer each misbehaviour must get (summary.md shows it beside what was sent). */
@@ -58,6 +61,9 @@ export const ADVERSARIAL_EXPECTED: Record<AdversarialKind, string> = {
   conflicting_replay: 'a key reused with another amount: 422 idempotency_key_reused, the first amount only',
   extra_fields: 'an order carrying its own total, fee and balance: charged at fixture prices, or 400',
   out_of_order_scan: 'an exit while outside or an entry while inside: 409, no money moves',
+  replayed_recharge: 'a credited recharge resent with its key: the first answer again, flagged replayed; credited once',
+  replayed_order: 'a paid order resent with its key: the same order id and balance, flagged replayed; charged once',
+  replayed_scan: 'an exit or entry resent with its key: the first answer again, flagged replayed; a re-entry fee charged once',
 };
 
 export const SLO = {
@@ -174,4 +180,58 @@ export function applyThresholdOverrides(base: Thresholds, overrides: ThresholdOv
     else out[metric] = rules;
   }
   return out;
+}
+
+// ---- SLO tiers over time buckets -----------------------------------------------------------
+// The runbook's alert tiers and rollback triggers (seeds: runbook, pilot protocol), judged per
+// time bucket of the run (core/slo-tiers.ts) rather than once over the whole run. A rule fires
+// in a bucket when its condition held in that bucket and the `buckets - 1` before it, in a row.
+
+export type SloSeverity = 'warn' | 'page' | 'critical' | 'rollback';
+/** p95/p99: of http_req_duration over every request (ms); error_rate: of http_req_failed (0..1). */
+export type SloMetric = 'p95' | 'p99' | 'error_rate';
+
+export interface SloRule {
+  name: string;
+  severity: SloSeverity;
+  metric: SloMetric;
+  op: '>';
+  /** ms for p95/p99, a fraction for error_rate */
+  value: number;
+  /** consecutive buckets the condition must hold */
+  buckets: number;
+}
+
+export const SLO_TIERS: readonly SloRule[] = [
+  { name: 'warn p95 > 600 ms', severity: 'warn', metric: 'p95', op: '>', value: 600, buckets: 2 },
+  { name: 'page p99 > 1200 ms', severity: 'page', metric: 'p99', op: '>', value: 1200, buckets: 2 },
+  { name: 'page error rate > 2 %', severity: 'page', metric: 'error_rate', op: '>', value: 0.02, buckets: 2 },
+  { name: 'critical p99 > 2000 ms', severity: 'critical', metric: 'p99', op: '>', value: 2000, buckets: 1 },
+  { name: 'critical error rate > 5 %', severity: 'critical', metric: 'error_rate', op: '>', value: 0.05, buckets: 1 },
+];
+
+export const ROLLBACK_TRIGGERS: readonly SloRule[] = [
+  { name: 'rollback error rate > 1 %', severity: 'rollback', metric: 'error_rate', op: '>', value: 0.01, buckets: 2 },
+  { name: 'rollback p99 > 1200 ms', severity: 'rollback', metric: 'p99', op: '>', value: 1200, buckets: 2 },
+];
+
+/** What the tier metrics are read from in the merged stream. */
+export const SLO_SOURCE = {
+  latency: 'http_req_duration',
+  errors: 'http_req_failed',
+  // The adversarial share's refusals are its expected answers, and its wrong answers are judged by
+  // moshpit_adversarial_mismatches: the error rate is the legitimate traffic's.
+  excludeFromErrors: { tag: 'adversarial', value: 'true' },
+} as const;
+
+/** The runbook's bucket: 5 minutes. */
+export const SLO_BUCKET_SECONDS = 300;
+
+/**
+ * Bucket length for a run planned to last `runSeconds`: the runbook's 5 minutes, unless the run
+ * is shorter than two of those (smoke, scaled runs), which then gets five buckets.
+ */
+export function sloBucketSecondsFor(runSeconds: number): number {
+  if (runSeconds >= 2 * SLO_BUCKET_SECONDS) return SLO_BUCKET_SECONDS;
+  return Math.max(1, Math.round(runSeconds / 5));
 }

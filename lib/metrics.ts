@@ -12,6 +12,9 @@ export interface MetricSpec { name: string; kind: MetricKind }
 const CLASSES: OutcomeClass[] = ['acked', 'rejected', 'indeterminate'];
 const TIMED: TimedOperation[] = [...OPERATIONS, 'funding_intent_read'];
 
+/** Writes a client may resend under the same key: the money writes, and the funding intent request. */
+const REPLAYABLE: ReadonlyArray<WriteOperation | 'funding_intent'> = [...WRITE_OPERATIONS, 'funding_intent'];
+
 /** Every metric this module emits: a binding that must declare metrics up front (k6) reads this. */
 export const SUITE_METRICS: readonly MetricSpec[] = [
   ...TIMED.map((op): MetricSpec => ({ name: latencyMetric(op), kind: 'trend' })),
@@ -19,7 +22,7 @@ export const SUITE_METRICS: readonly MetricSpec[] = [
     { name: outcomeMetric(op, cls, 'count'), kind: 'counter' },
     { name: outcomeMetric(op, cls, 'cents'), kind: 'counter' },
   ])),
-  ...WRITE_OPERATIONS.map((op): MetricSpec => ({ name: replayMetric(op), kind: 'counter' })),
+  ...REPLAYABLE.map((op): MetricSpec => ({ name: replayMetric(op), kind: 'counter' })),
   { name: METRICS.successRate, kind: 'rate' },
   { name: METRICS.balanceIntegrityRate, kind: 'rate' },
   { name: METRICS.transactionErrors, kind: 'counter' },
@@ -48,7 +51,7 @@ export function recordWriteOutcome(port: MetricsPort, op: WriteOperation, cls: O
 }
 
 /** A deliberate resend of an already acked write (same key / same evt_ id): never money. */
-export function recordReplay(port: MetricsPort, op: WriteOperation): void {
+export function recordReplay(port: MetricsPort, op: WriteOperation | 'funding_intent'): void {
   port.counter(replayMetric(op), 1);
 }
 

@@ -18,6 +18,8 @@ import { redactUrl } from '../core/redact.js';
 export interface UpOptions {
   defects?: string[];
   slowMs?: number;
+  /** The target watches this slow windows file (scenario --slow-window): never a reused target. */
+  slowWindowsFile?: string;
   /** Set for on-demand stacks: the target exits if this process dies. */
   parentPid?: number;
   /** Chaos runs: Toxiproxy between the target and PostgreSQL (the target's DATABASE_URL goes through it). */
@@ -70,17 +72,17 @@ export async function stackUp(opts: UpOptions = {}): Promise<{ state: StackState
       if (opts.toxiproxy && target.databaseUrl !== targetDatabaseUrl) {
         throw new Error("the stack's target is running without Toxiproxy in front of PostgreSQL; run 'moshpit stack down' first so a chaos run can start its own");
       }
-      if (!sameDefects(target.defects, opts.defects) || (opts.slowMs ?? 0) > 0) {
+      if (!sameDefects(target.defects, opts.defects) || (opts.slowMs ?? 0) > 0 || opts.slowWindowsFile) {
         throw new Error(
           `the stack's target is already running with defects [${target.defects.join(',') || 'none'}]; ` +
             `run 'moshpit stack down' first to start it with [${(opts.defects ?? []).join(',') || 'none'}]`,
         );
       }
     } else {
-      const t = await startTargetProcess({ databaseUrl: targetDatabaseUrl, defects: opts.defects, slowMs: opts.slowMs, parentPid: opts.parentPid });
+      const t = await startTargetProcess({ databaseUrl: targetDatabaseUrl, defects: opts.defects, slowMs: opts.slowMs, slowWindowsFile: opts.slowWindowsFile, parentPid: opts.parentPid });
       target = {
         url: t.url, kind: 'rest', apiKey: t.apiKey, webhookSecret: t.webhookSecret, logFile: t.logFile, defects: opts.defects ?? [], process: t.process,
-        databaseUrl: targetDatabaseUrl, slowMs: opts.slowMs ?? 0, ...(opts.parentPid ? { parentPid: opts.parentPid } : {}),
+        databaseUrl: targetDatabaseUrl, slowMs: opts.slowMs ?? 0, ...(opts.slowWindowsFile ? { slowWindowsFile: opts.slowWindowsFile } : {}), ...(opts.parentPid ? { parentPid: opts.parentPid } : {}),
       };
       started = true;
     }
@@ -180,7 +182,7 @@ export async function withStack<T>(opts: UpOptions, fn: (state: StackState) => P
   const owner = existing?.target?.parentPid;
   if (owner && owner !== process.pid && !isAlive({ pid: owner, startTicks: null }) && existing?.target) await stopOwned(existing.target.process);
   const proxied = !opts.toxiproxy || (!!existing?.toxiproxy && isAlive(existing.toxiproxy.process) && existing.target?.databaseUrl === existing.toxiproxy.proxiedUrl);
-  const reusable = existing?.target && isAlive(existing.target.process) && sameDefects(existing.target.defects, opts.defects) && !opts.slowMs && proxied;
+  const reusable = existing?.target && isAlive(existing.target.process) && sameDefects(existing.target.defects, opts.defects) && !opts.slowMs && !opts.slowWindowsFile && proxied;
   if (reusable) {
     const { state } = await stackUp(opts);
     return fn(state);

@@ -24,6 +24,7 @@ export interface TargetState {
   /** What it was started with, so a chaos run can restart it after killing it (target-crash). */
   databaseUrl?: string;
   slowMs?: number;
+  slowWindowsFile?: string;
   parentPid?: number;
 }
 

@@ -11,6 +11,8 @@ export interface TargetOptions {
   databaseUrl: string;
   defects?: string[];
   slowMs?: number;
+  /** Slow windows file the server watches (platform/server/slow-windows.ts). */
+  slowWindowsFile?: string;
   port?: number;
   /** The server exits when this PID is gone (on-demand stacks die with their orchestrator). */
   parentPid?: number;
@@ -57,6 +59,7 @@ export async function startTargetProcess(opts: TargetOptions, timeoutMs = 30_000
       STRIPE_WEBHOOK_SECRET: webhookSecret,
       MOSHPIT_DEFECTS: (opts.defects ?? []).join(','),
       MOSHPIT_SLOW_MS: String(opts.slowMs ?? 0),
+      ...(opts.slowWindowsFile ? { MOSHPIT_SLOW_WINDOWS_FILE: opts.slowWindowsFile } : {}),
       MOSHPIT_TARGET_LOG: logFile,
       ...(opts.parentPid ? { MOSHPIT_PARENT_PID: String(opts.parentPid) } : {}),
     },

@@ -7,6 +7,7 @@ import { parseKind } from '../pipeline/target-config.js';
 import { runScenario } from '../pipeline/run-scenario.js';
 import { CLOUD_PLATFORMS, parsePlatform } from '../pipeline/platform/artillery-cloud.js';
 import type { CloudOptions } from '../pipeline/platform/cloud-inputs.js';
+import { parseSlowWindows } from '../pipeline/slow-windows.js';
 
 /** --influx-url / MOSHPIT_INFLUX_URL: that server; --influx / MOSHPIT_INFLUX=1: this checkout's own. */
 function influxChoice(flag: boolean | undefined, url: string | undefined): { url?: string } | null {
@@ -40,6 +41,11 @@ const command: Command = {
     '  --kind K           rest | supabase: which API surface to drive (default rest)',
     '  --defects a,b      start the embedded target with defect modes (see README)',
     '  --slow-ms N        embedded target adds N ms to every request',
+    '  --slow-window W    embedded target adds MS ms to requests from AT to AT+FOR s after the load\'s',
+    '                     start (t0): AT+FOR:MS, comma-separated, e.g. 10+5:2500 (proves an SLO tier fires)',
+    '  --slo-bucket S     SLO tier bucket in seconds (default: $MOSHPIT_SLO_BUCKET_SECONDS, else 300,',
+    '                     or a fifth of the run when it is shorter than 10 minutes)',
+    '  --ci               CI mode (also CI=true): a page SLO tier fails the run; critical always does',
     '  --wallets N        wallets to seed in the embedded database (default 5000)',
     '  --capacity N       venue capacity to seed into the embedded database\'s festival settings',
     '  --prefix P         test-data prefix (default k6-test-)',
@@ -81,6 +87,9 @@ const command: Command = {
         kind: { type: 'string' },
         defects: { type: 'string' },
         'slow-ms': { type: 'string' },
+        'slow-window': { type: 'string' },
+        'slo-bucket': { type: 'string' },
+        ci: { type: 'boolean' },
         wallets: { type: 'string' },
         capacity: { type: 'string' },
         prefix: { type: 'string' },
@@ -112,7 +121,7 @@ const command: Command = {
       throw new UsageError(`unknown profile '${profile}'. Profiles: ${PROFILE_NAMES.join(', ')}`);
     }
     // These shape the embedded stack; silently ignoring them against a deployment would test the wrong thing.
-    const embeddedOnly = (['capacity', 'defects', 'slow-ms', 'wallets'] as const).filter((f) => values[f] !== undefined);
+    const embeddedOnly = (['capacity', 'defects', 'slow-ms', 'slow-window', 'wallets'] as const).filter((f) => values[f] !== undefined);
     if (embeddedOnly.length && (process.env.TARGET_URL || process.env.SUPABASE_URL)) {
       throw new UsageError(`--${embeddedOnly.join(', --')}: only for the embedded target; an external target (TARGET_URL/SUPABASE_URL) is neither started nor seeded by moshpit`);
     }
@@ -134,6 +143,7 @@ const command: Command = {
       }
     }
     const slowMs = values['slow-ms'] === undefined ? 0 : positiveInt('slow-ms', values['slow-ms'], 0);
+    const slowWindows = values['slow-window'] === undefined ? undefined : parseSlowWindows(values['slow-window']);
     const chaosFlags = ['faults', 'recovery-bound', 'toxiproxy-url', 'toxiproxy-proxy'] as const;
     if (scenario !== 'chaos' && chaosFlags.some((f) => values[f] !== undefined)) throw new UsageError(`--${chaosFlags.find((f) => values[f] !== undefined)} is for the chaos scenario`);
     const chaos = scenario === 'chaos' ? await import('../pipeline/chaos-run.js') : null;
@@ -153,6 +163,9 @@ const command: Command = {
       kind: parseKind(values.kind, 'rest'),
       defects: await parseDefects(values.defects),
       slowMs,
+      slowWindows,
+      sloBucketSeconds: values['slo-bucket'] === undefined ? undefined : positiveInt('slo-bucket', values['slo-bucket'], 300),
+      ci: values.ci ? true : undefined,
       wallets: values.wallets === undefined ? undefined : positiveInt('wallets', values.wallets, 5000),
       venueCapacity: values.capacity === undefined ? undefined : positiveInt('capacity', values.capacity, 1),
       prefix: values.prefix,

@@ -6,10 +6,11 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DEFAULT_ENGINE, type EngineName } from '../../core/engine-plan.js';
 import { EXIT } from '../../core/exit-codes.js';
-import { isProfileName, PROFILES, SCENARIO_WORKLOADS, type ProfileName, type ScenarioName } from '../../core/profiles.js';
+import { isProfileName, PROFILES, scenarioShapes, SCENARIO_WORKLOADS, shapeDurationSeconds, type ProfileName, type ScenarioName } from '../../core/profiles.js';
 import { newRunId } from '../../core/run-id.js';
 import { DEFAULT_PREFIX, MAX_WALLETS, validatePrefix } from '../../seed/input.js';
-import { applyThresholdOverrides, defaultThresholds, parseThresholdOverrides, type ThresholdOverrides, type Thresholds } from '../../core/thresholds.js';
+import { applyThresholdOverrides, defaultThresholds, parseThresholdOverrides, sloBucketSecondsFor, type ThresholdOverrides, type Thresholds } from '../../core/thresholds.js';
+import type { SloPolicy } from '../../core/slo-tiers.js';
 import { redactUrl } from '../../core/redact.js';
 import { findUserK6, K6_INSTALL_HINT } from '../../build/toolchain.js';
 import type { ChaosEnv } from '../../lib/chaos/contract.js';
@@ -23,6 +24,8 @@ import { progress } from '../../stack/progress.js';
 import { installInterruptHandler, isInterrupted } from '../../stack/interrupt.js';
 import { withStack } from '../../stack/stack.js';
 import { forgetLoadProcess, recordLoadProcess } from '../../stack/load-processes.js';
+import { forgetRunningScenario, recordRunningScenario } from '../../stack/run-state.js';
+import { writeSlowWindows, type RelativeSlowWindow } from './slow-windows.js';
 import { UsageError } from '../command.js';
 import { externalTargetFromEnv, type TargetKind } from './target-config.js';
 import { runLoad, type LoadStep } from './engine/run-load.js';
@@ -46,6 +49,12 @@ export interface ScenarioRunOptions {
   kind?: TargetKind;
   defects?: string[];
   slowMs?: number;
+  /** Embedded target slowed in these windows of the run's clock (--slow-window). */
+  slowWindows?: RelativeSlowWindow[];
+  /** SLO tier bucket length (s); default: MOSHPIT_SLO_BUCKET_SECONDS, else by the run's length. */
+  sloBucketSeconds?: number;
+  /** CI mode: a page tier fails the run too (default: CI=true in the environment). */
+  ci?: boolean;
   prefix?: string;
   wallets?: number;
   /** Seeded into festival_settings (embedded target only: an external one is not seeded). */
@@ -105,6 +114,26 @@ function positiveScale(env: Record<string, string | undefined>, name: string): n
   return n;
 }
 
+/** The SLO tiers' bucket and policy, from options and environment (checked before anything starts). */
+function sloSettings(opts: ScenarioRunOptions, env: Record<string, string | undefined>, profile: ProfileName, scale: LoadScale): { bucketSeconds: number; policy: SloPolicy } {
+  let bucketSeconds = opts.sloBucketSeconds;
+  const rawBucket = env.MOSHPIT_SLO_BUCKET_SECONDS?.trim();
+  if (bucketSeconds === undefined && rawBucket) {
+    bucketSeconds = /^[0-9]+$/.test(rawBucket) ? Number(rawBucket) : NaN;
+    if (!Number.isSafeInteger(bucketSeconds) || bucketSeconds < 1) throw new UsageError(`MOSHPIT_SLO_BUCKET_SECONDS must be a positive whole number of seconds, got '${rawBucket}'`);
+  }
+  if (bucketSeconds === undefined) {
+    const scenario: ScenarioName = opts.scenario === 'chaos' ? CHAOS_LOAD : (opts.scenario as ScenarioName);
+    const shapes = Object.values(scenarioShapes(PROFILES[profile], scenario, scale));
+    bucketSeconds = sloBucketSecondsFor(Math.max(1, ...shapes.map((sh) => shapeDurationSeconds(sh))));
+  }
+  const rawPolicy = env.MOSHPIT_SLO_POLICY?.trim() || 'enforce';
+  if (rawPolicy !== 'enforce' && rawPolicy !== 'report') throw new UsageError(`MOSHPIT_SLO_POLICY must be enforce or report, got '${rawPolicy}'`);
+  // A chaos run breaks the target on purpose: its tiers are reported, its recovery is judged.
+  const enforce = rawPolicy === 'enforce' && opts.scenario !== 'chaos';
+  return { bucketSeconds, policy: { ci: opts.ci ?? env.CI === 'true', enforce } };
+}
+
 function thresholdsFor(scenario: string, profile: ProfileName, chaos: ChaosEnv | undefined, overrides: ThresholdOverrides): Thresholds {
   const base = scenario === 'chaos'
     ? chaosThresholds(SCENARIO_WORKLOADS[CHAOS_LOAD], chaos ?? { windows: [], recoveryS: 0, durationS: 0 })
@@ -140,6 +169,8 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
   const scale: LoadScale = { duration: positiveScale(env, 'MOSHPIT_DURATION_SCALE'), rate: positiveScale(env, 'MOSHPIT_RATE_SCALE') };
   const external = externalTargetFromEnv(process.env, opts.kind);
   if (opts.cloud) checkCloudInputs({ cloud: opts.cloud, engine, scenario: opts.scenario, shards: opts.shards, external: external !== null, influxUrl: opts.influx?.url });
+  if (opts.slowWindows?.length && external) throw new UsageError('--slow-window: only for the embedded target; an external target (TARGET_URL/SUPABASE_URL) is not started by moshpit');
+  const slo = sloSettings(opts, env, profile, scale);
 
   const prefix = opts.prefix ?? process.env.MOSHPIT_TEST_PREFIX ?? DEFAULT_PREFIX;
   try {
@@ -154,6 +185,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsRoot, 'LATEST'), `${runId}\n`);
   const fixturesDir = opts.fixturesDir ?? defaultFixturesDir;
+  const slowWindowsFile = opts.slowWindows?.length ? join(resultsDir, 'slow-windows.json') : undefined;
 
   const drive = async (target: ResolvedTarget, targetLogFile: string | null = null): Promise<ScenarioRunResult> => {
     const meta: RunMetadata = {
@@ -220,8 +252,15 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
     });
     try {
       telemetry.loadStarted();
+      let t0Ms: number | null = null;
       let setT0: (t0Ms: number) => void = () => {};
-      const t0 = new Promise<number>((resolve) => { setT0 = resolve; });
+      const t0 = new Promise<number>((resolve) => {
+        setT0 = (at) => {
+          t0Ms = at;
+          if (slowWindowsFile) writeSlowWindows(slowWindowsFile, at, opts.slowWindows!);
+          resolve(at);
+        };
+      });
       const step: LoadStep = {
         engine, k6Path: k6?.path ?? null, runId, scenario: opts.scenario, profile, resultsDir, targetUrl: target.url, scale,
         env: { ...loadEnv, ...telemetry.engineEnv }, chaos: opts.chaos ?? null, onT0: (t0Ms) => setT0(t0Ms), k6Args: [...(opts.k6Args ?? []), ...telemetry.k6Args], quiet: opts.quiet,
@@ -236,9 +275,12 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       const interrupted = isInterrupted();
 
       let thresholdsOk: boolean | null = null;
+      let sloOk = true;
       try {
-        const verdict = judgeRun({ resultsDir, engine, thresholds, run: { runId, scenario: opts.scenario, profile, targetKind: target.kind, targetUrl: redactUrl(target.url) }, extra: { durationScale: scale.duration, rateScale: scale.rate } });
+        const verdict = judgeRun({ resultsDir, engine, thresholds, run: { runId, scenario: opts.scenario, profile, targetKind: target.kind, targetUrl: redactUrl(target.url) }, extra: { durationScale: scale.duration, rateScale: scale.rate }, slo: { ...slo, t0Ms } });
         thresholdsOk = verdict.thresholdsOk;
+        sloOk = verdict.slo?.ok ?? true;
+        if (verdict.slo) progress(`SLO tiers: ${verdict.slo.text}`);
         if (!opts.quiet) process.stdout.write(verdict.text);
         for (const n of verdict.notes) progress(`note: ${n}`);
       } catch (err) {
@@ -255,15 +297,15 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       const exitCode = interrupted ? EXIT.interrupted
         : thresholdsOk === null ? EXIT.error
         : loadExit !== 0 && loadExit !== EXIT.thresholds ? EXIT.error
-        : !thresholdsOk || loadExit === EXIT.thresholds ? EXIT.thresholds
+        : !thresholdsOk || !sloOk || loadExit === EXIT.thresholds ? EXIT.thresholds
         : validation === 'failed' ? EXIT.validationFailed
         : EXIT.ok;
       const verdictWord = exitCode === EXIT.ok ? 'PASS' : exitCode === EXIT.interrupted ? 'INTERRUPTED' : 'FAIL';
       progress(
-        `${verdictWord} ${runId}: thresholds ${thresholdsOk === null ? 'not judged' : thresholdsOk ? 'passed' : 'breached'}` +
+        `${verdictWord} ${runId}: thresholds ${thresholdsOk === null ? 'not judged' : thresholdsOk ? 'passed' : 'breached'}${sloOk ? '' : ', SLO tier failed the run'}` +
           `${loadExit !== 0 ? ` (load step exit ${loadExit})` : ''}, validation ${validation}; exit ${exitCode}; results in ${resultsDir}`,
       );
-      const result = finish({ loadExit, thresholds: thresholdsOk === null ? 'skipped' : thresholdsOk ? 'passed' : 'failed', preflight, validation, exitCode });
+      const result = finish({ loadExit, thresholds: thresholdsOk === null ? 'skipped' : thresholdsOk && sloOk ? 'passed' : 'failed', preflight, validation, exitCode });
       await telemetry.finish({ k6Exit: loadExit, validation, exitCode });
       appendStepSummary(resultsDir);
       return result;
@@ -272,6 +314,23 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
     }
   };
 
+  // `moshpit stop` finds this process here; forgotten however the run ends.
+  recordRunningScenario({ runId, resultsDir, scenario: opts.scenario, profile, startedAt: new Date().toISOString() });
+  try {
+    return await runOn(external, drive, runId, resultsDir, opts, slowWindowsFile);
+  } finally {
+    forgetRunningScenario(runId);
+  }
+}
+
+async function runOn(
+  external: ReturnType<typeof externalTargetFromEnv>,
+  drive: (target: ResolvedTarget, targetLogFile?: string | null) => Promise<ScenarioRunResult>,
+  runId: string,
+  resultsDir: string,
+  opts: ScenarioRunOptions,
+  slowWindowsFile: string | undefined,
+): Promise<ScenarioRunResult> {
   if (external) {
     // No stack to tear down, but a signal must still stop the load and end the run as interrupted.
     const uninstall = installInterruptHandler(async () => {}, progress);
@@ -282,7 +341,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
     }
   }
   try {
-    return await withStack({ defects: opts.defects, slowMs: opts.slowMs, ...opts.stack }, (state) =>
+    return await withStack({ defects: opts.defects, slowMs: opts.slowMs, slowWindowsFile, ...opts.stack }, (state) =>
     drive({
       url: state.target!.url,
       kind: opts.kind ?? 'rest',

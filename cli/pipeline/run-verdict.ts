@@ -5,10 +5,14 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mergeStreams, parseStreamText, type MergedRun, type SourceInfo } from '../../core/metrics-stream/merge.js';
 import { STREAMS_DIR } from '../../core/metrics-stream/records.js';
+import { sloBuckets } from '../../core/metrics-stream/slo-buckets.js';
+import { parseT0, T0_FILE } from '../../core/start-barrier.js';
+import { evaluateSloTiers, sloVerdict, type SloPolicy, type SloTimeline, type SloVerdict } from '../../core/slo-tiers.js';
 import { evaluateThresholds, k6ShapedSummary, type ThresholdOutcome } from '../../core/metrics-stream/summary.js';
 import type { Thresholds } from '../../core/thresholds.js';
 import { renderJunit } from '../../lib/summary/junit.js';
 import { renderMarkdown } from '../../lib/summary/markdown.js';
+import { renderSloTimelineMarkdown } from '../../lib/summary/slo-timeline.js';
 import type { RunInfo } from '../../lib/summary/report.js';
 import { readSummary } from '../../lib/summary/summary-data.js';
 import { renderText } from '../../lib/summary/text.js';
@@ -20,6 +24,19 @@ export interface LoadVerdict {
   /** Things a reader must know: a process that died mid-run, flows that threw. */
   notes: string[];
   text: string;
+  /** The SLO tiers per time bucket and what the policy makes of them; null when not asked for. */
+  slo: (SloVerdict & { timeline: SloTimeline }) | null;
+}
+
+/** How to judge the SLO tiers: bucket length, the run's t0 (null: read from the start barrier). */
+export interface SloJudgement { bucketSeconds: number; t0Ms: number | null; policy: SloPolicy }
+
+/** t0 as the pipeline saw it, else the start barrier's file, else the first process's start. */
+function runT0(resultsDir: string, given: number | null, merged: MergedRun): number | null {
+  if (given !== null) return given;
+  const file = join(resultsDir, 'engine', 'start', T0_FILE);
+  const fromFile = existsSync(file) ? parseT0(readFileSync(file, 'utf8')) : null;
+  return fromFile ?? merged.startedAt;
 }
 
 export function readRunStreams(resultsDir: string): MergedRun {
@@ -39,10 +56,16 @@ function notesOf(run: MergedRun): string[] {
   return notes;
 }
 
-export function judgeRun(opts: { resultsDir: string; run: RunInfo; thresholds: Thresholds; engine: string; extra?: Record<string, unknown> }): LoadVerdict {
+export function judgeRun(opts: { resultsDir: string; run: RunInfo; thresholds: Thresholds; engine: string; extra?: Record<string, unknown>; slo?: SloJudgement }): LoadVerdict {
   const merged = readRunStreams(opts.resultsDir);
   const outcomes = evaluateThresholds(merged, opts.thresholds);
   const notes = notesOf(merged);
+  let slo: LoadVerdict['slo'] = null;
+  const t0Ms = opts.slo ? runT0(opts.resultsDir, opts.slo.t0Ms, merged) : null;
+  if (opts.slo && t0Ms !== null) {
+    const timeline = evaluateSloTiers(sloBuckets(merged, t0Ms, opts.slo.bucketSeconds), t0Ms, opts.slo.bucketSeconds);
+    slo = { ...sloVerdict(timeline, opts.slo.policy), timeline };
+  }
   const data = {
     ...k6ShapedSummary(merged, outcomes),
     moshpit: {
@@ -52,14 +75,15 @@ export function judgeRun(opts: { resultsDir: string; run: RunInfo; thresholds: T
       sources: merged.sources,
       thresholds: outcomes,
       notes,
+      ...(slo ? { sloTiers: { ...slo.timeline, policy: opts.slo!.policy, verdict: { ok: slo.ok, highest: slo.highest, rollback: slo.rollback, text: slo.text } } } : {}),
       ...(opts.extra ?? {}),
     },
   };
   const view = readSummary(data);
-  const text = renderText(view, opts.run) + (notes.length ? `\nnotes:\n${notes.map((n) => `  - ${n}`).join('\n')}\n` : '');
+  const text = renderText(view, opts.run) + (slo ? `\nSLO tiers: ${slo.text}\n` : '') + (notes.length ? `\nnotes:\n${notes.map((n) => `  - ${n}`).join('\n')}\n` : '');
   writeFileSync(join(opts.resultsDir, 'summary.json'), JSON.stringify(data, null, 2));
   writeFileSync(join(opts.resultsDir, 'summary.txt'), text);
-  writeFileSync(join(opts.resultsDir, 'junit.xml'), renderJunit(view, opts.run));
-  writeFileSync(join(opts.resultsDir, 'summary.md'), renderMarkdown(view, opts.run) + (notes.length ? `\n## Notes\n\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''));
-  return { thresholdsOk: outcomes.every((o) => o.ok), outcomes, sources: merged.sources, notes, text };
+  writeFileSync(join(opts.resultsDir, 'junit.xml'), renderJunit(view, opts.run, slo));
+  writeFileSync(join(opts.resultsDir, 'summary.md'), renderMarkdown(view, opts.run) + (slo ? renderSloTimelineMarkdown(slo.timeline, slo) : '') + (notes.length ? `\n## Notes\n\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''));
+  return { thresholdsOk: outcomes.every((o) => o.ok), outcomes, sources: merged.sources, notes, text, slo };
 }

@@ -8,6 +8,7 @@
 //   conflicting_replay    a key reused with another amount: 422 idempotency_key_reused, applied once
 //   extra_fields          an order carrying its own total, fee and balance: ignored or 400, never trusted
 //   out_of_order_scan     an exit while outside / an entry while inside: 409, nothing moves
+//   replayed_*            a completed recharge, order or scan resent with its key (adversarial-replays.ts)
 import type { HttpRequest, HttpResponse } from '../../core/load-port.js';
 import type { Cents } from '../../core/money.js';
 import { ADVERSARIAL_KINDS, METRICS, type AdversarialKind } from '../../core/thresholds.js';
@@ -21,6 +22,7 @@ import { walletFor } from '../runtime.js';
 import { fromRest, fromRpc } from '../targets/internal/normalize.js';
 import type { CallName, OpResult } from '../targets/index.js';
 import { observeBalance, settle } from '../verdicts.js';
+import { replayedOrder, replayedRecharge, replayedScan, type MisbehaviourOutcome, type WalletBefore } from './adversarial-replays.js';
 
 /** Amounts no client may get credited, written as the JSON text a broken client sends. */
 const HOSTILE_AMOUNTS = ['0', '-500', '12.5', '100.0', '1e2', '100000000000000000000'];
@@ -60,10 +62,10 @@ function recharge(ctx: FlowContext, walletId: string, key: string, amountText: s
   };
 }
 
-async function balanceOf(ctx: FlowContext, walletId: string): Promise<{ balance: Cents; blocked: boolean; inside: boolean } | null> {
+async function balanceOf(ctx: FlowContext, walletId: string): Promise<WalletBefore | null> {
   const r = await attemptRead(ctx, 'wallet_read', () => ctx.target.readWallet(walletId));
   if (!settle(ctx, r, ['acked'], 'wallet read succeeds') || !r.body) return null;
-  return { balance: r.body.balance_cents, blocked: r.body.status === 'blocked', inside: r.body.inside === true };
+  return { balance: r.body.balance_cents, blocked: r.body.status === 'blocked', inside: r.body.inside === true, entryCount: r.body.entry_count };
 }
 
 /** Records one misbehaviour and whether the platform answered it as it must. */
@@ -73,7 +75,7 @@ function verdict(ctx: FlowContext, kind: AdversarialKind, ok: boolean): void {
   ctx.port.check(`adversarial ${kind.replace(/_/g, ' ')} gets its expected answer and moves no money it must not`, ok, { op: 'adversarial' });
 }
 
-const KINDS: Record<AdversarialKind, (ctx: FlowContext, walletId: string, before: { balance: Cents; blocked: boolean; inside: boolean }) => Promise<{ ok: boolean; moved: Cents } | null>> = {
+const KINDS: Record<AdversarialKind, (ctx: FlowContext, walletId: string, before: WalletBefore) => Promise<MisbehaviourOutcome | null>> = {
   async hostile_amount(ctx, walletId) {
     const key = newIdempotencyKey(ctx, 'recharge', walletId);
     const amount = pick(HOSTILE_AMOUNTS);
@@ -141,6 +143,10 @@ const KINDS: Record<AdversarialKind, (ctx: FlowContext, walletId: string, before
     const ok = settle(ctx, r, [expected], 'a scan out of order (in while inside, out while outside) is refused with 409');
     return { ok, moved: 0 };
   },
+
+  replayed_recharge: replayedRecharge,
+  replayed_order: replayedOrder,
+  replayed_scan: replayedScan,
 };
 
 /** One misbehaviour on the iteration's own wallet, then the wallet must hold exactly what it should. */

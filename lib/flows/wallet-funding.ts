@@ -1,6 +1,7 @@
 // Scenario C: wallet funding through Stripe, 50 at once at pilot. Create a PaymentIntent on the
 // platform, let the customer pay (a profile-driven delay), deliver Stripe's signed webhook
-// (sometimes twice: the second must be deduplicated; sometimes forged, stale, preceded or
+// (sometimes twice: the second must be deduplicated; the intent request is sometimes resent
+// with its key and must return the same intent; sometimes forged, stale, preceded or
 // followed by a failure), then poll until the credit is visible.
 // moshpit_funding_e2e_ms spans the intent request to the credited balance being readable.
 import type { Cents } from '../../core/money.js';
@@ -80,6 +81,13 @@ export async function walletFunding(ctx: FlowContext): Promise<void> {
   const intentId = intent.body.intent_id;
   expectThat(ctx, 'new funding intent is pending for the requested amount',
     typeof intentId === 'string' && intentId.startsWith('pi_') && intent.body.status === 'pending' && intent.body.amount_cents === amount, 'funding_intent');
+  if (chance(behaviour.intentReplayRate)) {
+    // The app lost the answer and asks again with the same key: the same intent, never a second one.
+    const again = await attemptWrite(ctx, 'funding_intent', rt.profile.client, () => target.createFundingIntent({ walletId: wallet.id, amountCents: amount, idempotencyKey: key }));
+    recordReplay(ctx.port, 'funding_intent');
+    expectThat(ctx, 'a replayed funding intent request returns the same intent',
+      again.outcome === 'acked' && again.replayed && again.body?.intent_id === intentId && again.body?.amount_cents === amount, 'funding_intent');
+  }
 
   await ctx.port.sleep(between(behaviour.stripeDelayMs) / 1000);
 

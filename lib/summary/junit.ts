@@ -19,7 +19,10 @@ function suite(name: string, classname: string, cases: Case[], seconds: string):
   return [`  <testsuite name="${xml(name)}" tests="${cases.length}" failures="${failures}" errors="0" time="${seconds}">`, ...body, '  </testsuite>'].join('\n');
 }
 
-export function renderJunit(view: SummaryView, run: RunInfo): string {
+/** The SLO tiers' verdict (core/slo-tiers.ts), when the run judged them: one testcase. */
+export interface SloJunit { ok: boolean; text: string }
+
+export function renderJunit(view: SummaryView, run: RunInfo, slo: SloJunit | null = null): string {
   const seconds = view.durationMs === null ? '0' : (view.durationMs / 1000).toFixed(3);
   const base = `moshpit.${run.scenario}`;
   const thresholdCases: Case[] = view.thresholds.map((t) => ({
@@ -31,13 +34,15 @@ export function renderJunit(view: SummaryView, run: RunInfo): string {
     name: c.path.replace(/^::/, '').replace(/::/g, ' / '),
     failure: c.fails === 0 ? null : `${c.fails} of ${c.passes + c.fails} failed`,
   }));
-  const all = [...thresholdCases, ...checkCases];
+  const sloCases: Case[] = slo ? [{ name: 'SLO tiers per time bucket', failure: slo.ok ? null : slo.text }] : [];
+  const all = [...thresholdCases, ...checkCases, ...sloCases];
   const failures = all.filter((c) => c.failure !== null).length;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="${xml(`${base} (${run.profile}, ${run.targetKind}, run ${run.runId})`)}" tests="${all.length}" failures="${failures}" errors="0" time="${seconds}">`,
     suite('thresholds', `${base}.thresholds`, thresholdCases, seconds),
     suite('checks', `${base}.checks`, checkCases, seconds),
+    ...(slo ? [suite('slo tiers', `${base}.slo`, sloCases, seconds)] : []),
     '</testsuites>',
     '',
   ].join('\n');

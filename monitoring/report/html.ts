@@ -23,6 +23,7 @@ figcaption{font-weight:600;font-size:13px}figure .d{color:#5f6368;font-size:12px
 ul.legend{list-style:none;margin:4px 0 0;padding:0;display:flex;flex-wrap:wrap;gap:4px 12px;font-size:12px}ul.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;vertical-align:-1px}
 .note{background:#fff8e1;border:1px solid #f0d98c;border-radius:6px;padding:8px 12px;margin:8px 0}details{background:#fff;border:1px solid #e1e4e8;border-radius:4px;padding:4px 8px;margin:4px 0}
 summary{cursor:pointer}code{font:12px ui-monospace,Menlo,monospace;background:#f0f2f5;padding:1px 4px;border-radius:3px}.src{color:#5f6368;font-size:11px}
+tr.tier-warn td{background:#fff6cc}tr.tier-page td{background:#ffe0b2}tr.tier-critical td{background:#ffcdd2}
 @media print{body{background:#fff}.charts{grid-template-columns:1fr 1fr}}`;
 
 // Proof that the charts really drew in a browser: each figure records how many of its paths
@@ -68,6 +69,24 @@ function thresholdsBlock(m: ReportModel): string {
   if (!m.thresholds) return '<p class="sub">No summary.json: no threshold results.</p>';
   const rows = [...m.thresholds].sort((a, b) => Number(a.ok) - Number(b.ok)).map((t) => [mark(t.ok), `<code>${esc(t.metric)}</code>`, `<code>${esc(t.expression)}</code>`, esc(formatValue(t.observed, thresholdUnit(t.metric, t.aggregate)))]);
   return table(['', 'metric', 'threshold', 'observed'], rows, [3]);
+}
+
+function sloTiersBlock(m: ReportModel): string {
+  const t = m.sloTiers;
+  if (!t) return '<p class="sub">No SLO tier timeline for this run.</p>';
+  const base = Math.floor(t.t0Ms / 1000) * 1000;
+  const rows = t.buckets.map((b) => {
+    const fired = b.fired.map((f) => `${esc(f.rule)} (${esc(formatValue(f.value, f.metric === 'error_rate' ? 'percentunit' : 'ms'))}${f.sinceBucket < b.index ? `, since bucket ${f.sinceBucket}` : ''})`).join('<br>');
+    const cells = [
+      `<td class="n">${b.index}</td>`, `<td>${clock(b.startMs - base)}–${clock(b.endMs - base)}</td>`, `<td class="n">${b.requests}</td>`,
+      ...[b.p95, b.p99].map((v) => `<td class="n">${esc(formatValue(v, 'ms'))}</td>`), `<td class="n">${esc(formatValue(b.errorRate, 'percentunit'))}</td>`,
+      `<td>${b.tier ? `<b>${b.tier}</b>` : '–'}</td>`, `<td>${fired || '–'}</td>`,
+    ];
+    return `<tr${b.tier ? ` class="tier-${b.tier}"` : ''}>${cells.join('')}</tr>`;
+  }).join('');
+  return `<p>${t.verdict.ok ? '' : '<span class="bad">✘</span> '}${esc(t.verdict.text)}.</p>` +
+    `<p class="sub">Buckets of ${t.bucketSeconds} s from t0; p95/p99 of every request's <code>http_req_duration</code>, error rate of <code>http_req_failed</code> without the adversarial share. Critical fails a run, page fails it in CI mode, warn is reported; rollback triggers are reported.</p>` +
+    `<table><thead><tr>${['bucket', 'run time', 'requests', 'p95', 'p99', 'error rate', 'tier', 'fired (value)'].map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function latencyFallback(m: ReportModel): string {
@@ -177,6 +196,7 @@ export function renderHtml(m: ReportModel): string {
 ${verdictBlock(m)}
 <div class="cards">${figures}</div>
 <h2>Thresholds</h2>${thresholdsBlock(m)}${failedChecks}
+<h2>SLO tiers over time</h2>${sloTiersBlock(m)}
 <h2>Load and latency</h2>${seriesNote}${bands}
 ${m.timeSeries === 'influxdb' ? chartSection(m, ['load', 'latency']) : latencyFallback(m)}
 ${latencyTable(m)}

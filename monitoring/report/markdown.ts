@@ -1,6 +1,6 @@
 // The report as Markdown for a CI step summary: the same verdict, tables and witnesses as the
 // HTML, without charts (report.html next to it has them).
-import { cents, formatValue, thresholdUnit } from './format-units.js';
+import { cents, clock, formatValue, thresholdUnit } from './format-units.js';
 import type { ReportModel } from './report-model.js';
 
 const cell = (s: unknown) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -22,6 +22,13 @@ export function renderMarkdown(m: ReportModel): string {
   if (m.thresholds) {
     out.push('### Thresholds', '', ...table(['', 'metric', 'threshold', 'observed'],
       [...m.thresholds].sort((a, b) => Number(a.ok) - Number(b.ok)).map((t) => [icon(t.ok), `\`${t.metric}\``, `\`${t.expression}\``, formatValue(t.observed, thresholdUnit(t.metric, t.aggregate))]), [3]), '');
+  }
+  if (m.sloTiers) {
+    const t = m.sloTiers;
+    const base = Math.floor(t.t0Ms / 1000) * 1000;
+    out.push('### SLO tiers over time', '', `${t.verdict.ok ? '' : '❌ '}${cell(t.verdict.text)}.`, '', ...table(['bucket', 'run time', 'requests', 'p95', 'p99', 'error rate', 'tier', 'fired (value)'],
+      t.buckets.map((b) => [String(b.index), `${clock(b.startMs - base)}–${clock(b.endMs - base)}`, String(b.requests), formatValue(b.p95, 'ms'), formatValue(b.p99, 'ms'), formatValue(b.errorRate, 'percentunit'),
+        b.tier ?? '–', b.fired.map((f) => `${f.rule} (${formatValue(f.value, f.metric === 'error_rate' ? 'percentunit' : 'ms')})`).join('; ') || '–']), [0, 2, 3, 4, 5]), '');
   }
   if (m.latency.length) {
     out.push('### Latency', '', ...table(['', 'operation', 'requests', 'p50', 'p95', 'p95 SLO', 'p99'],

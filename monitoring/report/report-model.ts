@@ -2,6 +2,7 @@
 // CI): the verdict and why, key figures, thresholds, latency, money (what the load saw next to what
 // the database holds), validation with witnesses, the request log, charts, environment.
 import { OPERATIONS, WRITE_OPERATIONS, outcomeMetric } from '../../core/operations.js';
+import type { SloTimelineEntry } from '../../core/slo-tiers.js';
 import type { CheckerResult } from '../../validate/types.js';
 import type { LogAnalysis } from '../log-analyzer/analyze.js';
 import type { FestivalField } from '../db-monitor-influx.js';
@@ -31,6 +32,14 @@ export interface MoneyRow {
 /** One fault window of a chaos run and how fast the platform came back after it. */
 export interface ChaosRow { fault: string; kind: string; status: string; startMs: number | null; endMs: number | null; recovery: string; recoveryMs: number | null; withinBound: boolean | null }
 
+/** The SLO tier timeline summary.json carries (moshpit.sloTiers, cli/pipeline/run-verdict.ts). */
+export interface SloTiersView {
+  t0Ms: number;
+  bucketSeconds: number;
+  buckets: SloTimelineEntry[];
+  verdict: { ok: boolean; highest: SloTimelineEntry['tier']; rollback: boolean; text: string };
+}
+
 export interface ReportModel {
   runId: string;
   scenario: string;
@@ -40,6 +49,8 @@ export interface ReportModel {
   reasons: VerdictReason[];
   keyFigures: Array<{ label: string; value: string }>;
   thresholds: RunSummaryData['thresholds'] | null;
+  /** null: the run has no SLO tier timeline (older runs, runs judged elsewhere). */
+  sloTiers: SloTiersView | null;
   failedChecks: Array<{ name: string; passes: number; fails: number }>;
   latency: LatencyRow[];
   money: MoneyRow[];
@@ -105,6 +116,12 @@ function moneyRows(s: RunSummaryData, v: RunFiles['validation']): MoneyRow[] {
   })).filter((r) => r.acked + r.rejected + r.indeterminate + r.replays > 0 || (r.held ?? 0) > 0);
 }
 
+function sloTiersOf(s: RunSummaryData | null): SloTiersView | null {
+  const t = s?.moshpit.sloTiers as Partial<SloTiersView> | undefined;
+  if (!t || typeof t.t0Ms !== 'number' || typeof t.bucketSeconds !== 'number' || !Array.isArray(t.buckets) || typeof t.verdict !== 'object' || t.verdict === null) return null;
+  return t as SloTiersView;
+}
+
 function verdictOf(f: RunFiles): { verdict: Verdict; exitCode: number | null; reasons: VerdictReason[] } {
   const reasons: VerdictReason[] = [];
   const exit = f.metadata?.exit;
@@ -119,6 +136,8 @@ function verdictOf(f: RunFiles): { verdict: Verdict; exitCode: number | null; re
   } else {
     reasons.push({ label: 'load thresholds', ok: null, text: 'no summary.json: the load did not finish' });
   }
+  const tiers = sloTiersOf(s);
+  if (tiers) reasons.push({ label: 'SLO tiers', ok: tiers.verdict.highest === null ? true : tiers.verdict.ok ? null : false, text: tiers.verdict.text });
   if (exit && exit.load !== null && exit.load !== 0) {
     reasons.push({ label: 'load step', ok: false, text: `exit ${exit.load} (a load process failed; see results/<run-id>/engine/)` });
   }
@@ -210,6 +229,7 @@ export function buildReportModel(i: ModelInputs): ReportModel {
     reasons,
     keyFigures: keyFigures(f, money),
     thresholds: f.summary?.thresholds ?? null,
+    sloTiers: sloTiersOf(f.summary),
     failedChecks: f.summary?.checks.filter((c) => c.fails > 0) ?? [],
     latency: f.summary ? latencyRows(f.summary) : [],
     money,

@@ -11,6 +11,8 @@ export interface TargetConfig {
   webhookSecret: string;
   defects: DefectMode[];
   slowMs: number;
+  /** Slow windows file (platform/server/slow-windows.ts); null = none. */
+  slowWindowsFile?: string | null;
   /** JSON-lines request log; null = no request log. */
   logFile: string | null;
   dbPoolSize: number;
@@ -83,6 +85,7 @@ export function loadConfig(env: Env = process.env): TargetConfig {
   const dbPoolSize = integerIn(env, 'MOSHPIT_DB_POOL', DEFAULT_DB_POOL, 1, MAX_DB_POOL, problems);
 
   const logFile = env.MOSHPIT_TARGET_LOG?.trim() || null;
+  const slowWindowsFile = env.MOSHPIT_SLOW_WINDOWS_FILE?.trim() || null;
 
   let parentPid: number | null = null;
   const rawParent = env.MOSHPIT_PARENT_PID?.trim();
@@ -92,5 +95,5 @@ export function loadConfig(env: Env = process.env): TargetConfig {
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, host, port, apiKey, webhookSecret, defects, slowMs, logFile, dbPoolSize, parentPid };
+  return { databaseUrl, host, port, apiKey, webhookSecret, defects, slowMs, slowWindowsFile, logFile, dbPoolSize, parentPid };
 }

@@ -16,6 +16,8 @@ export interface HandlerDeps {
   apiKey: ApiKeyCheck;
   log: RequestLog;
   slowMs: number;
+  /** Extra delay for a request arriving now (slow windows); on the same routes as slowMs. */
+  slowWindowMs?: (nowMs: number) => number;
   /** Unexpected failures: full detail goes here (stderr), never to the client. */
   reportError(err: unknown, reqId: string, route: string | null): void;
   isShuttingDown(): boolean;
@@ -68,7 +70,8 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
         const route = match.route;
         ctx.params = match.params;
         ctx.op = route.op;
-        if (route.slow && deps.slowMs > 0) await sleep(deps.slowMs);
+        const slow = route.slow ? deps.slowMs + (deps.slowWindowMs?.(Date.now()) ?? 0) : 0;
+        if (slow > 0) await sleep(slow);
         if (route.auth !== 'none' && !deps.apiKey.authorizes(req.headers, route.auth)) {
           throw new ApiError('unauthorized', 'missing or invalid API key');
         }

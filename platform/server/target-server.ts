@@ -13,6 +13,7 @@ import { restRoutes } from './rest-routes.js';
 import { Router } from './routing.js';
 import type { RouteDeps } from './shared-handlers.js';
 import { ServerDefects } from './server-defects.js';
+import { SlowWindows } from './slow-windows.js';
 import { StripeWebhookReceiver } from './stripe-webhook.js';
 import { supabaseRoutes } from './supabase-routes.js';
 import { redactUrl } from '../../core/redact.js';
@@ -60,11 +61,13 @@ export async function startTargetServer(config: TargetConfig, log: RequestLog, h
     defects: config.defects,
   };
   let shuttingDown = false;
+  const slowWindows = SlowWindows.watch(config.slowWindowsFile ?? null, hooks.warn);
   const handler = createRequestHandler({
     router: new Router([...restRoutes(deps), ...supabaseRoutes(deps), ...offlineSyncRoutes(deps)]),
     apiKey: new ApiKeyCheck(config.apiKey),
     log,
     slowMs: config.slowMs,
+    slowWindowMs: (now) => slowWindows.delayAt(now),
     reportError: (err, reqId, route) => hooks.warn('internal error', {
       req_id: reqId, route, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined,
     }),

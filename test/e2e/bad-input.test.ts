@@ -42,6 +42,10 @@ describe('bad command-line input', () => {
     { what: 'a wallet count over the limit', scenario: 'entry', args: ['--wallets', '99999999999'], message: /--wallets 99999999999 is over the limit/ },
     { what: 'a LIKE wildcard as the test prefix', scenario: 'entry', args: ['--prefix', '%'], message: /invalid test-data prefix "%"/ },
     { what: 'malformed THRESHOLDS_JSON', scenario: 'entry', args: [], env: { THRESHOLDS_JSON: '{"checks": [' }, message: /THRESHOLDS_JSON is not valid JSON/ },
+    { what: 'a slow window without its length', scenario: 'entry', args: ['--slow-window', '10:2500'], message: /--slow-window '10:2500' is not AT\+FOR:MS/ },
+    { what: 'an SLO bucket of 0 s', scenario: 'entry', args: ['--slo-bucket', '0'], message: /--slo-bucket must be a positive integer \(digits only\), got '0'/ },
+    { what: 'an SLO bucket in minutes', scenario: 'entry', args: [], env: { MOSHPIT_SLO_BUCKET_SECONDS: '5m' }, message: /MOSHPIT_SLO_BUCKET_SECONDS must be a positive whole number of seconds, got '5m'/ },
+    { what: 'an unknown SLO policy', scenario: 'entry', args: [], env: { MOSHPIT_SLO_POLICY: 'strict' }, message: /MOSHPIT_SLO_POLICY must be enforce or report, got 'strict'/ },
     { what: 'the k6 engine without a k6 binary', scenario: 'entry', args: ['--engine', 'k6'], env: { K6_BINARY: '', PATH: '/nonexistent' }, message: /no k6 binary found[\s\S]*grafana\.com/ },
   ] as Array<{ what: string; scenario: string; args: string[]; env?: Record<string, string>; message: RegExp }>)('$what: exit 2, a clear message, no run directory', async ({ scenario, args, env, message }) => {
     const work = freshWork();

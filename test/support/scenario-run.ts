@@ -44,6 +44,9 @@ export async function runScenarioCli(opts: ScenarioRunOptions): Promise<Scenario
     MOSHPIT_RESULTS_DIR: resultsDir,
     // Correctness, not machine speed; a test about latency sets THRESHOLDS_JSON itself.
     THRESHOLDS_JSON: RELAXED_LATENCY_JSON,
+    // Same for the SLO tiers (a 5 s smoke bucket's p99 is one slow request): reported, not
+    // enforced; test/e2e/slo-tiers.test.ts sets MOSHPIT_SLO_POLICY=enforce.
+    MOSHPIT_SLO_POLICY: 'report',
     ...opts.env,
   };
   for (const k of ['TARGET_URL', 'SUPABASE_URL', 'PROFILE', 'TARGET_KIND']) if (!opts.env?.[k]) delete env[k];
