@@ -36,6 +36,11 @@ export interface ProcessPlan {
   barrierDir: string;
   /** Give up (and fail the run) when t0 has not come this long after the process is ready. */
   barrierTimeoutMs: number;
+  /**
+   * false: no orchestrator beside the process (an Artillery cloud worker), so no barrier: its
+   * schedule starts when Artillery starts it. Default true.
+   */
+  startBarrier?: boolean;
   /** Iterations still running this long after the schedule's end are abandoned (counted). */
   gracefulStopSeconds: number;
   /** Shards split the iteration numbers: this process takes index, index+count, ... */

@@ -5,6 +5,8 @@ import { UsageError, type Command } from '../command.js';
 import { parseDefects, positiveInt, parseOptions } from '../options.js';
 import { parseKind } from '../pipeline/target-config.js';
 import { runScenario } from '../pipeline/run-scenario.js';
+import { CLOUD_PLATFORMS, parsePlatform } from '../pipeline/platform/artillery-cloud.js';
+import type { CloudOptions } from '../pipeline/platform/cloud-inputs.js';
 import { parseSlowWindows } from '../pipeline/slow-windows.js';
 
 /** --influx-url / MOSHPIT_INFLUX_URL: that server; --influx / MOSHPIT_INFLUX=1: this checkout's own. */
@@ -57,6 +59,14 @@ const command: Command = {
     '                     docker compose one: http://127.0.0.1:8086',
     '  --no-report        do not write results/<run-id>/report.html and report.md',
     '',
+    'cloud runners (default engine; against your deployment; see README "Scaling out"):',
+    '  --platform P       aws:fargate | azure:aci (also Artillery\'s names: aws:ecs, az:aci, fargate, aci):',
+    '                     each shard and workload is one `artillery run-fargate|run-aci --count 1`',
+    '  --count N          cloud shards, splitting wallets and schedule as --shards does (default 1)',
+    '  --region R         the cloud region (Artillery\'s default otherwise)',
+    '  --dry-run          write results/<run-id>/cloud/ (bundle, scripts, dotenvs, commands.sh) and stop',
+    '                     Needs --influx-url: the shards\' streams come back from it by run id.',
+    '',
     'chaos (the full load, pilot by default, with failure injection; see chaos/ and issue 5):',
     '  --faults F         db-latency,webhook-dup (default windows scaled to the run), NAME@30s+20s,',
     '                     default (every fault), none, inline JSON or a .json timeline file',
@@ -94,6 +104,10 @@ const command: Command = {
         'recovery-bound': { type: 'string' },
         'toxiproxy-url': { type: 'string' },
         'toxiproxy-proxy': { type: 'string' },
+        platform: { type: 'string' },
+        count: { type: 'string' },
+        region: { type: 'string' },
+        'dry-run': { type: 'boolean' },
       },
     });
     const [scenario, ...extra] = positionals;
@@ -114,6 +128,19 @@ const command: Command = {
     const engine = engineChoice(values.engine);
     if (values.out?.length && engine !== 'k6') {
       throw new UsageError(`--out is passed to k6's own outputs and works with --engine k6 only (this run's engine: ${engine}); use --influx or --influx-url to stream the metrics of either engine to InfluxDB`);
+    }
+    const cloudFlags = (['count', 'region', 'dry-run'] as const).filter((f) => values[f] !== undefined);
+    if (values.platform === undefined && cloudFlags.length) throw new UsageError(`--${cloudFlags[0]} goes with --platform`);
+    let cloud: CloudOptions | undefined;
+    if (values.platform !== undefined) {
+      const platform = parsePlatform(values.platform);
+      if (!platform) throw new UsageError(`unknown platform '${values.platform}'. Platforms: ${CLOUD_PLATFORMS.join(', ')} (or Artillery's aws:ecs, az:aci)`);
+      cloud = { platform, count: values.count === undefined ? 1 : positiveInt('count', values.count, 1), ...(values.region ? { region: values.region } : {}) };
+      if (values['dry-run']) {
+        const { cloudDryRun } = await import('../pipeline/platform/cloud-dry-run.js');
+        await cloudDryRun({ scenario, profile, cloud, influxUrl: values['influx-url'] ?? process.env.MOSHPIT_INFLUX_URL, kind: values.kind === undefined ? undefined : parseKind(values.kind, 'rest') });
+        return 0;
+      }
     }
     const slowMs = values['slow-ms'] === undefined ? 0 : positiveInt('slow-ms', values['slow-ms'], 0);
     const slowWindows = values['slow-window'] === undefined ? undefined : parseSlowWindows(values['slow-window']);
@@ -148,6 +175,7 @@ const command: Command = {
       influx: influxChoice(values.influx, values['influx-url']),
       report: !values['no-report'],
       quiet: values.quiet,
+      ...(cloud ? { cloud } : {}),
       ...(chaos && plan ? { chaos: chaos.chaosEnvFor(plan), aroundLoad: chaos.chaosLoadHook(plan), stack: { toxiproxy: plan.needsDbProxy } } : {}),
     });
     return result.exitCode;

@@ -1,13 +1,16 @@
-// `moshpit validate-results`: post-run money validation (validate/). Exit 0 when every
-// invariant holds, 1 on any violation or checker error, 2 on bad arguments.
+// `moshpit validate-results`: post-run money validation (validate/). Exit codes as the
+// pipeline's (core/exit-codes.ts): 0 every invariant holds, 4 a checker found violations,
+// 1 a checker could not run (and none found violations), 2 bad arguments.
 import { resultsDir } from '../../stack/paths.js';
 import { CHECKER_NAMES } from '../../validate/checkers/index.js';
 import { formatReport } from '../../validate/report/human.js';
+import type { ValidationReport } from '../../validate/report/types.js';
 import { latestRunId } from '../../validate/results-dir.js';
 import { runValidation } from '../../validate/runner.js';
 import { DEFAULT_PREFIX } from '../../validate/scope.js';
 import { DEFAULT_BOUNDS } from '../../validate/types.js';
 import { parseOptions } from '../options.js';
+import { EXIT } from '../../core/exit-codes.js';
 import { UsageError, type Command } from '../command.js';
 import { resolveDatabaseUrl } from '../pipeline/resolve-target.js';
 
@@ -16,7 +19,8 @@ const usage = `usage: moshpit validate-results [--run <id> | --latest] [options]
 Checks that the platform kept the money right: balances, ledger, conservation, orders,
 idempotency, entries, funding, audit trail, and (with a run) reconciliation against what k6
 saw in results/<run-id>/summary.json. Writes results/<run-id>/validation.json and
-validation-junit.xml.
+validation-junit.xml. Exit 0 all checks pass, 4 violations found (as a scenario run exits),
+1 a checker could not run, 2 bad arguments.
 
   --run <id>                 validate this run (narrows key checks to it, enables reconciliation)
   --latest                   validate the most recent run in results/
@@ -41,8 +45,14 @@ function nonNegative(name: string, raw: string | undefined): number | undefined 
   return n;
 }
 
+/** Violations are the money verdict (4); a checker that errored without finding any is "other error" (1). */
+export function validationExit(report: ValidationReport): number {
+  if (report.ok) return EXIT.ok;
+  return report.results.some((r) => r.violations > 0) ? EXIT.validationFailed : EXIT.error;
+}
+
 const command: Command = {
-  summary: 'validate money, entries and funding invariants after a run (exit 1 on any violation)',
+  summary: 'validate money, entries and funding invariants after a run (exit 4 on any violation)',
   usage,
   async run(argv) {
     const { values } = parseOptions({
@@ -105,7 +115,7 @@ const command: Command = {
       bounds,
     });
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-    return report.ok ? 0 : 1;
+    return validationExit(report);
   },
 };
 export default command;

@@ -34,6 +34,8 @@ import { judgeRun } from './run-verdict.js';
 import { gitRevision, writeMetadata, type RunMetadata } from './run-metadata.js';
 import type { ResolvedTarget } from './resolve-target.js';
 import { seedForRun, preflightForRun, validateRun } from './steps.js';
+import { appendStepSummary } from './step-summary.js';
+import { checkCloudInputs, type CloudOptions } from './platform/cloud-inputs.js';
 import { startRunTelemetry } from '../../monitoring/telemetry/run-telemetry.js';
 
 export { EXIT };
@@ -75,6 +77,8 @@ export interface ScenarioRunOptions {
   aroundLoad?: (step: LoadStepContext) => Promise<number>;
   /** Extra embedded-stack components (chaos: Toxiproxy between the target and PostgreSQL). */
   stack?: { toxiproxy?: boolean };
+  /** The load on Artillery's cloud runners (--platform, --count): streams read back from InfluxDB. */
+  cloud?: CloudOptions;
 }
 
 /** What an aroundLoad hook gets: the run, when its load starts, and the load to start. */
@@ -164,6 +168,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
   if (opts.shards !== undefined && (!Number.isInteger(opts.shards) || opts.shards < 1 || opts.shards > 64)) throw new UsageError(`--shards must be an integer from 1 to 64, got ${opts.shards}`);
   const scale: LoadScale = { duration: positiveScale(env, 'MOSHPIT_DURATION_SCALE'), rate: positiveScale(env, 'MOSHPIT_RATE_SCALE') };
   const external = externalTargetFromEnv(process.env, opts.kind);
+  if (opts.cloud) checkCloudInputs({ cloud: opts.cloud, engine, scenario: opts.scenario, shards: opts.shards, external: external !== null, influxUrl: opts.influx?.url });
   if (opts.slowWindows?.length && external) throw new UsageError('--slow-window: only for the embedded target; an external target (TARGET_URL/SUPABASE_URL) is not started by moshpit');
   const slo = sloSettings(opts, env, profile, scale);
 
@@ -260,6 +265,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
         engine, k6Path: k6?.path ?? null, runId, scenario: opts.scenario, profile, resultsDir, targetUrl: target.url, scale,
         env: { ...loadEnv, ...telemetry.engineEnv }, chaos: opts.chaos ?? null, onT0: (t0Ms) => setT0(t0Ms), k6Args: [...(opts.k6Args ?? []), ...telemetry.k6Args], quiet: opts.quiet,
         shards: opts.shards ?? 1,
+        cloud: opts.cloud ? { ...opts.cloud, fixturesDir } : null,
         onSpawn: (pid, source) => recordLoadProcess(pid, source, runId),
         onExit: (pid) => forgetLoadProcess(pid),
       };
@@ -301,6 +307,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       );
       const result = finish({ loadExit, thresholds: thresholdsOk === null ? 'skipped' : thresholdsOk && sloOk ? 'passed' : 'failed', preflight, validation, exitCode });
       await telemetry.finish({ k6Exit: loadExit, validation, exitCode });
+      appendStepSummary(resultsDir);
       return result;
     } finally {
       await telemetry.close();

@@ -17,6 +17,8 @@ export interface InfluxWriteConfig {
   tags: Record<string, string>;
   username?: string;
   password?: string;
+  /** Also ship the metrics stream's records (stream-records.ts), for a verdict read back by run id. */
+  records?: boolean;
 }
 
 /** Parses MOSHPIT_INFLUX_WRITE; throws on a malformed value. */
@@ -26,7 +28,8 @@ export function parseInfluxWrite(raw: string): InfluxWriteConfig {
   if (typeof c.database !== 'string' || !/^[A-Za-z0-9_-]+$/.test(c.database)) throw new Error(`${INFLUX_WRITE_ENV}.database must be a plain name`);
   const tags = c.tags ?? {};
   if (typeof tags !== 'object' || Array.isArray(tags) || Object.values(tags).some((v) => typeof v !== 'string')) throw new Error(`${INFLUX_WRITE_ENV}.tags must map names to strings`);
-  return { url: c.url, database: c.database, tags, ...(c.username ? { username: c.username, password: c.password ?? '' } : {}) };
+  if (c.records !== undefined && typeof c.records !== 'boolean') throw new Error(`${INFLUX_WRITE_ENV}.records must be true or false`);
+  return { url: c.url, database: c.database, tags, ...(c.username ? { username: c.username, password: c.password ?? '' } : {}), ...(c.records ? { records: true } : {}) };
 }
 
 export interface EngineInfluxOutput {
@@ -46,4 +49,11 @@ export function engineInfluxOutput(url: string, opts: K6InfluxOptions): EngineIn
     tags: { ...opts.extraTags, testid: opts.runId, profile: opts.profile },
   };
   return { k6Args: k6.args, env: { ...k6.env, [INFLUX_WRITE_ENV]: JSON.stringify(write) } };
+}
+
+/** The same output, also shipping every process's metrics stream records (a verdict read back by run id). */
+export function withStreamRecords(env: Record<string, string>): Record<string, string> {
+  const raw = env[INFLUX_WRITE_ENV];
+  if (!raw) throw new Error(`${INFLUX_WRITE_ENV} is not set: no InfluxDB to ship the streams to`);
+  return { ...env, [INFLUX_WRITE_ENV]: JSON.stringify({ ...parseInfluxWrite(raw), records: true }) };
 }

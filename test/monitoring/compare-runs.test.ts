@@ -79,7 +79,7 @@ describe('compareRuns', () => {
 describe('moshpit compare', () => {
   it('prints regressions first, and fails with --fail-on-regression', async () => {
     const r = await cli(['previous', 'latest', '--fail-on-regression']);
-    expect(r.code, r.stderr).toBe(1);
+    expect(r.code, r.stderr).toBe(99);
     expect(r.stdout).toMatch(/^A: 20260101-120000-full-aaaa \(full\/smoke, PASS\)\nB: 20260101-130000-full-bbbb \(full\/smoke, FAIL\)/);
     expect(r.stdout).toMatch(/10 REGRESSION\(S\):/);
     expect(r.stdout).toMatch(/REGRESSION\s+latency\s+order p95\s+60 ms\s+900 ms\s+\+1400\.0%/);

@@ -170,7 +170,7 @@ describe('Artillery process -> InfluxDB (MOSHPIT_INFLUX_WRITE)', () => {
       target: 'node20', external: ['undici'], write: false, metafile: true, logLevel: 'silent',
     });
     const fromMonitoring = Object.keys(r.metafile.inputs).map((p) => relative(root, resolve(root, p))).filter((p) => p.startsWith('monitoring/')).sort();
-    expect(fromMonitoring).toEqual(['monitoring/influx/engine-output.ts', 'monitoring/influx/k6-output.ts', 'monitoring/influx/line-protocol.ts', 'monitoring/influx/loopback.ts']);
+    expect(fromMonitoring).toEqual(['monitoring/influx/engine-output.ts', 'monitoring/influx/k6-output.ts', 'monitoring/influx/line-protocol.ts', 'monitoring/influx/loopback.ts', 'monitoring/influx/stream-records.ts']);
     expect(r.outputFiles[0]!.text).toContain(INFLUX_WRITE_ENV);
   });
 });

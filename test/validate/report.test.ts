@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from '
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../cli/command.js';
-import validateResults from '../../cli/commands/validate-results.js';
+import validateResults, { validationExit } from '../../cli/commands/validate-results.js';
 import { CHECKER_NAMES } from '../../validate/checkers/index.js';
 import { formatReport } from '../../validate/report/human.js';
 import { latestRunId } from '../../validate/results-dir.js';
@@ -98,7 +98,7 @@ describe('validation reports', () => {
 describe('moshpit validate-results', () => {
   beforeEach(() => resetFestivalTables(db.pool));
 
-  it('exit 0 when clean, 1 on a violation; writes the reports where --out says', async () => {
+  it('exit 0 when clean, 4 on a violation (as the pipeline); writes the reports where --out says', async () => {
     const { wallets } = await buildBaseline(db.pool);
     const out = tempResultsDir();
     const clean = captureStdout();
@@ -110,7 +110,7 @@ describe('moshpit validate-results', () => {
     await db.pool.query(`UPDATE wallets SET balance_cents = -1, opening_balance_cents = -1 WHERE id = $1`, [wallets.erin]);
     const dirty = captureStdout();
     const code = await validateResults.run(['--database-url', db.url, '--only', 'no-negative-balance,ledger-sum', '--witnesses', '1', '--work-mem', '8MB', '--concurrency', '2', '--json']).finally(dirty.restore);
-    expect(code).toBe(1);
+    expect(code).toBe(4);
     const report = JSON.parse(dirty.text());
     expect(report.results.map((r: { name: string }) => r.name)).toEqual(['no-negative-balance', 'ledger-sum']);
     expect(report.results[0]).toMatchObject({ ok: false, witnesses: [{ wallet_id: wallets.erin, balance_cents: -1 }] });
@@ -120,9 +120,19 @@ describe('moshpit validate-results', () => {
     const { intents } = await buildBaseline(db.pool);
     await db.pool.query(`UPDATE funding_intents SET created_at = now() - interval '10 minutes' WHERE id = $1`, [intents.erinPending]);
     const a = captureStdout();
-    expect(await validateResults.run(['--database-url', db.url, '--only', 'funding-orphans']).finally(a.restore)).toBe(1);
+    expect(await validateResults.run(['--database-url', db.url, '--only', 'funding-orphans']).finally(a.restore)).toBe(4);
     const b = captureStdout();
     expect(await validateResults.run(['--database-url', db.url, '--only', 'funding-orphans', '--pending-funding-after', '3600']).finally(b.restore)).toBe(0);
+  });
+
+  it('a checker that could not run is "other error" (exit 1), unless another found violations (4)', async () => {
+    await buildBaseline(db.pool);
+    const clean = await runValidation({ databaseUrl: db.url, checkers: ['no-negative-balance', 'ledger-sum'] });
+    expect(validationExit(clean)).toBe(0);
+    const errored = { ...clean.results[0]!, ok: false, violations: 0, error: 'relation "wallets" does not exist' };
+    const violated = { ...clean.results[1]!, ok: false, violations: 2 };
+    expect(validationExit({ ...clean, ok: false, results: [errored, clean.results[1]!] })).toBe(1);
+    expect(validationExit({ ...clean, ok: false, results: [errored, violated] })).toBe(4);
   });
 
   it('bad arguments are usage errors (exit 2)', async () => {

@@ -17,6 +17,8 @@ import { runArtillery } from './artillery-run.js';
 import { k6JsonToStream } from './k6-json-stream.js';
 import { runK6 } from '../k6-run.js';
 import { workloadLoads, type LoadScale } from './workload-loads.js';
+import { writeCloudRun, type CloudPlatform } from '../platform/artillery-cloud.js';
+import { launchCloudRun } from '../platform/cloud-launch.js';
 
 /** A process not up this long after it was started is a failed run (2 cores, 8 processes: ~20 s). */
 const BARRIER_TIMEOUT_MS = 180_000;
@@ -47,12 +49,17 @@ export interface LoadStep {
   shards?: number;
   onSpawn?: (pid: number, source: string) => void;
   onExit?: (pid: number, source: string) => void;
+  /** Artillery's cloud runners instead of local processes (cli/pipeline/platform/). */
+  cloud?: CloudLoad | null;
 }
+
+export interface CloudLoad { platform: CloudPlatform; count: number; region?: string; fixturesDir: string }
 
 /** Exit of the engine step: 0 when every load process ended normally. */
 export async function runLoad(step: LoadStep): Promise<number> {
   mkdirSync(join(step.resultsDir, STREAMS_DIR), { recursive: true });
   if (step.engine === 'k6') return runK6Load(step);
+  if (step.cloud) return runCloudLoad(step, step.cloud);
   // Faults and load share one clock: the load processes take t0 from the start barrier.
   if (step.chaos) step = { ...step, env: { ...step.env, MOSHPIT_CHAOS_JSON: JSON.stringify(step.chaos) } };
   const processorFile = await buildArtilleryProcessor();
@@ -103,4 +110,14 @@ async function runK6Load(step: LoadStep): Promise<number> {
   // k6 exits 99 when an abortOnFail guard fired (the verdict itself comes from the stream), 105
   // when interrupted, 107 on a script error: the load step failed for anything but 0 and 99.
   return exit === 0 || exit === K6_ABORTED_BY_THRESHOLD ? 0 : exit;
+}
+
+async function runCloudLoad(step: LoadStep, cloud: CloudLoad): Promise<number> {
+  const files = writeCloudRun({
+    platform: cloud.platform, count: cloud.count, region: cloud.region, runId: step.runId, scenario: step.scenario, profile: step.profile,
+    scale: step.scale, targetUrl: step.targetUrl, resultsDir: step.resultsDir, fixturesDir: cloud.fixturesDir,
+    processorFile: await buildArtilleryProcessor(), env: step.env,
+  });
+  step.onT0?.(Date.now());
+  return launchCloudRun(files, { resultsDir: step.resultsDir, env: step.env, onSpawn: step.onSpawn, onExit: step.onExit });
 }

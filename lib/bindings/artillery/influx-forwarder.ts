@@ -121,6 +121,15 @@ export class InfluxForwarder {
     }
   }
 
+  /** Lines already encoded (the stream's own records, monitoring/influx/stream-records.ts). */
+  pushLines(lines: string[]): void {
+    if (this.closing) { this.lose(lines.length, 'stream records after the end'); return; }
+    for (const line of lines) {
+      if (this.lines.length >= this.opts.maxBuffered) { this.lose(1, `more than ${this.opts.maxBuffered} points waiting for InfluxDB`); continue; }
+      this.lines.push(line);
+    }
+  }
+
   /**
    * Measurement plus sorted tags (the series), and the tags k6 keeps as fields. Escaping is
    * the costly part and tag sets repeat (they are low-cardinality by design), so encodings are

@@ -16,7 +16,7 @@ import { SupabaseJsTarget } from './supabase-js-target.js';
 import { ArtilleryPort, type ArtilleryEvents } from './port.js';
 import { flushAndClose } from './influx-forwarder.js';
 import { StreamSink } from './stream-sink.js';
-import { resolveWorkload, type ResolvedWorkload } from './workload.js';
+import { resolveWorkload, withFixturesFrom, type ResolvedWorkload } from './workload.js';
 
 interface State {
   plan: ProcessPlan;
@@ -54,7 +54,7 @@ function init(): State {
   const plan = parseProcessPlan(process.env[ENGINE_PLAN_ENV]);
   const tags = plan.tags;
   const sink = new StreamSink(plan.streamFile, { source: plan.source, engine: 'artillery', runId: plan.runId, startedAt: Date.now(), info: { workload: plan.workload, lanes: plan.lanes, plannedArrivals: plan.plannedArrivals, shard: plan.shard, tags } });
-  const workload = resolveWorkload(plan, process.env);
+  const workload = resolveWorkload(plan, withFixturesFrom(process.env, typeof __dirname === 'string' ? __dirname : process.cwd()));
   const s: State = { plan, sink, workload, arrivals: 0, completed: 0, active: 0, iterations: 0, started: 0, dropped: 0, abandoned: 0, flowErrors: 0, slots: [], start: null, startMs: Infinity, endMs: Infinity, stopping: false };
   process.once('SIGTERM', () => void stopGracefully(s));
   const gauge = setInterval(() => sink.gauge('vus', s.active, { scenario: plan.workload }), 1000);
@@ -161,20 +161,23 @@ async function deviceVu(s: State, events: ArtilleryEvents): Promise<void> {
  */
 async function awaitStart(s: State, firstArrivalAt: number): Promise<{ t0Ms: number; shiftMs: number }> {
   const { barrierDir, barrierTimeoutMs, source } = s.plan;
+  if (s.plan.startBarrier === false) return started(s, firstArrivalAt, firstArrivalAt);
   writeFileSync(join(barrierDir, readyFileName(source)), `${firstArrivalAt}\n`);
   const deadline = Date.now() + barrierTimeoutMs;
   for (;;) {
     const t0Ms = existsSync(join(barrierDir, T0_FILE)) ? parseT0(readFileSync(join(barrierDir, T0_FILE), 'utf8')) : null;
-    if (t0Ms !== null) {
-      s.workload.onT0(t0Ms);
-      const duration = s.plan.shape ? shapeDurationSeconds(s.plan.shape) : s.plan.deviceSeconds ?? 0;
-      s.startMs = t0Ms;
-      s.endMs = t0Ms + duration * 1000;
-      return { t0Ms, shiftMs: Math.max(0, t0Ms - firstArrivalAt) };
-    }
+    if (t0Ms !== null) return started(s, t0Ms, firstArrivalAt);
     if (Date.now() > deadline) throw new Error(`no t0 from the orchestrator within ${barrierTimeoutMs} ms (start barrier ${barrierDir})`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+function started(s: State, t0Ms: number, firstArrivalAt: number): { t0Ms: number; shiftMs: number } {
+  s.workload.onT0(t0Ms);
+  const duration = s.plan.shape ? shapeDurationSeconds(s.plan.shape) : s.plan.deviceSeconds ?? 0;
+  s.startMs = t0Ms;
+  s.endMs = t0Ms + duration * 1000;
+  return { t0Ms, shiftMs: Math.max(0, t0Ms - firstArrivalAt) };
 }
 
 /** The scenario step of every arrival. */

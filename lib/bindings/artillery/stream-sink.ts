@@ -2,18 +2,21 @@
 // appended as JSON lines once a second, and the end record is written when the last planned
 // VU is done (Artillery terminates its worker threads without running exit handlers).
 // With MOSHPIT_INFLUX_WRITE every sample also goes to InfluxDB (influx-forwarder.ts); end()
-// starts its last write, which the processor awaits with flushAndClose().
+// starts its last write, which the processor awaits with flushAndClose(). When that config asks
+// for `records`, the stream's own records go there too, for a verdict read back by run id.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Tags } from '../../../core/load-port.js';
 import { StreamAggregator } from '../../../core/metrics-stream/aggregator.js';
 import { STREAM_VERSION, type EndRecord, type StartRecord, type StreamRecord } from '../../../core/metrics-stream/records.js';
+import { StreamRecordEncoder } from '../../../monitoring/influx/stream-records.js';
 import { influxForwarderFromEnv, type InfluxForwarder } from './influx-forwarder.js';
 
 export class StreamSink {
   private readonly agg = new StreamAggregator();
   private readonly timer: ReturnType<typeof setInterval>;
   private ended = false;
+  private readonly shipped: StreamRecordEncoder | null;
 
   constructor(
     private readonly file: string,
@@ -21,6 +24,7 @@ export class StreamSink {
     private readonly influx: InfluxForwarder | null = influxForwarderFromEnv(process.env, { source: start.source }),
   ) {
     mkdirSync(dirname(file), { recursive: true });
+    this.shipped = influx?.config.records ? new StreamRecordEncoder(start.runId, start.source, start.startedAt) : null;
     this.write([{ v: STREAM_VERSION, type: 'start', ...start }]);
     this.timer = setInterval(() => this.flush(false), 1000);
     this.timer.unref();
@@ -49,5 +53,12 @@ export class StreamSink {
   private write(records: StreamRecord[]): void {
     // Synchronous: a line is either whole on disk or not there when the worker is terminated.
     appendFileSync(this.file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    if (!this.shipped) return;
+    try {
+      this.influx!.pushLines(this.shipped.lines(records));
+    } catch (err) {
+      // The local file has it; the readback will name the gap.
+      process.stderr.write(`moshpit: stream records not shipped to InfluxDB: ${(err as Error).message}\n`);
+    }
   }
 }

@@ -1,6 +1,6 @@
 // Which flow this process runs and the runtime it runs on, built once per process (worker).
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { ProcessPlan } from '../../../core/engine-plan.js';
 import { isScenarioName, type Workload } from '../../../core/profiles.js';
 import { startClock } from '../../chaos/clock.js';
@@ -16,6 +16,15 @@ export function nodeFixtureSource(dir: string): FixtureSource {
     readText: (file) => readFileSync(file.startsWith('/') ? file : join(dir, file), 'utf8'),
     share: (_name, make) => make(),
   };
+}
+
+/**
+ * A cloud worker gets the fixtures shipped beside the processor (Artillery's includeFiles), at
+ * a path known only there: a relative FIXTURES_DIR is taken from `baseDir`, the processor's.
+ */
+export function withFixturesFrom(env: Record<string, string | undefined>, baseDir: string): Record<string, string | undefined> {
+  const dir = env.FIXTURES_DIR;
+  return dir && !isAbsolute(dir) ? { ...env, FIXTURES_DIR: resolve(baseDir, dir) } : env;
 }
 
 export interface ResolvedWorkload {
