@@ -17,6 +17,10 @@ import { buildDashboard } from '../../monitoring/grafana/build-dashboard.js';
 import { useTestDatabase } from '../support/db.js';
 import { newWorkDir, runScenarioCli, type ScenarioRun } from '../support/scenario-run.js';
 import { recordChaosWindowDuringRun, RECORDED_FAULT } from './chaos-window-recorder.js';
+import { ALERT_RULE_PATH } from '../../monitoring/grafana/alert-rules/alert-rule-file.js';
+import type { AlertRuleFile } from '../../monitoring/grafana/alert-rules/alert-rules.js';
+import { evaluate } from './alert-rule-evaluator.js';
+import { parse } from 'yaml';
 import { startTestInflux, type TestInflux } from './influx-fixture.js';
 
 const db = await useTestDatabase();
@@ -103,6 +107,18 @@ describe('dashboards against a real run in InfluxDB', () => {
         expect(panel.targets!.map((t) => t.query)).toEqual(p.queries.map((q) => q.query));
       }
     }
+  });
+
+  it('every provisioned alert rule\'s query returns a value for the run', async () => {
+    const rules = (parse(readFileSync(ALERT_RULE_PATH, 'utf8')) as AlertRuleFile).groups.flatMap((g) => g.rules);
+    expect(rules.length).toBeGreaterThan(0);
+    const missing: string[] = [];
+    for (const rule of rules) {
+      // Evaluated as the load ends: the bucket before it holds the (shorter) smoke run.
+      const value = (await evaluate(influx.client(), rule, w.toMs)).get(run.runId!)?.value;
+      if (value === undefined || !Number.isFinite(value)) missing.push(`${rule.uid}: ${value}`);
+    }
+    expect(missing).toEqual([]);
   });
 
   it('the run variable lists the run, and panels of another run show nothing', async () => {
