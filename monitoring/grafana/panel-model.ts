@@ -1,5 +1,5 @@
 // The dashboards as data: what each panel shows and the InfluxQL behind it. Grafana's JSON is
-// generated from these (grafana-json.ts), and the run report draws its charts from the same
+// built from these (build-dashboard.ts, with Grafana's foundation SDK), and the run report draws its charts from the same
 // queries, so a dashboard and a report can never disagree about what a number means.
 
 /** A provisioned datasource (provisioning/datasources/moshpit.yml) and the database it reads. */
