@@ -130,6 +130,9 @@ describe('Grafana provisioning files', () => {
   it('docker-compose provisions Grafana from these files, on loopback ports', () => {
     const compose = readFileSync(join(projectRoot, 'monitoring', 'docker-compose.yml'), 'utf8');
     expect(compose).toMatch(/image: influxdb:1\.8/);
+    // The Grafana the dashboards are typed for: the version of the installed @grafana/schema.
+    const schemaVersion = (JSON.parse(readFileSync(join(projectRoot, 'node_modules', '@grafana', 'schema', 'package.json'), 'utf8')) as { version: string }).version;
+    expect(compose).toContain(`image: grafana/grafana:${schemaVersion}\n`);
     expect(compose).toMatch(/\.\/grafana\/provisioning:\/etc\/grafana\/provisioning:ro/);
     expect(compose).toMatch(/\.\/grafana\/dashboards:\/var\/lib\/grafana\/dashboards\/moshpit:ro/);
     expect(compose).toMatch(/MOSHPIT_GRAFANA_DASHBOARDS: \/var\/lib\/grafana\/dashboards\/moshpit/);
