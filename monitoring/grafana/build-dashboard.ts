@@ -151,7 +151,8 @@ function runVariable(): dashboard.QueryVariableBuilder {
   return new dashboard.QueryVariableBuilder('testid')
     .label('Run')
     .datasource(K6_DATASOURCE)
-    .query(RUN_VARIABLE_QUERY)
+    // The InfluxDB variable editor's current form (an object; a bare string is the legacy one).
+    .query({ refId: 'InfluxVariableQueryEditor-VariableQuery', query: RUN_VARIABLE_QUERY })
     .definition(RUN_VARIABLE_QUERY)
     .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
     .sort(dashboard.VariableSort.AlphabeticalDesc)

@@ -44,6 +44,7 @@ describe('Grafana provisioning files', () => {
       const [variable, ...others] = load(d.file).templating.list;
       expect(others).toEqual([]);
       expect(variable).toMatchObject({ name: 'testid', type: 'query', datasource: { uid: 'moshpit-k6' }, multi: false, includeAll: false, options: [] });
+      expect(variable.query).toEqual({ refId: expect.any(String), query: 'SHOW TAG VALUES FROM "vus" WITH KEY = "testid"' });
       // {} is what a hand-written file had; Grafana's VariableOption needs text and value.
       expect(variable.current).toEqual({ selected: false, text: '', value: '' });
     }
