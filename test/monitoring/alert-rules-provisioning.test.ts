@@ -3,11 +3,13 @@
 // in the dashboards' folder, pointing at provisioned datasources and at dashboard panels that
 // exist, and nothing Grafana would silently rewrite. (What the rules do against data:
 // alert-rules-influx.test.ts.)
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { ALERT_RULE_PATH, alertRuleFileIsStale } from '../../monitoring/grafana/alert-rules/alert-rule-file.js';
+import { ALERT_RULE_PATH, alertRuleFileIsStale, renderAlertRuleFile, writeAlertRuleFile } from '../../monitoring/grafana/alert-rules/alert-rule-file.js';
+import grafanaCommand from '../../cli/commands/grafana.js';
 import { AlertTierError, type AlertTier } from '../../monitoring/grafana/alert-rules/alert-tier.js';
 import { alertRuleFile, type AlertRuleFile } from '../../monitoring/grafana/alert-rules/alert-rules.js';
 import { DEFAULT_ALERT_TIERS, DEFAULT_BUCKET_SECONDS } from '../../monitoring/grafana/alert-rules/default-alert-tiers.js';
@@ -32,6 +34,21 @@ const tier = (over: Partial<AlertTier>): AlertTier => ({ name: 'x', severity: 'w
 describe('SLO-tier alert rule provisioning', () => {
   it('the file is exactly what the tiers generate', () => {
     expect(alertRuleFileIsStale(), "run 'moshpit grafana dashboards'").toBe(false);
+  });
+
+  it('a file that differs from the tiers is stale, and `grafana dashboards --check` covers it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'moshpit-alerts-'));
+    try {
+      const path = join(dir, 'rules.yml');
+      expect(alertRuleFileIsStale(path)).toBe(true);
+      writeAlertRuleFile(path);
+      expect(alertRuleFileIsStale(path)).toBe(false);
+      writeFileSync(path, renderAlertRuleFile().replace('params:\n                      - 600', 'params:\n                      - 700'));
+      expect(alertRuleFileIsStale(path)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(await grafanaCommand.run(['dashboards', '--check'])).toBe(0);
   });
 
   it('is one group, evaluated once per 5-minute bucket, in the dashboards\' folder', () => {
