@@ -1,11 +1,13 @@
 // `moshpit grafana`: Grafana for moshpit runs. With Docker: InfluxDB 1.8 + Grafana from
 // monitoring/docker-compose.yml, provisioned from monitoring/grafana/. Without: how to point
 // an installed Grafana at the same provisioning. `dashboards` regenerates the dashboard JSON
-// from monitoring/grafana/definitions/ (--check: fail when it is stale).
+// from monitoring/grafana/definitions/ and the SLO-tier alert rules from
+// monitoring/grafana/alert-rules/ (--check: fail when either is stale).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { UsageError, type Command } from '../command.js';
 import { DASHBOARD_DIR, staleDashboardFiles, writeDashboardFiles } from '../../monitoring/grafana/dashboard-files.js';
+import { ALERT_RULE_PATH, alertRuleFileIsStale, writeAlertRuleFile } from '../../monitoring/grafana/alert-rules/alert-rule-file.js';
 import { which } from '../../stack/exec.js';
 import { influxInstanceDir, startInflux, stopInfluxInstance } from '../../stack/influxdb.js';
 import { projectRoot } from '../../stack/paths.js';
@@ -33,6 +35,8 @@ Without Docker: moshpit's own InfluxDB (no Grafana needed for the run report):
 
 Datasources (fixed uids the dashboards use): moshpit-k6 (database k6, k6's metrics) and
 moshpit-runs (database moshpit: db monitor, annotations, verdicts, thresholds).
+Alert rules for the SLO tiers (warn, page, critical, rollback; 5-minute buckets, one alert
+per run): provisioning/alerting/moshpit-slo-tiers.yml, in the same "moshpit" folder.
 Every run also writes results/<run-id>/report.html from the same queries.`;
 
 function compose(args: string[]): Promise<number> {
@@ -53,8 +57,9 @@ const command: Command = {
     '  influx-up          start this checkout\'s InfluxDB (no Docker) and leave it running, so',
     '                     runs with --influx stream into it and Grafana can read it',
     '  influx-down        stop it (by the PID in its instance directory)',
-    '  dashboards         regenerate monitoring/grafana/dashboards/*.json from definitions/',
-    '  dashboards --check exit 1 when the JSON files differ from their definitions',
+    '  dashboards         regenerate monitoring/grafana/dashboards/*.json from definitions/ and',
+    '                     provisioning/alerting/moshpit-slo-tiers.yml from alert-rules/',
+    '  dashboards --check exit 1 when those files differ from what their sources generate',
   ].join('\n'),
   async run(argv) {
     const [sub = 'guide', ...rest] = argv;
@@ -93,14 +98,15 @@ const command: Command = {
         if (rest.some((a) => a !== '--check')) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
         if (check) {
           const stale = staleDashboardFiles();
+          if (alertRuleFileIsStale()) stale.push(ALERT_RULE_PATH);
           if (stale.length) {
-            process.stderr.write(`stale dashboard JSON (run 'moshpit grafana dashboards'): ${stale.join(', ')}\n`);
+            process.stderr.write(`stale Grafana provisioning (run 'moshpit grafana dashboards'): ${stale.join(', ')}\n`);
             return 1;
           }
-          process.stdout.write('dashboard JSON matches its definitions\n');
+          process.stdout.write('dashboard JSON and alert rules match their sources\n');
           return 0;
         }
-        for (const f of writeDashboardFiles()) process.stdout.write(`${f}\n`);
+        for (const f of [...writeDashboardFiles(), writeAlertRuleFile()]) process.stdout.write(`${f}\n`);
         return 0;
       }
       default:

@@ -5,13 +5,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../stack/paths.js';
 import { DASHBOARDS } from './dashboards.js';
-import { dashboardJson } from './grafana-json.js';
+import { buildDashboard } from './build-dashboard.js';
 
 export const DASHBOARD_DIR = join(projectRoot, 'monitoring', 'grafana', 'dashboards');
 
 /** file name → JSON text, as it must be on disk. */
 export function renderDashboardFiles(): Map<string, string> {
-  return new Map(DASHBOARDS.map((d) => [d.file, `${JSON.stringify(dashboardJson(d), null, 2)}\n`]));
+  return new Map(DASHBOARDS.map((d) => [d.file, `${JSON.stringify(buildDashboard(d), null, 2)}\n`]));
 }
 
 /** Files that are missing or differ from their definition. */

@@ -1,5 +1,5 @@
 // The dashboards as data: what each panel shows and the InfluxQL behind it. Grafana's JSON is
-// generated from these (grafana-json.ts), and the run report draws its charts from the same
+// built from these (build-dashboard.ts, with Grafana's foundation SDK), and the run report draws its charts from the same
 // queries, so a dashboard and a report can never disagree about what a number means.
 
 /** A provisioned datasource (provisioning/datasources/moshpit.yml) and the database it reads. */
@@ -36,7 +36,9 @@ export type PanelKind = 'timeseries' | 'stat' | 'table';
 export interface ThresholdLine { value: number; label: string }
 
 export interface PanelDef {
-  /** Stable id within its dashboard; the report picks panels by it. */
+  /** Stable name within its dashboard; the report picks panels by it. It is not written into
+   *  the dashboard JSON (Grafana drops keys it does not know): there, the panel's id stands
+   *  for it (panelIds). */
   key: string;
   title: string;
   /** Shown as the panel's (i) text: what is counted and where it comes from. */
@@ -86,4 +88,30 @@ export function isRow(item: PanelDef | RowDef): item is RowDef {
 
 export function panelsOf(d: DashboardDef): PanelDef[] {
   return d.items.filter((i): i is PanelDef => !isRow(i));
+}
+
+export interface PanelIds {
+  /** Grafana panel id of each item (rows included), in definition order. */
+  byIndex: number[];
+  /** Grafana panel id of each panel, by its key. */
+  byKey: Map<string, number>;
+}
+
+/** Panel ids as the dashboard JSON carries them: an item's place in the definition, from 1. */
+export function panelIds(d: DashboardDef): PanelIds {
+  const byIndex = d.items.map((_, i) => i + 1);
+  const byKey = new Map<string, number>();
+  d.items.forEach((item, i) => {
+    if (isRow(item)) return;
+    if (byKey.has(item.key)) throw new Error(`${d.uid}: two panels with key ${item.key}`);
+    byKey.set(item.key, byIndex[i]!);
+  });
+  return { byIndex, byKey };
+}
+
+/** The Grafana panel id of a panel key; throws on an unknown key. */
+export function panelIdOf(d: DashboardDef, key: string): number {
+  const id = panelIds(d).byKey.get(key);
+  if (id === undefined) throw new Error(`no panel ${d.uid}/${key}`);
+  return id;
 }

@@ -9,14 +9,18 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARDS, findPanel } from '../../monitoring/grafana/dashboards.js';
-import { DATASOURCE_DATABASE, panelsOf } from '../../monitoring/grafana/panel-model.js';
+import { DATASOURCE_DATABASE, panelIdOf, panelsOf } from '../../monitoring/grafana/panel-model.js';
 import { expandMacros, hasValues, runPanel, runQuery, type QueryWindow } from '../../monitoring/grafana/panel-queries.js';
 import { rows } from '../../monitoring/influx/influx-client.js';
 import type { DbMonitorFile } from '../../monitoring/db-monitor-influx.js';
-import { dashboardJson } from '../../monitoring/grafana/grafana-json.js';
+import { buildDashboard } from '../../monitoring/grafana/build-dashboard.js';
 import { useTestDatabase } from '../support/db.js';
 import { newWorkDir, runScenarioCli, type ScenarioRun } from '../support/scenario-run.js';
 import { recordChaosWindowDuringRun, RECORDED_FAULT } from './chaos-window-recorder.js';
+import { ALERT_RULE_PATH } from '../../monitoring/grafana/alert-rules/alert-rule-file.js';
+import type { AlertRuleFile } from '../../monitoring/grafana/alert-rules/alert-rules.js';
+import { evaluate } from './alert-rule-evaluator.js';
+import { parse } from 'yaml';
 import { startTestInflux, type TestInflux } from './influx-fixture.js';
 
 const db = await useTestDatabase();
@@ -97,26 +101,40 @@ describe('dashboards against a real run in InfluxDB', () => {
 
   it('the JSON Grafana loads holds the same queries that were proven here', () => {
     for (const d of DASHBOARDS) {
-      const json = dashboardJson(d) as { panels: Array<{ moshpitKey?: string; targets?: Array<{ query: string }> }> };
+      const json = JSON.parse(JSON.stringify(buildDashboard(d))) as { panels: Array<{ id: number; targets?: Array<{ query: string }> }> };
       for (const p of panelsOf(d)) {
-        const panel = json.panels.find((x) => x.moshpitKey === p.key)!;
+        const panel = json.panels.find((x) => x.id === panelIdOf(d, p.key))!;
         expect(panel.targets!.map((t) => t.query)).toEqual(p.queries.map((q) => q.query));
       }
     }
   });
 
+  it('every provisioned alert rule\'s query returns a value for the run', async () => {
+    const rules = (parse(readFileSync(ALERT_RULE_PATH, 'utf8')) as AlertRuleFile).groups.flatMap((g) => g.rules);
+    expect(rules.length).toBeGreaterThan(0);
+    const missing: string[] = [];
+    for (const rule of rules) {
+      // Evaluated as the load ends: the bucket before it holds the (shorter) smoke run.
+      const value = (await evaluate(influx.client(), rule, w.toMs)).get(run.runId!)?.value;
+      if (value === undefined || !Number.isFinite(value)) missing.push(`${rule.uid}: ${value}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('the run variable lists the run, and panels of another run show nothing', async () => {
     const k6 = influx.client(DATASOURCE_DATABASE['moshpit-k6']);
-    const values = (await k6.query('SHOW TAG VALUES FROM "vus" WITH KEY = "testid"'))[0]!.values.map((v) => v[1]);
+    const variable = JSON.parse(JSON.stringify(buildDashboard(DASHBOARDS[0]!))).templating.list[0] as { query: { query: string } };
+    const values = (await k6.query(variable.query.query))[0]!.values.map((v) => v[1]);
     expect(values).toContain(run.runId);
     const other = await runPanel(influx.client(), findPanel('moshpit-run-overview', 'request-rate'), { ...w, runId: 'some-other-run' });
     expect(other.filter(hasValues)).toEqual([]);
   });
 
   it('each annotation layer finds the run\'s annotations: chaos window, load phases, verdict', async () => {
-    const layers = DASHBOARDS[0]!.annotations;
+    // The layers as Grafana loads them: each target's query, against its layer's datasource.
+    const layers = JSON.parse(JSON.stringify(buildDashboard(DASHBOARDS[0]!))).annotations.list as Array<{ name: string; datasource: { uid: string }; target: { query: string } }>;
     const found = Object.fromEntries(await Promise.all(layers.map(async (a) => {
-      const r = rows(await influx.client(DATASOURCE_DATABASE[a.datasource.uid]).query(expandMacros(a.query, w)));
+      const r = rows(await influx.client(DATASOURCE_DATABASE[a.datasource.uid]).query(expandMacros(a.target.query, w)));
       return [a.name, r] as const;
     })));
     expect(found['Chaos faults']).toHaveLength(1);
