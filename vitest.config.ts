@@ -11,6 +11,7 @@ const UNIT = [
   'test/chaos/schedule.test.ts',
   'test/chaos/timeline.test.ts',
   'test/core/fees.test.ts',
+  'test/core/loopback.test.ts',
   'test/core/percentile.test.ts',
   'test/core/metrics-stream.test.ts',
   'test/engine/shard-plan.test.ts',

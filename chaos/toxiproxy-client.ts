@@ -1,6 +1,6 @@
 // Typed client for the Toxiproxy v2 HTTP API (https://github.com/Shopify/toxiproxy#http-api).
 // Loopback only unless MOSHPIT_ALLOW_REMOTE=1: injecting faults into the wrong host is an outage.
-import { isLoopbackUrl } from '../cli/pipeline/target-config.js';
+import { isLoopbackAddress, isLoopbackUrl } from '../core/loopback.js';
 
 export type Stream = 'upstream' | 'downstream';
 
@@ -64,14 +64,6 @@ export class ToxiproxyError extends Error {
 /** The API did not answer at all (server not running, wrong port, timeout). */
 export class ToxiproxyUnreachable extends Error {}
 
-function hostOf(address: string): string {
-  return address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, '');
-}
-
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 export class ToxiproxyClient {
   readonly apiUrl: string;
   private readonly allowRemote: boolean;
@@ -129,8 +121,8 @@ export class ToxiproxyClient {
   async createProxy(p: NewProxy): Promise<Proxy> {
     const listen = p.listen ?? '127.0.0.1:0';
     // The proxy's own sockets obey the same rule as the API: loopback unless confirmed.
-    if (!isLoopbackHost(hostOf(listen))) throw new Error(`proxy '${p.name}' must listen on loopback, not ${listen}`);
-    if (!this.allowRemote && !isLoopbackHost(hostOf(p.upstream))) {
+    if (!isLoopbackAddress(listen)) throw new Error(`proxy '${p.name}' must listen on loopback, not ${listen}`);
+    if (!this.allowRemote && !isLoopbackAddress(p.upstream)) {
       throw new Error(`refusing to proxy to non-loopback upstream ${p.upstream}; set MOSHPIT_ALLOW_REMOTE=1 to confirm it is yours`);
     }
     return this.request('POST', '/proxies', { name: p.name, listen, upstream: p.upstream, enabled: p.enabled ?? true });

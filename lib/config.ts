@@ -2,6 +2,7 @@
 // binding hands over (k6: __ENV) and validated once per process. Every problem is listed in
 // one error so a run fails before any traffic.
 import { DEFAULT_PROFILE, isProfileName, PROFILE_NAMES, type ProfileName } from '../core/profiles.js';
+import { isLoopbackHost } from '../core/loopback.js';
 import { parseThresholdOverrides, type ThresholdOverrides } from '../core/thresholds.js';
 
 export const TARGET_KINDS = ['rest', 'supabase'] as const;
@@ -40,11 +41,6 @@ export class ConfigError extends Error {
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const URL_PARTS = /^(https?):\/\/(\[[0-9a-fA-F:.]+\]|[^/:?#]+)(:\d{1,5})?(\/[^?#]*)?$/;
 
-function isLoopback(host: string): boolean {
-  const h = host.toLowerCase();
-  return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-
 function isAbsolutePath(p: string): boolean {
   return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p);
 }
@@ -75,7 +71,7 @@ export function parseConfig(env: Record<string, string | undefined>, needs: Conf
     else {
       targetUrl = rawUrl.replace(/\/+$/, '');
       // A load tool must not hit a production host by accident: remote targets are opt-in.
-      if (!isLoopback(m[2] ?? '') && value('MOSHPIT_ALLOW_REMOTE') !== '1') {
+      if (!isLoopbackHost(m[2] ?? '') && value('MOSHPIT_ALLOW_REMOTE') !== '1') {
         problems.push(`TARGET_URL host "${m[2]}" is not loopback; set MOSHPIT_ALLOW_REMOTE=1 to load-test a remote deployment on purpose`);
       }
     }

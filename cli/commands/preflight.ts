@@ -6,7 +6,8 @@ import { formatPreflight, runPreflight } from '../../validate/preflight/runner.j
 import { parseOptions } from '../options.js';
 import { UsageError, type Command } from '../command.js';
 import { resolveDatabaseUrl, resolveRunningTarget } from '../pipeline/resolve-target.js';
-import { isLoopbackUrl, parseKind } from '../pipeline/target-config.js';
+import { isLoopbackUrl } from '../../core/loopback.js';
+import { parseKind } from '../pipeline/target-config.js';
 
 const usage = `usage: moshpit preflight [options]
 

@@ -1,6 +1,7 @@
 // The chaos timeline as the load sees it: which phase a moment is in (steady, inside a fault
 // window, recovering after one), which client faults are on, which doors and terminals are
 // offline. Pure functions over the MOSHPIT_CHAOS_JSON windows; seconds are timeline seconds.
+import { isLoopbackUrl } from '../../core/loopback.js';
 import { NO_FAULT, type ChaosEnv, type ChaosPhase, type ChaosWindowSpec } from './contract.js';
 
 /**
@@ -104,7 +105,7 @@ export function parseChaosEnv(raw: string | undefined): ChaosEnv {
       }
     });
   }
-  if (d.clockUrl !== undefined && !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+\//.test(d.clockUrl)) {
+  if (d.clockUrl !== undefined && !(typeof d.clockUrl === 'string' && /^http:\/\/[^/]+:\d+\//.test(d.clockUrl) && isLoopbackUrl(d.clockUrl))) {
     problems.push(`clockUrl must be a loopback http URL, got ${JSON.stringify(d.clockUrl)}`);
   }
   if (d.t0Ms !== undefined && (typeof d.t0Ms !== 'number' || !Number.isFinite(d.t0Ms))) problems.push('t0Ms must be a number (ms epoch)');
