@@ -4,9 +4,8 @@
 import { DEFAULT_PROFILE, isProfileName, PROFILE_NAMES, type ProfileName } from '../core/profiles.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import { parseThresholdOverrides, type ThresholdOverrides } from '../core/thresholds.js';
+import { isTargetKind, TARGET_KINDS, type TargetKind } from '../core/target-kind.js';
 
-export const TARGET_KINDS = ['rest', 'supabase'] as const;
-export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export interface Config {
   /** Base URL without a trailing slash. */
@@ -81,7 +80,7 @@ export function parseConfig(env: Record<string, string | undefined>, needs: Conf
   if (!apiKey) problems.push('API_KEY is required (the key the target expects)');
 
   const kind = value('TARGET_KIND') ?? 'rest';
-  if (!(TARGET_KINDS as readonly string[]).includes(kind)) problems.push(`TARGET_KIND must be one of ${TARGET_KINDS.join(', ')}, got "${kind}"`);
+  if (!isTargetKind(kind)) problems.push(`TARGET_KIND must be one of ${TARGET_KINDS.join(', ')}, got "${kind}"`);
 
   const profile = value('PROFILE') ?? DEFAULT_PROFILE;
   if (!isProfileName(profile)) problems.push(`PROFILE must be one of ${PROFILE_NAMES.join(', ')}, got "${profile}"`);

@@ -24,7 +24,8 @@ import { installInterruptHandler, isInterrupted } from '../../stack/interrupt.js
 import { withStack } from '../../stack/stack.js';
 import { forgetLoadProcess, recordLoadProcess } from '../../stack/load-processes.js';
 import { UsageError } from '../command.js';
-import { externalTargetFromEnv, type TargetKind } from './target-config.js';
+import type { TargetKind } from '../../core/target-kind.js';
+import { externalTargetFromEnv } from './target-config.js';
 import { runLoad, type LoadStep } from './engine/run-load.js';
 import type { LoadScale } from './engine/workload-loads.js';
 import { judgeRun } from './run-verdict.js';

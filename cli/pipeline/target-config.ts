@@ -3,8 +3,7 @@
 // or chaos test pointed at the wrong URL is an outage, so the default reaches loopback only.
 import { isLoopbackUrl } from '../../core/loopback.js';
 import { UsageError } from '../command.js';
-
-export type TargetKind = 'rest' | 'supabase';
+import { isTargetKind, type TargetKind } from '../../core/target-kind.js';
 
 export interface ExternalTarget {
   url: string;
@@ -16,7 +15,7 @@ export interface ExternalTarget {
 
 export function parseKind(raw: string | undefined, fallback: TargetKind): TargetKind {
   if (raw === undefined || raw === '') return fallback;
-  if (raw === 'rest' || raw === 'supabase') return raw;
+  if (isTargetKind(raw)) return raw;
   throw new UsageError(`target kind must be 'rest' or 'supabase', got '${raw}'`);
 }
 

@@ -20,6 +20,7 @@ import { seed } from '../../seed/index.js';
 import { MAIN_WRITE, recordedWrites } from '../support/recorded-writes.js';
 import { useTestDatabase } from '../support/db.js';
 import { startTarget, type RunningTarget } from '../support/target.js';
+import type { TargetKind } from '../../core/target-kind.js';
 
 const work = mkdtempSync(join(tmpdir(), 'mp-flows-node-'));
 const db = await useTestDatabase();
@@ -99,7 +100,7 @@ const ITERATIONS_PER_LANE: Record<Workload, number> = { entry: 8, concession: 8,
 let runs = 0;
 
 /** Every iteration of every lane at once, each with its own port and IterationInfo. */
-async function runScenario(scenario: ScenarioName, kind: 'rest' | 'supabase'): Promise<{ runId: string; rec: Recorded }> {
+async function runScenario(scenario: ScenarioName, kind: TargetKind): Promise<{ runId: string; rec: Recorded }> {
   runs += 1;
   const runId = `node-${scenario}-${kind}-${process.pid}-${runs}`;
   const env = {
