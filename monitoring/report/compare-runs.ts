@@ -1,6 +1,7 @@
 // What changed between two runs (A the baseline, B the candidate): latency, error rates,
 // throughput, thresholds, money integrity and validation, with regressions marked by rules a
 // reader can check by hand (see ComparisonRules).
+import { EXIT } from '../../core/exit-codes.js';
 import { OPERATIONS, WRITE_OPERATIONS, outcomeMetric } from '../../core/operations.js';
 import type { RunFiles } from './run-files.js';
 import { metricValue, type RunSummaryData } from './summary-reader.js';
@@ -53,7 +54,7 @@ function headline(f: RunFiles): RunHeadline {
     runId: f.runId,
     scenario: f.metadata?.scenario ?? String(f.summary?.moshpit.scenario ?? '?'),
     profile: f.metadata?.profile ?? String(f.summary?.moshpit.profile ?? '?'),
-    verdict: code === null ? 'INCOMPLETE' : code === 0 ? 'PASS' : 'FAIL',
+    verdict: code === null ? 'INCOMPLETE' : code === EXIT.ok ? 'PASS' : 'FAIL',
     exitCode: code,
     durationMs: f.summary?.durationMs ?? null,
   };

@@ -1,6 +1,7 @@
 // What a run report says, independent of how it is rendered (HTML for people, Markdown for
 // CI): the verdict and why, key figures, thresholds, latency, money (what the load saw next to what
 // the database holds), validation with witnesses, the request log, charts, environment.
+import { EXIT } from '../../core/exit-codes.js';
 import { OPERATIONS, WRITE_OPERATIONS, outcomeMetric } from '../../core/operations.js';
 import type { CheckerResult } from '../../validate/types.js';
 import type { LogAnalysis } from '../log-analyzer/analyze.js';
@@ -122,7 +123,7 @@ function verdictOf(f: RunFiles): { verdict: Verdict; exitCode: number | null; re
   if (exit && exit.load !== null && exit.load !== 0) {
     reasons.push({ label: 'load step', ok: false, text: `exit ${exit.load} (a load process failed; see results/<run-id>/engine/)` });
   }
-  if (exit?.code === 130) reasons.push({ label: 'interrupted', ok: false, text: 'stopped by a signal: what ran was validated, the run is not a pass' });
+  if (exit?.code === EXIT.interrupted) reasons.push({ label: 'interrupted', ok: false, text: 'stopped by a signal: what ran was validated, the run is not a pass' });
   const v = f.validation;
   if (v) {
     reasons.push({ label: 'money validation', ok: v.ok, text: `${v.ok ? 'passed' : 'failed'}: ${v.counts.checkers} checkers, ${v.counts.violations} violations${v.counts.errors ? `, ${v.counts.errors} errors` : ''}${v.counts.skipped ? `, ${v.counts.skipped} skipped` : ''}` });
@@ -136,7 +137,7 @@ function verdictOf(f: RunFiles): { verdict: Verdict; exitCode: number | null; re
   }
   if (f.preflight) reasons.push({ label: 'pre-flight', ok: f.preflight.ready, text: f.preflight.verdict });
   if (!exit) return { verdict: 'INCOMPLETE', exitCode: null, reasons };
-  return { verdict: exit.code === 0 ? 'PASS' : 'FAIL', exitCode: exit.code, reasons };
+  return { verdict: exit.code === EXIT.ok ? 'PASS' : 'FAIL', exitCode: exit.code, reasons };
 }
 
 function keyFigures(f: RunFiles, money: MoneyRow[]): ReportModel['keyFigures'] {

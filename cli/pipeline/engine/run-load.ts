@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineName } from '../../../core/engine-plan.js';
+import { K6_EXIT } from '../../../core/exit-codes.js';
 import type { ProfileName } from '../../../core/profiles.js';
 import { STREAMS_DIR, streamFileName } from '../../../core/metrics-stream/records.js';
 import type { ChaosEnv } from '../../../lib/chaos/contract.js';
@@ -22,7 +23,6 @@ import { workloadLoads, type LoadScale } from './workload-loads.js';
 const BARRIER_TIMEOUT_MS = 180_000;
 const K6_START_LEAD_MS = 5000;
 /** k6's own exit code when a threshold (here only abortOnFail guards) failed. */
-const K6_ABORTED_BY_THRESHOLD = 99;
 
 export interface LoadStep {
   engine: EngineName;
@@ -99,8 +99,8 @@ async function runK6Load(step: LoadStep): Promise<number> {
     await k6JsonToStream({ jsonFile, streamFile: join(step.resultsDir, STREAMS_DIR, streamFileName(source)), source, runId: step.runId, startedAt, endedAt: Date.now() });
     return code;
   }));
-  const exit = exits.find((e) => e !== 0 && e !== K6_ABORTED_BY_THRESHOLD) ?? 0;
-  // k6 exits 99 when an abortOnFail guard fired (the verdict itself comes from the stream), 105
-  // when interrupted, 107 on a script error: the load step failed for anything but 0 and 99.
-  return exit === 0 || exit === K6_ABORTED_BY_THRESHOLD ? 0 : exit;
+  // An abortOnFail guard firing is not a failed load step (the verdict comes from the stream);
+  // any other non-zero exit (K6_EXIT.externalAbort, K6_EXIT.scriptException, ...) is.
+  const exit = exits.find((e) => e !== 0 && e !== K6_EXIT.thresholdsFailed) ?? 0;
+  return exit;
 }
