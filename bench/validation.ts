@@ -5,11 +5,11 @@
 // sequential scan of the same ledger (`SELECT count(*) FROM ledger`, index scans disabled so
 // the plan is a (parallel) seq scan), the floor any validator must pay. Measured at each size of
 // the ladder (10k -> 100k -> 1M wallets) to show how validation time grows.
+import { outcomeMetric } from '../core/metric-names.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { outcomeMetric } from '../core/operations.js';
 import { runValidation } from '../validate/runner.js';
 import { migrationFiles } from '../stack/migrate.js';
 import { migrationsDir, projectRoot } from '../stack/paths.js';

@@ -6,9 +6,10 @@
 //   inside windows and recoveries: errors are expected; their rate and latency are measured
 //     (sub-metrics per phase and per fault, so the summary compares them), never judged;
 //   recovery time after each window (Node side, cli/pipeline/chaos-run.ts): within a bound.
-import { defaultThresholds, latencyMetric, METRICS, type ThresholdRule, type Thresholds } from '../../core/thresholds.js';
+import { CHAOS_METRICS, latencyMetric, METRICS } from '../../core/metric-names.js';
+import { defaultThresholds, type ThresholdRule, type Thresholds } from '../../core/thresholds.js';
 import type { Workload } from '../../core/profiles.js';
-import { CHAOS_METRICS, CHAOS_TAG, FAULT_TAG, type ChaosEnv } from './contract.js';
+import { CHAOS_TAG, FAULT_TAG, type ChaosEnv } from './contract.js';
 import { allPhaseTags } from './schedule.js';
 
 /** A sub-metric selector k6 accepts: metric{tag:value,...}. */

@@ -1,8 +1,8 @@
 // The rows every summary rendering shows (text, Markdown): latency per operation, write
 // outcomes with their money, and the source documents' integrity metrics.
+import { latencyMetric, METRICS, outcomeMetric, replayMetric, TIMED_OPERATIONS, type TimedOperation } from '../../core/metric-names.js';
 import { formatCents } from '../../core/money.js';
-import { OPERATIONS, WRITE_OPERATIONS, outcomeMetric } from '../../core/operations.js';
-import { latencyMetric, METRICS, replayMetric, type TimedOperation } from '../../core/thresholds.js';
+import { WRITE_OPERATIONS } from '../../core/operations.js';
 import type { MetricView, SummaryView } from './summary-data.js';
 
 export interface RunInfo {
@@ -17,7 +17,6 @@ export interface OperationRow { op: TimedOperation; count: number; avg: number; 
 export interface OutcomeRow { op: string; cells: Array<{ count: number; cents: number }>; replays: number }
 export interface KeyFigure { label: string; value: string }
 
-const TIMED: TimedOperation[] = [...OPERATIONS, 'funding_intent_read'];
 
 const value = (m: MetricView | undefined, key: string): number => m?.values[key] ?? 0;
 
@@ -37,7 +36,7 @@ export function duration(msTotal: number | null): string {
 
 export function operationRows(view: SummaryView): OperationRow[] {
   const rows: OperationRow[] = [];
-  for (const op of TIMED) {
+  for (const op of TIMED_OPERATIONS) {
     const m = view.metrics[latencyMetric(op)];
     if (!m || value(m, 'count') === 0) continue;
     rows.push({ op, count: value(m, 'count'), avg: value(m, 'avg'), p95: value(m, 'p(95)'), p99: value(m, 'p(99)'), max: value(m, 'max') });

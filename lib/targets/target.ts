@@ -1,8 +1,8 @@
 // The one interface scenarios drive a festival platform through. Implementations (rest.ts,
 // supabase.ts) own URLs, headers and body shapes; flows never build a request themselves.
 // Every call goes out through the run's LoadPort, so the engine is the binding's business.
+import type { TimedOperation } from '../../core/metric-names.js';
 import type { OutcomeClass } from '../../core/operations.js';
-import type { TimedOperation } from '../../core/thresholds.js';
 import type { TargetKind } from '../../core/target-kind.js';
 
 /** Every call the adapters make: the timed domain operations plus the health probe. */

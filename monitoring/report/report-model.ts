@@ -1,8 +1,9 @@
 // What a run report says, independent of how it is rendered (HTML for people, Markdown for
 // CI): the verdict and why, key figures, thresholds, latency, money (what the load saw next to what
 // the database holds), validation with witnesses, the request log, charts, environment.
+import { ENGINE_METRICS, latencyMetric, outcomeMetric, replayMetric, TIMED_OPERATIONS } from '../../core/metric-names.js';
 import { EXIT } from '../../core/exit-codes.js';
-import { OPERATIONS, WRITE_OPERATIONS, outcomeMetric } from '../../core/operations.js';
+import { WRITE_OPERATIONS } from '../../core/operations.js';
 import type { CheckerResult } from '../../validate/types.js';
 import type { LogAnalysis } from '../log-analyzer/analyze.js';
 import type { FestivalField } from '../db-monitor-influx.js';
@@ -61,12 +62,11 @@ export interface ReportModel {
   generatedAt: string;
 }
 
-const TIMED = [...OPERATIONS, 'funding_intent_read'];
 
 function latencyRows(s: RunSummaryData): LatencyRow[] {
   const rows: LatencyRow[] = [];
-  for (const op of TIMED) {
-    const metric = `moshpit_${op}_duration`;
+  for (const op of TIMED_OPERATIONS) {
+    const metric = latencyMetric(op);
     const m = s.metrics[metric];
     if (!m || !m.values.count) continue;
     const p95Rule = s.thresholds.find((t) => t.metric === metric && t.aggregate === 'p(95)');
@@ -102,7 +102,7 @@ function moneyRows(s: RunSummaryData, v: RunFiles['validation']): MoneyRow[] {
     rejectedCents: count(op, 'rejected', 'cents'),
     indeterminate: count(op, 'indeterminate', 'count'),
     indeterminateCents: count(op, 'indeterminate', 'cents'),
-    replays: metricValue(s, `moshpit_${op}_replays`, 'count') ?? 0,
+    replays: metricValue(s, replayMetric(op), 'count') ?? 0,
   })).filter((r) => r.acked + r.rejected + r.indeterminate + r.replays > 0 || (r.held ?? 0) > 0);
 }
 
@@ -147,10 +147,10 @@ function keyFigures(f: RunFiles, money: MoneyRow[]): ReportModel['keyFigures'] {
   const order = money.find((r) => r.op === 'order');
   const figures: ReportModel['keyFigures'] = [
     { label: 'duration', value: formatValue(s.durationMs, 'ms') },
-    { label: 'requests', value: `${v('http_reqs', 'count') ?? 0} (${formatValue(v('http_reqs', 'rate'), 'reqps')})` },
-    { label: 'p95 all requests', value: formatValue(v('http_req_duration', 'p(95)'), 'ms') },
-    { label: 'HTTP failures', value: formatValue(v('http_req_failed', 'rate') ?? 0, 'percentunit') },
-    { label: 'checks passed', value: formatValue(v('checks', 'rate'), 'percentunit') },
+    { label: 'requests', value: `${v(ENGINE_METRICS.httpReqs, 'count') ?? 0} (${formatValue(v(ENGINE_METRICS.httpReqs, 'rate'), 'reqps')})` },
+    { label: 'p95 all requests', value: formatValue(v(ENGINE_METRICS.httpReqDuration, 'p(95)'), 'ms') },
+    { label: 'HTTP failures', value: formatValue(v(ENGINE_METRICS.httpReqFailed, 'rate') ?? 0, 'percentunit') },
+    { label: 'checks passed', value: formatValue(v(ENGINE_METRICS.checks, 'rate'), 'percentunit') },
     { label: 'success rate', value: formatValue(v('success_rate', 'rate'), 'percentunit') },
   ];
   if (order) figures.push({ label: 'orders / revenue', value: `${order.acked} / ${cents(order.ackedCents)}` });

@@ -1,6 +1,7 @@
 // The report's time series, from the dashboards' own panels: run against InfluxDB when the
 // run streamed there (the same numbers Grafana shows), else the db monitor's panels drawn
 // from results/<run-id>/db-monitor.json and the request log's buckets from request-log.json.
+import { MEASUREMENTS } from '../../core/metric-names.js';
 import { findPanel } from '../grafana/dashboards.js';
 import type { PanelDef, SampleField } from '../grafana/panel-model.js';
 import { runPanel, type QueryWindow } from '../grafana/panel-queries.js';
@@ -107,7 +108,7 @@ function aggregate(values: number[], how: SampleField['aggregate']): number | nu
 }
 
 function fieldValue(r: DbMonitorRecord, measurement: string, field: string): number | undefined {
-  const source = measurement === 'moshpit_festival' ? r.festival : r.db;
+  const source = measurement === MEASUREMENTS.festival ? r.festival : r.db;
   return (source as Record<string, number> | undefined)?.[field];
 }
 

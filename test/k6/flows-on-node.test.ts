@@ -2,15 +2,14 @@
 // LoadPort against the reference target, every iteration of a scenario at once in one module
 // instance (as Artillery VUs share one), on both surfaces. Every check must pass, every status
 // must be an expected one, and the outcome counters must reconcile with the database.
+import { METRICS, outcomeMetric } from '../../core/metric-names.js';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isExpectedStatus, type HttpRequest, type HttpResponse, type IterationInfo, type LoadPort, type Tags } from '../../core/load-port.js';
-import { outcomeMetric } from '../../core/operations.js';
 import { SCENARIO_NAMES, type ScenarioName, type Workload } from '../../core/profiles.js';
-import { METRICS } from '../../core/thresholds.js';
 import type { FixtureSource } from '../../lib/fixtures.js';
 import { flowContext } from '../../lib/flow-context.js';
 import { flowsFor } from '../../lib/flows/index.js';

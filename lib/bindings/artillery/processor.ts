@@ -2,12 +2,12 @@
 // (doors, terminals, re-entries) run one iteration per arrival; closed ones (the browsing
 // crowd, concurrent fundings) run as long-lived VUs that loop while the schedule wants them;
 // device workloads run one long iteration. Bundled to build/dist/artillery/processor.cjs.
+import { METRICS } from '../../../core/metric-names.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseProcessPlan, ENGINE_PLAN_ENV, type ProcessPlan } from '../../../core/engine-plan.js';
 import { parseT0, readyFileName, T0_FILE } from '../../../core/start-barrier.js';
 import type { Tags } from '../../../core/load-port.js';
-import { METRICS } from '../../../core/thresholds.js';
 import { laneName, shapeDurationSeconds } from '../../../core/profiles.js';
 import { isOpen, SLICE_SECONDS, vuTargetAt, type ClosedShape } from '../../../core/schedule.js';
 import { flowContext, type TargetFactory } from '../../flow-context.js';
