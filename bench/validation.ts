@@ -5,6 +5,7 @@
 // sequential scan of the same ledger (`SELECT count(*) FROM ledger`, index scans disabled so
 // the plan is a (parallel) seq scan), the floor any validator must pay. Measured at each size of
 // the ladder (10k -> 100k -> 1M wallets) to show how validation time grows.
+import { RUN_FILES } from '../core/results-layout.js';
 import { outcomeMetric } from '../core/metric-names.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -37,7 +38,7 @@ function writeScaleSummary(resultsDir: string, wallets: number): void {
     metrics[outcomeMetric(op as 'order', 'acked', 'cents')] = counter(cents);
   }
   mkdirSync(join(resultsDir, RUN_ID), { recursive: true });
-  writeFileSync(join(resultsDir, RUN_ID, 'summary.json'), JSON.stringify({ metrics }));
+  writeFileSync(join(resultsDir, RUN_ID, RUN_FILES.summary), JSON.stringify({ metrics }));
 }
 
 async function timeSeqScan(url: string): Promise<{ seconds: number; rows: number; plan: string }> {

@@ -12,6 +12,7 @@
 //        in/out-of-window comparison, what the load saw.
 // Exit code: the load step's if it failed; else 1 when a fault could not be applied or removed;
 // else 99 when a recovery broke its bound (the pipeline ends that as exit 99, "thresholds").
+import { RUN_FILES } from '../../core/results-layout.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROFILES, isProfileName, scenarioShapes, shapeDurationSeconds } from '../../core/profiles.js';
@@ -35,8 +36,6 @@ import { readRunStreams } from './run-verdict.js';
 
 export { CHAOS_LOAD };
 export const DEFAULT_RECOVERY_BOUND_S = 30;
-export const REPORT_FILE = 'chaos-report.json';
-export const WINDOWS_FILE = 'chaos-windows.json';
 /**
  * A load that ended normally may end a moment before the timeline does (its last arrival on
  * the last second): the controller gets this long to finish the timeline before it is stopped.
@@ -115,7 +114,7 @@ export function chaosEnvFor(plan: ChaosPlan): ChaosEnv {
 export function chaosLoadHook(plan: ChaosPlan): (step: LoadStepContext) => Promise<number> {
   return async (step) => {
     const { runId, resultsDir, target } = step;
-    const windowsFile = join(resultsDir, WINDOWS_FILE);
+    const windowsFile = join(resultsDir, RUN_FILES.chaosWindows);
     const stack = target.embedded ? readStackState() : null;
     const api = plan.toxiproxy ?? (stack?.toxiproxy ? { apiUrl: stack.toxiproxy.apiUrl, proxy: stack.toxiproxy.proxy } : null);
     if (windowsOfKind(plan.timeline, 'toxic').length && !api) {
@@ -199,6 +198,6 @@ function writeReport(plan: ChaosPlan, runId: string, resultsDir: string, windows
     recoveryBoundS: plan.recoveryBoundS,
     endMs: windows.t0Ms + windows.durationS * 1000,
   });
-  writeFileSync(join(resultsDir, REPORT_FILE), `${JSON.stringify({ ...report, runId }, null, 2)}\n`);
+  writeFileSync(join(resultsDir, RUN_FILES.chaosReport), `${JSON.stringify({ ...report, runId }, null, 2)}\n`);
   return report;
 }

@@ -1,4 +1,5 @@
 // results/<run-id>/metadata.json: enough to reproduce and compare a run later.
+import { RUN_FILES } from '../../core/results-layout.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exec } from '../../stack/exec.js';
@@ -26,5 +27,5 @@ export async function gitRevision(): Promise<string | null> {
 }
 
 export function writeMetadata(resultsDir: string, meta: RunMetadata): void {
-  writeFileSync(join(resultsDir, 'metadata.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  writeFileSync(join(resultsDir, RUN_FILES.metadata), `${JSON.stringify(meta, null, 2)}\n`);
 }

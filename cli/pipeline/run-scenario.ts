@@ -1,6 +1,7 @@
 // One scenario run, end to end: checks of every input → target (embedded stack on demand, or
 // a user deployment) → seed (embedded only) → pre-flight → load (Artillery by default, or the
 // user's k6) → the verdict from the merged metrics stream → money validation → exit code.
+import { LATEST_FILE } from '../../core/results-layout.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -148,7 +149,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
   const runId = newRunId(opts.scenario);
   const resultsDir = join(resultsRoot, runId);
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsRoot, 'LATEST'), `${runId}\n`);
+  writeFileSync(join(resultsRoot, LATEST_FILE), `${runId}\n`);
   const fixturesDir = opts.fixturesDir ?? defaultFixturesDir;
 
   const drive = async (target: ResolvedTarget, targetLogFile: string | null = null): Promise<ScenarioRunResult> => {

@@ -2,12 +2,13 @@
 // results/<run-id>/streams/; the verdict is taken from those afterwards (run-verdict.ts).
 //   artillery (default): one process per workload, started together, shifted to start at t0.
 //   k6 (the user's binary): one `k6 run` of the scenario bundle, `--out json`, converted.
+import { ENGINE_START_DIR, RUN_DIRS } from '../../../core/results-layout.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineName } from '../../../core/engine-plan.js';
 import { K6_EXIT } from '../../../core/exit-codes.js';
 import type { ProfileName } from '../../../core/profiles.js';
-import { STREAMS_DIR, streamFileName } from '../../../core/metrics-stream/records.js';
+import { streamFileName } from '../../../core/metrics-stream/records.js';
 import type { ChaosEnv } from '../../../lib/chaos/contract.js';
 import { PROFILES } from '../../../core/profiles.js';
 import { buildArtilleryProcessor } from '../../../build/processor-bundle.js';
@@ -51,7 +52,7 @@ export interface LoadStep {
 
 /** Exit of the engine step: 0 when every load process ended normally. */
 export async function runLoad(step: LoadStep): Promise<number> {
-  mkdirSync(join(step.resultsDir, STREAMS_DIR), { recursive: true });
+  mkdirSync(join(step.resultsDir, RUN_DIRS.streams), { recursive: true });
   if (step.engine === 'k6') return runK6Load(step);
   // Faults and load share one clock: the load processes take t0 from the start barrier.
   if (step.chaos) step = { ...step, env: { ...step.env, MOSHPIT_CHAOS_JSON: JSON.stringify(step.chaos) } };
@@ -65,7 +66,7 @@ export async function runLoad(step: LoadStep): Promise<number> {
     targetUrl: step.targetUrl,
     processorFile,
     loads,
-    barrierDir: join(step.resultsDir, 'engine', 'start'),
+    barrierDir: join(step.resultsDir, RUN_DIRS.engine, ENGINE_START_DIR),
     barrierTimeoutMs: BARRIER_TIMEOUT_MS,
     gracefulStopSeconds: PROFILES[step.profile].gracefulStopSeconds,
     shard: { index, count },
@@ -73,7 +74,7 @@ export async function runLoad(step: LoadStep): Promise<number> {
   progress(`engine: Artillery, ${processes.length} process(es)${count > 1 ? ` in ${count} shards` : ''}, ${scheduleSeconds(loads)}s of load: ${processes.map((p) => `${p.plan.source} (${p.plan.plannedArrivals} arrivals)`).join(', ')}`);
   const results = await runArtillery(processes, {
     resultsDir: step.resultsDir, env: step.env, onSpawn: step.onSpawn, onExit: step.onExit,
-    barrierDir: join(step.resultsDir, 'engine', 'start'), barrierTimeoutMs: BARRIER_TIMEOUT_MS, notBeforeMs: step.t0Ms, onT0: step.onT0,
+    barrierDir: join(step.resultsDir, RUN_DIRS.engine, ENGINE_START_DIR), barrierTimeoutMs: BARRIER_TIMEOUT_MS, notBeforeMs: step.t0Ms, onT0: step.onT0,
   });
   return results.every((r) => r.exit === 0) ? 0 : 1;
 }
@@ -81,7 +82,7 @@ export async function runLoad(step: LoadStep): Promise<number> {
 async function runK6Load(step: LoadStep): Promise<number> {
   if (!step.k6Path) throw new Error('engine k6 needs the user\'s k6 binary');
   const bundle = (await buildScenario(step.scenario)).outfile;
-  const engineDir = join(step.resultsDir, 'engine');
+  const engineDir = join(step.resultsDir, RUN_DIRS.engine);
   mkdirSync(engineDir, { recursive: true });
   const startedAt = Date.now();
   // t0 up front, with k6's own start-up lead.
@@ -96,7 +97,7 @@ async function runK6Load(step: LoadStep): Promise<number> {
     const jsonFile = join(engineDir, `${source}-samples.json`);
     const segment = count > 1 ? ['--execution-segment', `${bounds[index]}:${bounds[index + 1]}`, '--execution-segment-sequence', bounds.join(',')] : [];
     const code = await runK6({ k6Path: step.k6Path!, bundle, resultsDir: step.resultsDir, env, quiet: step.quiet, extraArgs: [...(step.k6Args ?? []), ...segment, '--out', `json=${jsonFile}`], onSpawn: step.onSpawn, onExit: step.onExit });
-    await k6JsonToStream({ jsonFile, streamFile: join(step.resultsDir, STREAMS_DIR, streamFileName(source)), source, runId: step.runId, startedAt, endedAt: Date.now() });
+    await k6JsonToStream({ jsonFile, streamFile: join(step.resultsDir, RUN_DIRS.streams, streamFileName(source)), source, runId: step.runId, startedAt, endedAt: Date.now() });
     return code;
   }));
   // An abortOnFail guard firing is not a failed load step (the verdict comes from the stream);
