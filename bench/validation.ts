@@ -14,7 +14,7 @@ import pg from 'pg';
 import { runValidation } from '../validate/runner.js';
 import { migrationFiles } from '../stack/migrate.js';
 import { migrationsDir, projectRoot } from '../stack/paths.js';
-import { generateScaleDataset } from '../test/validate/scale/generate-dataset.js';
+import { generateScaleDataset } from './scale-dataset.js';
 import { figure, growthFactors, row } from './harness/stats.js';
 import type { BenchDatabase } from './harness/postgres.js';
 import type { Benchmark, BenchContext, Row } from './harness/types.js';

@@ -1,6 +1,7 @@
 // `moshpit compare <runA> <runB>`: what changed from A (baseline) to B, regressions first.
 import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 import { compareRuns, DEFAULT_RULES } from '../../monitoring/report/compare-runs.js';
 import { comparisonMarkdown, formatComparison } from '../../monitoring/report/compare-format.js';
 import { readRunFiles } from '../../monitoring/report/run-files.js';

@@ -4,7 +4,8 @@
 // from monitoring/grafana/definitions/ (--check: fail when it is stale).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 import { DASHBOARD_DIR, staleDashboardFiles, writeDashboardFiles } from '../../monitoring/grafana/dashboard-files.js';
 import { which } from '../../stack/exec.js';
 import { influxInstanceDir, startInflux, stopInfluxInstance } from '../../stack/influxdb.js';

@@ -8,7 +8,8 @@ import { runValidation } from '../../validate/runner.js';
 import { DEFAULT_PREFIX } from '../../validate/scope.js';
 import { DEFAULT_BOUNDS } from '../../validate/types.js';
 import { parseOptions } from '../options.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 import { resolveDatabaseUrl } from '../pipeline/resolve-target.js';
 
 const usage = `usage: moshpit validate-results [--run <id> | --latest] [options]

@@ -30,7 +30,7 @@ import { CHAOS_LOAD } from '../../lib/chaos/runtime.js';
 import { progress } from '../../stack/progress.js';
 import { sleep } from '../../stack/processes.js';
 import { readStackState } from '../../stack/state.js';
-import { UsageError } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
 import type { LoadStepContext } from './run-scenario.js';
 import { readRunStreams } from './run-verdict.js';
 

@@ -2,7 +2,7 @@
 // TARGET_URL (REST) or SUPABASE_URL (Supabase). Remote hosts need an explicit opt-in: a load
 // or chaos test pointed at the wrong URL is an outage, so the default reaches loopback only.
 import { isLoopbackUrl } from '../../core/loopback.js';
-import { UsageError } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
 import { isTargetKind, type TargetKind } from '../../core/target-kind.js';
 
 export interface ExternalTarget {

@@ -4,7 +4,7 @@ import { RUN_FILES } from '../../core/results-layout.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ChaosReport } from '../../chaos/report.js';
-import type { RunMetadata } from '../../cli/pipeline/run-metadata.js';
+import type { RunMetadata } from '../../core/run-metadata.js';
 import type { ChaosWindowsFile } from '../../chaos/windows-file.js';
 import type { ValidationReport } from '../../validate/report/types.js';
 import type { DbMonitorFile } from '../db-monitor-influx.js';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../cli/command.js';
+import { UsageError } from '../../core/usage-error.js';
 import dbMonitorCommand from '../../cli/commands/db-monitor.js';
 import { sampleDatabase, sampleRates, type DatabaseSample } from '../../monitoring/db-monitor.js';
 import { DB_MONITOR_SQL, parseNamedQueries } from '../../monitoring/named-queries.js';

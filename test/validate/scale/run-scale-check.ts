@@ -14,7 +14,7 @@ import { formatReport } from '../../../validate/report/human.js';
 import { runValidation } from '../../../validate/runner.js';
 import { withDatabase } from '../../support/databases.js';
 import { writeSummary } from '../support/validation.js';
-import { generateScaleDataset } from './generate-dataset.js';
+import { generateScaleDataset } from '../../../bench/scale-dataset.js';
 
 const [serverUrl, walletsArg] = process.argv.slice(2);
 if (!serverUrl) throw new Error('usage: run-scale-check.ts <postgres server url> [wallets]');
