@@ -277,8 +277,3 @@ export async function startChaos(opts: ChaosOptions): Promise<ChaosRun> {
 
   return { t0Ms, deadlineMs, done, stop };
 }
-
-/** startChaos and wait for the end. */
-export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
-  return (await startChaos(opts)).done;
-}

@@ -23,7 +23,7 @@ import { buildChaosReport, formatChaosReport, loadLateness, type ChaosReport } f
 import { summarizeSamples } from '../../chaos/samples.js';
 import { targetCrashExecutor } from '../../chaos/target-crash.js';
 import { defaultTimeline, timelineFromOption, windowsOfKind, type Timeline } from '../../chaos/timeline.js';
-import { readWindowsFile, type WindowRecord } from '../../chaos/windows-file.js';
+import { readWindowsFile } from '../../chaos/windows-file.js';
 import { DB_PROXY_NAME } from '../../chaos/db-proxy.js';
 import type { ChaosEnv } from '../../lib/chaos/contract.js';
 import { CHAOS_LOAD } from '../../lib/chaos/runtime.js';
@@ -49,11 +49,6 @@ export interface ChaosPlan {
   toxiproxy?: { apiUrl: string; proxy: string };
   /** the embedded stack must put Toxiproxy between the target and PostgreSQL */
   needsDbProxy: boolean;
-  /**
-   * Called when a window closes (done or interrupted): the dashboards' annotation hook, e.g.
-   * `(w, runId) => writeAnnotations(influx, [chaosAnnotation(runId, w)])` (chaos/annotations.ts).
-   */
-  onWindow?: (w: WindowRecord, runId: string) => void | Promise<void>;
 }
 
 export interface PlanOptions {
@@ -142,9 +137,6 @@ export function chaosLoadHook(plan: ChaosPlan): (step: LoadStepContext) => Promi
         t0Ms,
         executors,
         log: progress,
-        onWindow: async (w) => {
-          await plan.onWindow?.(w, runId);
-        },
       });
     } catch (err) {
       // Nothing was applied; without its faults the run tests something else: a failed run.
