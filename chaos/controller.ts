@@ -4,7 +4,7 @@
 // Whatever happens (normal end, stop(), SIGINT/SIGTERM, an error) every applied fault is
 // removed before `done` settles; a SIGKILLed run is cleaned up by the next one (stale.ts).
 import { applyFault, removeFault, TOXIC_PREFIX } from './apply.js';
-import { FAULTS } from './faults.js';
+import { FAULTS } from '../core/faults.js';
 import { cleanupStale, defaultMarkerFile, removeMarker, writeMarker } from './stale.js';
 import type { Timeline, TimelineWindow } from './timeline.js';
 import { ToxiproxyClient } from './toxiproxy-client.js';

@@ -1,11 +1,10 @@
 // Typed client for the Toxiproxy v2 HTTP API (https://github.com/Shopify/toxiproxy#http-api).
 // Loopback only unless MOSHPIT_ALLOW_REMOTE=1: injecting faults into the wrong host is an outage.
+import type { Stream, ToxicType } from '../core/faults.js';
 import { isLoopbackAddress, isLoopbackUrl } from '../core/loopback.js';
 
-export type Stream = 'upstream' | 'downstream';
-
 /** Attributes per toxic type, as the server names them (times in ms, slicer delay in µs). */
-export interface ToxicAttributeMap {
+export interface ToxicAttributeMap extends Record<ToxicType, object> {
   latency: { latency: number; jitter?: number };
   bandwidth: { rate: number }; // KB/s
   slow_close: { delay: number };
@@ -14,7 +13,6 @@ export interface ToxicAttributeMap {
   slicer: { average_size: number; size_variation?: number; delay?: number };
   limit_data: { bytes: number };
 }
-export type ToxicType = keyof ToxicAttributeMap;
 
 export type NewToxic = {
   [T in ToxicType]: {

@@ -4,7 +4,7 @@ import { RUN_FILES } from '../core/results-layout.js';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { resultsDir } from '../stack/paths.js';
-import type { FaultKind, Params } from './faults.js';
+import type { FaultKind, Params } from '../core/faults.js';
 
 export type WindowStatus = 'pending' | 'active' | 'done' | 'interrupted' | 'failed' | 'skipped';
 

@@ -6,17 +6,16 @@
 // (k6 only) the bundle's setup() asks the orchestrator's clock endpoint (clockUrl, POST →
 // {"t0Ms"}) once every VU is initialised, and the controller starts its schedule at that same
 // t0: faults and load share one clock.
+import type { FaultKind, Params } from '../../core/faults.js';
 
 export const CHAOS_ENV = 'MOSHPIT_CHAOS_JSON';
 
-export type ChaosFaultKind = 'toxic' | 'client' | 'process';
-
 export interface ChaosWindowSpec {
   fault: string;
-  kind: ChaosFaultKind;
+  kind: FaultKind;
   startS: number;
   durationS: number;
-  params: Record<string, number | string | boolean>;
+  params: Params;
 }
 
 export interface ChaosEnv {
