@@ -1,7 +1,7 @@
 // Validation: the full invariant suite (runValidation(), every checker, one shared snapshot,
 // concurrency 4 as the orchestrator runs it) over a consistent festival of N wallets and
-// 10·N ledger rows, generated set-based by the validator engineer's scale generator
-// (test/validate/scale/generate-dataset.ts: every checker must pass on it). Reference: one
+// 10·N ledger rows, generated set-based (bench/scale-dataset.ts: every checker must pass on
+// it). Reference: one
 // sequential scan of the same ledger (`SELECT count(*) FROM ledger`, index scans disabled so
 // the plan is a (parallel) seq scan), the floor any validator must pay. Measured at each size of
 // the ladder (10k -> 100k -> 1M wallets) to show how validation time grows.

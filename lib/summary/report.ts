@@ -1,5 +1,5 @@
 // The rows every summary rendering shows (text, Markdown): latency per operation, write
-// outcomes with their money, and the source documents' integrity metrics.
+// outcomes with their money, and the integrity rates (success, balance integrity).
 import { latencyMetric, METRICS, outcomeMetric, replayMetric, TIMED_OPERATIONS, type TimedOperation } from '../../core/metric-names.js';
 import { formatCents } from '../../core/money.js';
 import { WRITE_OPERATIONS } from '../../core/operations.js';

@@ -1,4 +1,4 @@
-// core/thresholds.ts: the SLOs of the source documents, per workload, and user overrides; and
+// core/thresholds.ts: the pilot's SLOs, per workload, and user overrides; and
 // the k6 binding's options, which keep only the early-abort rules (moshpit judges the run).
 import { latencyMetric, METRICS } from '../../core/metric-names.js';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Invariants 1-3: no negative balance; ledger sum and balance chain; conservation.
+// No negative balance; ledger sum and balance chain; conservation.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/db.js';
 import { eventually } from '../support/eventually.js';

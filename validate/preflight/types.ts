@@ -1,5 +1,5 @@
-// Pre-flight: is the environment fit to be load-tested and validated? (The source docs'
-// "pre-test environment validation".) Each check is one line of a READY / NOT READY report.
+// Pre-flight: is the environment fit to be load-tested and validated? Each check is one line
+// of a READY / NOT READY report.
 import type { TargetKind } from '../../core/target-kind.js';
 
 export interface PreflightCheck {
