@@ -10,6 +10,7 @@ const UNIT = [
   'test/chaos/recovery.test.ts',
   'test/chaos/schedule.test.ts',
   'test/chaos/timeline.test.ts',
+  'test/core/contract-owners.test.ts',
   'test/core/fees.test.ts',
   'test/core/loopback.test.ts',
   'test/core/percentile.test.ts',

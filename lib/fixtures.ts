@@ -60,9 +60,9 @@ function listOf<T>(source: FixtureSource, dir: string, file: string, valid: (row
 function loadManifest(source: FixtureSource, dir: string): FixtureManifest {
   const m = readJson(source, dir, FIXTURE_FILES.manifest) as Partial<FixtureManifest> | null;
   const s = m?.settings;
-  if (!m || !nonEmptyString(m.prefix) || !nonEmptyString(m.probe_wallet_id)) fail('manifest.json', 'needs "prefix" and "probe_wallet_id"');
+  if (!m || !nonEmptyString(m.prefix) || !nonEmptyString(m.probe_wallet_id)) fail(FIXTURE_FILES.manifest, 'needs "prefix" and "probe_wallet_id"');
   if (!s || !Number.isInteger(s.platform_fee_bps) || !isCents(s.reentry_fee_cents) || !Number.isInteger(s.venue_capacity)) {
-    fail('manifest.json', 'needs integer settings.platform_fee_bps, settings.reentry_fee_cents and settings.venue_capacity');
+    fail(FIXTURE_FILES.manifest, 'needs integer settings.platform_fee_bps, settings.reentry_fee_cents and settings.venue_capacity');
   }
   return m as FixtureManifest;
 }
