@@ -107,7 +107,7 @@ function summaryChanges(a: RunSummaryData, b: RunSummaryData, rules: ComparisonR
 
   out.push(numeric('throughput', 'requests/s', 'per s', val(a, ENGINE_METRICS.httpReqs, 'rate'), val(b, ENGINE_METRICS.httpReqs, 'rate'), 'higher-is-better', rules));
   out.push(numeric('throughput', 'iterations/s', 'per s', val(a, ENGINE_METRICS.iterations, 'rate'), val(b, ENGINE_METRICS.iterations, 'rate'), 'higher-is-better', rules));
-  out.push(numeric('throughput', 'dropped iterations', 'count', metricValue(a, 'dropped_iterations', 'count'), metricValue(b, 'dropped_iterations', 'count'), 'zero-is-right', rules));
+  out.push(numeric('throughput', 'dropped iterations', 'count', metricValue(a, ENGINE_METRICS.droppedIterations, 'count'), metricValue(b, ENGINE_METRICS.droppedIterations, 'count'), 'zero-is-right', rules));
   for (const op of ['order', 'entry', 'funding_webhook']) {
     const m = outcomeMetric(op as never, 'acked');
     if (both(m)) out.push(numeric('throughput', `${op} acked/s`, 'per s', val(a, m, 'rate') ?? 0, val(b, m, 'rate') ?? 0, 'higher-is-better', rules));
