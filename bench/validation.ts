@@ -1,19 +1,20 @@
 // Validation: the full invariant suite (runValidation(), every checker, one shared snapshot,
 // concurrency 4 as the orchestrator runs it) over a consistent festival of N wallets and
-// 10·N ledger rows, generated set-based by the validator engineer's scale generator
-// (test/validate/scale/generate-dataset.ts: every checker must pass on it). Reference: one
+// 10·N ledger rows, generated set-based (bench/scale-dataset.ts: every checker must pass on
+// it). Reference: one
 // sequential scan of the same ledger (`SELECT count(*) FROM ledger`, index scans disabled so
 // the plan is a (parallel) seq scan), the floor any validator must pay. Measured at each size of
 // the ladder (10k -> 100k -> 1M wallets) to show how validation time grows.
+import { RUN_FILES } from '../core/results-layout.js';
+import { outcomeMetric } from '../core/metric-names.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { outcomeMetric } from '../core/operations.js';
 import { runValidation } from '../validate/runner.js';
 import { migrationFiles } from '../stack/migrate.js';
 import { migrationsDir, projectRoot } from '../stack/paths.js';
-import { generateScaleDataset } from '../test/validate/scale/generate-dataset.js';
+import { generateScaleDataset } from './scale-dataset.js';
 import { figure, growthFactors, row } from './harness/stats.js';
 import type { BenchDatabase } from './harness/postgres.js';
 import type { Benchmark, BenchContext, Row } from './harness/types.js';
@@ -37,7 +38,7 @@ function writeScaleSummary(resultsDir: string, wallets: number): void {
     metrics[outcomeMetric(op as 'order', 'acked', 'cents')] = counter(cents);
   }
   mkdirSync(join(resultsDir, RUN_ID), { recursive: true });
-  writeFileSync(join(resultsDir, RUN_ID, 'summary.json'), JSON.stringify({ metrics }));
+  writeFileSync(join(resultsDir, RUN_ID, RUN_FILES.summary), JSON.stringify({ metrics }));
 }
 
 async function timeSeqScan(url: string): Promise<{ seconds: number; rows: number; plan: string }> {

@@ -1,12 +1,6 @@
-// Chaos windows as dashboard annotations. The hook for the InfluxDB wiring: a chaos run calls
-// `onWindow(record, runId)` (cli/pipeline/chaos-run.ts ChaosPlan.onWindow) whenever a window
-// closes (done, or interrupted); turning it into a region annotation is:
-//
-//   onWindow: (w, runId) => writeAnnotations(influx, [chaosAnnotation(runId, w)])
-//
-// or, after the run, all of them at once from results/<run-id>/chaos-windows.json:
-//
-//   writeAnnotations(influx, chaosAnnotations(readWindowsFile(path)))
+// Chaos windows as dashboard annotations: after a chaos run, the run's telemetry
+// (monitoring/telemetry/run-telemetry.ts) reads results/<run-id>/chaos-windows.json and writes
+// one region annotation per window that ran (done or interrupted) to InfluxDB.
 import type { Annotation } from '../monitoring/influx/annotations.js';
 import type { ChaosWindowsFile, WindowRecord } from './windows-file.js';
 

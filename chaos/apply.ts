@@ -1,8 +1,8 @@
 // Turns one toxic-kind timeline window into Toxiproxy calls on a proxy, and back.
 // Toxics are named `moshpit-<fault>`, so our own are recognisable among any others.
-import { FAULTS } from './faults.js';
+import { FAULTS, type Stream } from '../core/faults.js';
 import type { TimelineWindow } from './timeline.js';
-import { ToxiproxyError, type NewToxic, type Stream, type ToxiproxyClient } from './toxiproxy-client.js';
+import { ToxiproxyError, type NewToxic, type ToxiproxyClient } from './toxiproxy-client.js';
 
 export const TOXIC_PREFIX = 'moshpit-';
 

@@ -4,7 +4,7 @@
 // Whatever happens (normal end, stop(), SIGINT/SIGTERM, an error) every applied fault is
 // removed before `done` settles; a SIGKILLed run is cleaned up by the next one (stale.ts).
 import { applyFault, removeFault, TOXIC_PREFIX } from './apply.js';
-import { FAULTS } from './faults.js';
+import { FAULTS } from '../core/faults.js';
 import { cleanupStale, defaultMarkerFile, removeMarker, writeMarker } from './stale.js';
 import type { Timeline, TimelineWindow } from './timeline.js';
 import { ToxiproxyClient } from './toxiproxy-client.js';
@@ -276,9 +276,4 @@ export async function startChaos(opts: ChaosOptions): Promise<ChaosRun> {
   done.catch(() => {}); // callers may only ever use stop(); the rejection still reaches them there
 
   return { t0Ms, deadlineMs, done, stop };
-}
-
-/** startChaos and wait for the end. */
-export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
-  return (await startChaos(opts)).done;
 }

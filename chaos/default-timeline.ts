@@ -1,7 +1,7 @@
 // The default chaos timeline, shaped for the 20-minute pilot run: a quiet warm-up, then one
 // fault at a time with a recovery gap after each, so every recovery is attributable to one
 // fault. Shorter runs get it scaled (scaleTimeline); `--faults NAME` picks windows from here.
-import type { Params } from './faults.js';
+import type { Params } from '../core/faults.js';
 
 export interface TimelineEntry { fault: string; startS: number; durationS: number; params?: Params }
 

@@ -9,11 +9,11 @@
 //   load        what the load saw: indeterminate writes per operation, retries, offline sales and
 //               shortfalls, rerouted scans, webhook deliveries by kind, money-rule violations
 //   verdict     recoveries within the bound; every fault applied and removed
-import { WRITE_OPERATIONS, outcomeMetric } from '../core/operations.js';
+import { CHAOS_METRICS, METRICS, outcomeMetric } from '../core/metric-names.js';
+import { WRITE_OPERATIONS } from '../core/operations.js';
 import { selectSeries, type MergedRun } from '../core/metrics-stream/merge.js';
 import { metricValues } from '../core/metrics-stream/summary.js';
-import { METRICS, SLO } from '../core/thresholds.js';
-import { CHAOS_METRICS } from '../lib/chaos/contract.js';
+import { SLO } from '../core/thresholds.js';
 import { computeRecoveries, type MetricSample, type RecoveryThresholds } from './recovery.js';
 import type { SampleSummary, Stat } from './samples.js';
 import type { ChaosWindowsFile, WindowRecord } from './windows-file.js';

@@ -6,14 +6,13 @@
 // and outside fault windows. Histograms merge exactly, so every percentile here (a second, a
 // phase, all the tag groups of one fault) is the merged histogram's nearest rank: the same
 // definition the verdict's thresholds use (core/metrics-stream/summary.ts).
+import { ENGINE_METRICS } from '../core/metric-names.js';
 import { emptyHistogram, mergeHistogram, quantile, type HistogramData } from '../core/metrics-stream/histogram.js';
 import type { MergedRun, MergedSeries } from '../core/metrics-stream/merge.js';
 import { CHAOS_TAG, FAULT_TAG, NO_FAULT } from '../lib/chaos/contract.js';
 import { PRE_WINDOW_MARGIN_S } from '../lib/chaos/schedule.js';
 import type { MetricSample } from './recovery.js';
 
-export const FAILED_METRIC = 'http_req_failed';
-export const DURATION_METRIC = 'http_req_duration';
 /** Requests the chaos load did not tag with a phase. */
 export const UNTAGGED = 'untagged';
 
@@ -58,10 +57,10 @@ class Acc {
   readonly h: HistogramData = emptyHistogram();
 
   add(s: MergedSeries): void {
-    if (s.m === FAILED_METRIC && s.data.k === 'rate') {
+    if (s.m === ENGINE_METRICS.httpReqFailed && s.data.k === 'rate') {
       this.requests += s.data.n;
       this.failed += s.data.trues;
-    } else if (s.m === DURATION_METRIC && s.data.k === 'trend') {
+    } else if (s.m === ENGINE_METRICS.httpReqDuration && s.data.k === 'trend') {
       mergeHistogram(this.h, s.data.h);
     }
   }
@@ -105,8 +104,8 @@ export function summarizeSamples(run: Pick<MergedRun, 'seconds'>, opts: { fromMs
   for (const [second, series] of run.seconds) {
     if (opts.fromMs !== undefined && (second + 1) * 1000 <= opts.fromMs) continue;
     for (const s of series) {
-      const failedSeries = s.m === FAILED_METRIC && s.data.k === 'rate';
-      const durationSeries = s.m === DURATION_METRIC && s.data.k === 'trend';
+      const failedSeries = s.m === ENGINE_METRICS.httpReqFailed && s.data.k === 'rate';
+      const durationSeries = s.m === ENGINE_METRICS.httpReqDuration && s.data.k === 'trend';
       if (!failedSeries && !durationSeries) continue;
       rows += s.data.k === 'rate' ? s.data.n : s.data.k === 'trend' ? s.data.h.n : 0;
       const phase = s.tags[CHAOS_TAG] ?? UNTAGGED;

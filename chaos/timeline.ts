@@ -7,9 +7,9 @@
 //            or just the windows array
 //   a .json file holding the JSON form
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../cli/command.js';
+import { UsageError } from '../core/usage-error.js';
 import { DEFAULT_TIMELINE, DEFAULT_TIMELINE_DURATION_S, type TimelineEntry } from './default-timeline.js';
-import { FAULTS, faultNames, type FaultDefinition, type FaultKind, type ParamValue, type Params } from './faults.js';
+import { FAULTS, faultNames, type FaultDefinition, type FaultKind, type ParamValue, type Params } from '../core/faults.js';
 
 export interface TimelineWindow {
   fault: string;

@@ -1,11 +1,10 @@
 // Typed client for the Toxiproxy v2 HTTP API (https://github.com/Shopify/toxiproxy#http-api).
 // Loopback only unless MOSHPIT_ALLOW_REMOTE=1: injecting faults into the wrong host is an outage.
-import { isLoopbackUrl } from '../cli/pipeline/target-config.js';
-
-export type Stream = 'upstream' | 'downstream';
+import type { Stream, ToxicType } from '../core/faults.js';
+import { isLoopbackAddress, isLoopbackUrl } from '../core/loopback.js';
 
 /** Attributes per toxic type, as the server names them (times in ms, slicer delay in µs). */
-export interface ToxicAttributeMap {
+export interface ToxicAttributeMap extends Record<ToxicType, object> {
   latency: { latency: number; jitter?: number };
   bandwidth: { rate: number }; // KB/s
   slow_close: { delay: number };
@@ -14,7 +13,6 @@ export interface ToxicAttributeMap {
   slicer: { average_size: number; size_variation?: number; delay?: number };
   limit_data: { bytes: number };
 }
-export type ToxicType = keyof ToxicAttributeMap;
 
 export type NewToxic = {
   [T in ToxicType]: {
@@ -63,14 +61,6 @@ export class ToxiproxyError extends Error {
 
 /** The API did not answer at all (server not running, wrong port, timeout). */
 export class ToxiproxyUnreachable extends Error {}
-
-function hostOf(address: string): string {
-  return address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, '');
-}
-
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 export class ToxiproxyClient {
   readonly apiUrl: string;
@@ -129,8 +119,8 @@ export class ToxiproxyClient {
   async createProxy(p: NewProxy): Promise<Proxy> {
     const listen = p.listen ?? '127.0.0.1:0';
     // The proxy's own sockets obey the same rule as the API: loopback unless confirmed.
-    if (!isLoopbackHost(hostOf(listen))) throw new Error(`proxy '${p.name}' must listen on loopback, not ${listen}`);
-    if (!this.allowRemote && !isLoopbackHost(hostOf(p.upstream))) {
+    if (!isLoopbackAddress(listen)) throw new Error(`proxy '${p.name}' must listen on loopback, not ${listen}`);
+    if (!this.allowRemote && !isLoopbackAddress(p.upstream)) {
       throw new Error(`refusing to proxy to non-loopback upstream ${p.upstream}; set MOSHPIT_ALLOW_REMOTE=1 to confirm it is yours`);
     }
     return this.request('POST', '/proxies', { name: p.name, listen, upstream: p.upstream, enabled: p.enabled ?? true });

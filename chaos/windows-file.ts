@@ -1,9 +1,10 @@
 // results/<run-id>/chaos-windows.json: what the chaos controller actually did and when.
 // Rewritten atomically on every change, so a crash leaves the last true state on disk.
+import { RUN_FILES } from '../core/results-layout.js';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { resultsDir } from '../stack/paths.js';
-import type { FaultKind, Params } from './faults.js';
+import type { FaultKind, Params } from '../core/faults.js';
 
 export type WindowStatus = 'pending' | 'active' | 'done' | 'interrupted' | 'failed' | 'skipped';
 
@@ -47,7 +48,7 @@ export interface ChaosWindowsFile {
 
 /** Where a run's windows go: results/<run-id>/chaos-windows.json */
 export function chaosWindowsPath(runId: string): string {
-  return join(resultsDir, runId, 'chaos-windows.json');
+  return join(resultsDir, runId, RUN_FILES.chaosWindows);
 }
 
 export function writeJsonAtomic(path: string, value: unknown): void {

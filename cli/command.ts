@@ -4,9 +4,6 @@ export interface Command {
   summary: string;
   /** Usage text shown by `moshpit <name> --help` and on bad arguments. */
   usage: string;
-  /** Returns the process exit code. Throw UsageError for bad arguments. */
+  /** Returns the process exit code. Throw UsageError (core/usage-error.ts) for bad arguments. */
   run(argv: string[]): Promise<number>;
 }
-
-/** Bad command-line input: printed with the command's usage, exit code 2, nothing changed. */
-export class UsageError extends Error {}

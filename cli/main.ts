@@ -3,7 +3,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError, type Command } from './command.js';
+import { UsageError } from '../core/usage-error.js';
+import type { Command } from './command.js';
 
 const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
 

@@ -1,6 +1,6 @@
 // Shared option parsing for CLI commands.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from './command.js';
+import { UsageError } from '../core/usage-error.js';
 
 /** --defects a,b: validated against the target's list, so a typo never runs a "correct" target by accident. */
 export async function parseDefects(raw: string | undefined): Promise<string[]> {

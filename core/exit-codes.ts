@@ -16,3 +16,13 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** The exit codes of a user's k6 binary that moshpit tells apart (k6's errext/exitcodes). */
+export const K6_EXIT = {
+  /** An abortOnFail threshold fired: k6 stopped early; moshpit's verdict still comes from the stream. */
+  thresholdsFailed: 99,
+  /** k6 was interrupted (a signal). */
+  externalAbort: 105,
+  /** The script threw. */
+  scriptException: 107,
+} as const;

@@ -32,15 +32,6 @@ export function runKeyPrefix(runId: string): string {
 }
 
 /**
- * k6 custom metric names for outcome counters, shared by lib/metrics.ts (which emits them)
- * and validate/ (which reads them back from results/<run-id>/summary.json to reconcile).
- * e.g. moshpit_order_acked, moshpit_order_acked_cents, moshpit_entry_rejected.
- */
-export function outcomeMetric(op: Operation, cls: OutcomeClass, unit: 'count' | 'cents' = 'count'): string {
-  return `moshpit_${op}_${cls}${unit === 'cents' ? '_cents' : ''}`;
-}
-
-/**
  * Rejections the platform must record in its audit trail (app_transaction_log, status
  * 'rejected'): the client's write op and code, and the audit row's transaction type. Refusals
  * made before any procedure runs (400 validation_failed, signature_invalid) leave no row.
@@ -54,7 +45,3 @@ export const AUDITED_REJECTIONS: ReadonlyArray<{ op: WriteOperation; code: strin
   { op: 'order', code: 'wallet_blocked', auditType: 'order' },
 ];
 
-/** The sub-metric of one rejection code, e.g. moshpit_order_rejected{reason:insufficient_funds}. */
-export function rejectionMetric(op: WriteOperation, code: string): string {
-  return `${outcomeMetric(op, 'rejected')}{reason:${code}}`;
-}

@@ -1,8 +1,9 @@
 // Load profiles: the one table of how hard each scenario drives each workload. Pure data plus
-// the helpers that build it; lib/options.ts maps a LoadShape 1:1 onto a k6 executor.
-// Source figures (shared/seeds 003): 5,000 wallets, 2,000 concurrent users, 200 scans/min over
-// 2 doors, 120 tx/min over 4 concessions, 50 concurrent fundings, 20-30 min. Three-phase day
-// (seeds 000): gates open 5 min light, peak 10 min, winding down 5 min.
+// the helpers that build it; lib/bindings/k6/options.ts maps a LoadShape 1:1 onto a k6
+// executor, core/schedule.ts onto Artillery phases. The pilot's figures: 5,000 wallets, 2,000
+// concurrent users, 200 scans/min over 2 doors, 120 tx/min over 4 concessions, 50 concurrent
+// fundings, 20-30 min. A festival day has three phases: gates open 5 min light, peak 10 min,
+// winding down 5 min.
 
 export const PROFILE_NAMES = ['smoke', 'pilot', 'festival-day', 'peak', 'soak', 'breakpoint'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -159,7 +160,7 @@ function rampingArrival(workload: Workload, startPerMinute: number, stages: Stag
 
 export interface Phase { name: string; durationSeconds: number; load: number }
 
-/** seeds 000: gates open 5 min at light load, peak 10 min, winding down 5 min. */
+/** A festival day: gates open 5 min at light load, peak 10 min, winding down 5 min. */
 export const FESTIVAL_DAY_PHASES: Phase[] = [
   { name: 'gates-open', durationSeconds: 300, load: 0.2 },
   { name: 'peak', durationSeconds: 600, load: 1.0 },
@@ -279,7 +280,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
   },
   pilot: {
     name: 'pilot',
-    description: 'The source figures (seeds 003): 200 scans/min over 2 doors, 120 tx/min over 4 concessions, 50 concurrent fundings, 2,000 users in full; 25 min.',
+    description: 'The pilot figures: 200 scans/min over 2 doors, 120 tx/min over 4 concessions, 50 concurrent fundings, 2,000 users in full; 25 min.',
     scenarios: perScenario(
       constantShapes(peaks(1), PILOT.durationSeconds),
       stagedShapes(peaks(1), phased(PILOT_FULL_PHASES), 0.1),
@@ -291,7 +292,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
   },
   'festival-day': {
     name: 'festival-day',
-    description: 'Three-phase day (seeds 000): gates open 5 min at 20 %, peak 10 min at pilot figures, winding down 5 min at 40 %.',
+    description: 'Three-phase day: gates open 5 min at 20 %, peak 10 min at pilot figures, winding down 5 min at 40 %.',
     scenarios: perScenario(
       stagedShapes(peaks(1), phased(FESTIVAL_DAY_PHASES)),
       stagedShapes(peaks(1), phased(FESTIVAL_DAY_PHASES)),

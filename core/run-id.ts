@@ -6,5 +6,3 @@ export function newRunId(scenario: string, now: Date = new Date(), random: () =>
   const suffix = Math.floor(random() * 0xffff).toString(16).padStart(4, '0');
   return `${stamp}-${scenario}-${suffix}`;
 }
-
-export const RUN_ID_PATTERN = /^[0-9]{8}-[0-9]{6}-[a-z0-9-]+-[0-9a-f]{4}$/;

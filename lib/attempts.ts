@@ -1,9 +1,9 @@
 // Sending an operation: one attempt for reads; for writes, retries while the outcome is
 // unknowable (no response, 5xx, or the same key still in flight), always with the same
 // Idempotency-Key, so a retry can never apply a write twice. Records per-attempt latency.
+import type { TimedOperation } from '../core/metric-names.js';
 import type { Operation } from '../core/operations.js';
 import type { ClientPolicy } from '../core/profiles.js';
-import type { TimedOperation } from '../core/thresholds.js';
 import type { FlowContext } from './flow-context.js';
 import { recordLatency, recordRetry } from './metrics.js';
 import type { OpResult } from './targets/index.js';

@@ -2,10 +2,10 @@
 // binding hands over (k6: __ENV) and validated once per process. Every problem is listed in
 // one error so a run fails before any traffic.
 import { DEFAULT_PROFILE, isProfileName, PROFILE_NAMES, type ProfileName } from '../core/profiles.js';
+import { isLoopbackHost } from '../core/loopback.js';
 import { parseThresholdOverrides, type ThresholdOverrides } from '../core/thresholds.js';
+import { isTargetKind, TARGET_KINDS, type TargetKind } from '../core/target-kind.js';
 
-export const TARGET_KINDS = ['rest', 'supabase'] as const;
-export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export interface Config {
   /** Base URL without a trailing slash. */
@@ -40,11 +40,6 @@ export class ConfigError extends Error {
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const URL_PARTS = /^(https?):\/\/(\[[0-9a-fA-F:.]+\]|[^/:?#]+)(:\d{1,5})?(\/[^?#]*)?$/;
 
-function isLoopback(host: string): boolean {
-  const h = host.toLowerCase();
-  return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-
 function isAbsolutePath(p: string): boolean {
   return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p);
 }
@@ -75,7 +70,7 @@ export function parseConfig(env: Record<string, string | undefined>, needs: Conf
     else {
       targetUrl = rawUrl.replace(/\/+$/, '');
       // A load tool must not hit a production host by accident: remote targets are opt-in.
-      if (!isLoopback(m[2] ?? '') && value('MOSHPIT_ALLOW_REMOTE') !== '1') {
+      if (!isLoopbackHost(m[2] ?? '') && value('MOSHPIT_ALLOW_REMOTE') !== '1') {
         problems.push(`TARGET_URL host "${m[2]}" is not loopback; set MOSHPIT_ALLOW_REMOTE=1 to load-test a remote deployment on purpose`);
       }
     }
@@ -85,7 +80,7 @@ export function parseConfig(env: Record<string, string | undefined>, needs: Conf
   if (!apiKey) problems.push('API_KEY is required (the key the target expects)');
 
   const kind = value('TARGET_KIND') ?? 'rest';
-  if (!(TARGET_KINDS as readonly string[]).includes(kind)) problems.push(`TARGET_KIND must be one of ${TARGET_KINDS.join(', ')}, got "${kind}"`);
+  if (!isTargetKind(kind)) problems.push(`TARGET_KIND must be one of ${TARGET_KINDS.join(', ')}, got "${kind}"`);
 
   const profile = value('PROFILE') ?? DEFAULT_PROFILE;
   if (!isProfileName(profile)) problems.push(`PROFILE must be one of ${PROFILE_NAMES.join(', ')}, got "${profile}"`);

@@ -1,6 +1,7 @@
 // Seeder fixtures (fixtures/README.md), loaded and validated once per process. How files are
 // read and shared is the binding's (k6: open() + SharedArray in the init context, so 2,000 VUs
 // share one copy; Node: the file system).
+import { FIXTURE_FILES, type FixtureManifest } from '../core/fixture-manifest.js';
 import { isCents } from '../core/money.js';
 
 /** How the engine reads fixture files and shares the big lists. */
@@ -16,19 +17,8 @@ export interface ProductFixture { id: string; vendor_id: string; name: string; p
 export interface TerminalFixture { id: string; vendor_id: string; name: string }
 export interface GatewayFixture { id: string; name: string }
 
-export interface FestivalSettings { platform_fee_bps: number; reentry_fee_cents: number; venue_capacity: number }
-
-export interface Manifest {
-  prefix: string;
-  wallets: number;
-  seeded_at: string;
-  database: string;
-  settings: FestivalSettings;
-  probe_wallet_id: string;
-}
-
 export interface Fixtures {
-  manifest: Manifest;
+  manifest: FixtureManifest;
   wallets: WalletFixture[];
   products: ProductFixture[];
   terminals: TerminalFixture[];
@@ -67,30 +57,30 @@ function listOf<T>(source: FixtureSource, dir: string, file: string, valid: (row
   return rows as T[];
 }
 
-function loadManifest(source: FixtureSource, dir: string): Manifest {
-  const m = readJson(source, dir, 'manifest.json') as Partial<Manifest> | null;
+function loadManifest(source: FixtureSource, dir: string): FixtureManifest {
+  const m = readJson(source, dir, FIXTURE_FILES.manifest) as Partial<FixtureManifest> | null;
   const s = m?.settings;
-  if (!m || !nonEmptyString(m.prefix) || !nonEmptyString(m.probe_wallet_id)) fail('manifest.json', 'needs "prefix" and "probe_wallet_id"');
+  if (!m || !nonEmptyString(m.prefix) || !nonEmptyString(m.probe_wallet_id)) fail(FIXTURE_FILES.manifest, 'needs "prefix" and "probe_wallet_id"');
   if (!s || !Number.isInteger(s.platform_fee_bps) || !isCents(s.reentry_fee_cents) || !Number.isInteger(s.venue_capacity)) {
-    fail('manifest.json', 'needs integer settings.platform_fee_bps, settings.reentry_fee_cents and settings.venue_capacity');
+    fail(FIXTURE_FILES.manifest, 'needs integer settings.platform_fee_bps, settings.reentry_fee_cents and settings.venue_capacity');
   }
-  return m as Manifest;
+  return m as FixtureManifest;
 }
 
 /** Loads and validates every fixture file under dir (absolute). */
 export function loadFixtures(dir: string, source: FixtureSource): Fixtures {
   const manifest = loadManifest(source, dir);
   const wallets = source.share('moshpit:wallets', () =>
-    listOf<WalletFixture>(source, dir, 'wallets.json', (r) => nonEmptyString(r.id) && isCents(r.opening_balance_cents) && (r.opening_balance_cents as number) >= 0),
+    listOf<WalletFixture>(source, dir, FIXTURE_FILES.wallets, (r) => nonEmptyString(r.id) && isCents(r.opening_balance_cents) && (r.opening_balance_cents as number) >= 0),
   );
   const products = source.share('moshpit:products', () =>
-    listOf<ProductFixture>(source, dir, 'products.json', (r) => nonEmptyString(r.id) && nonEmptyString(r.vendor_id) && isCents(r.price_cents) && (r.price_cents as number) > 0),
+    listOf<ProductFixture>(source, dir, FIXTURE_FILES.products, (r) => nonEmptyString(r.id) && nonEmptyString(r.vendor_id) && isCents(r.price_cents) && (r.price_cents as number) > 0),
   );
   const terminals = source.share('moshpit:terminals', () =>
-    listOf<TerminalFixture>(source, dir, 'terminals.json', (r) => nonEmptyString(r.id) && nonEmptyString(r.vendor_id)),
+    listOf<TerminalFixture>(source, dir, FIXTURE_FILES.terminals, (r) => nonEmptyString(r.id) && nonEmptyString(r.vendor_id)),
   );
   const gateways = source.share('moshpit:gateways', () =>
-    listOf<GatewayFixture>(source, dir, 'gateways.json', (r) => nonEmptyString(r.id)),
+    listOf<GatewayFixture>(source, dir, FIXTURE_FILES.gateways, (r) => nonEmptyString(r.id)),
   );
   return { manifest, wallets, products, terminals, gateways };
 }

@@ -1,23 +1,22 @@
 // Every custom metric of the suite, emitted through the LoadPort. Names come from core
 // (outcomeMetric, latencyMetric, METRICS) so validate/ reads the same names back.
 // Tags stay low-cardinality: op, reason (an error code). Never ids.
+import { latencyMetric, METRICS, outcomeMetric, replayMetric, TIMED_OPERATIONS, type TimedOperation } from '../core/metric-names.js';
 import type { MetricsPort } from '../core/load-port.js';
-import { OPERATIONS, WRITE_OPERATIONS, outcomeMetric, type OutcomeClass, type Operation, type WriteOperation } from '../core/operations.js';
-import { latencyMetric, METRICS, replayMetric, type TimedOperation } from '../core/thresholds.js';
+import { WRITE_OPERATIONS, type OutcomeClass, type Operation, type WriteOperation } from '../core/operations.js';
 
 export type MetricKind = 'counter' | 'trend' | 'rate';
 /** Trends are all times (ms). */
 export interface MetricSpec { name: string; kind: MetricKind }
 
 const CLASSES: OutcomeClass[] = ['acked', 'rejected', 'indeterminate'];
-const TIMED: TimedOperation[] = [...OPERATIONS, 'funding_intent_read'];
 
 /** Writes a client may resend under the same key: the money writes, and the funding intent request. */
 const REPLAYABLE: ReadonlyArray<WriteOperation | 'funding_intent'> = [...WRITE_OPERATIONS, 'funding_intent'];
 
 /** Every metric this module emits: a binding that must declare metrics up front (k6) reads this. */
 export const SUITE_METRICS: readonly MetricSpec[] = [
-  ...TIMED.map((op): MetricSpec => ({ name: latencyMetric(op), kind: 'trend' })),
+  ...TIMED_OPERATIONS.map((op): MetricSpec => ({ name: latencyMetric(op), kind: 'trend' })),
   ...WRITE_OPERATIONS.flatMap((op) => CLASSES.flatMap((cls): MetricSpec[] => [
     { name: outcomeMetric(op, cls, 'count'), kind: 'counter' },
     { name: outcomeMetric(op, cls, 'cents'), kind: 'counter' },

@@ -1,7 +1,7 @@
 // Judging what the target answered: checks (named by rule, never by id), success_rate,
 // the outcome counters the validators reconcile, and balance integrity observations.
+import type { TimedOperation } from '../core/metric-names.js';
 import type { Cents } from '../core/money.js';
-import type { TimedOperation } from '../core/thresholds.js';
 import type { FlowContext } from './flow-context.js';
 import { isWriteOperation, recordBalance, recordSuccess, recordWriteOutcome } from './metrics.js';
 import type { OpResult } from './targets/index.js';

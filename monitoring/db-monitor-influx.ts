@@ -3,14 +3,12 @@
 // tagged with the run id (when the run streams there), and keeps the series in memory so the
 // run's report has database charts even without InfluxDB (results/<run-id>/db-monitor.json).
 // A failing sample or write is recorded and the next one tried: the monitor never stops a run.
+import { MEASUREMENTS } from '../core/metric-names.js';
 import type pg from 'pg';
 import { sampleDatabase, sampleRates, type DatabaseSample } from './db-monitor.js';
 import { sampleFestival, type FestivalSample } from './festival-sample.js';
 import type { InfluxClient } from './influx/influx-client.js';
 import type { Point } from './influx/line-protocol.js';
-
-export const DB_MEASUREMENT = 'moshpit_db';
-export const FESTIVAL_MEASUREMENT = 'moshpit_festival';
 
 /** Fields of moshpit_db. All floats (plain numbers), so no field ever changes type. */
 export const DB_FIELDS = [
@@ -101,8 +99,8 @@ export function festivalFields(f: FestivalSample): Record<FestivalField, number>
 
 export function recordPoints(runId: string, r: DbMonitorRecord): Point[] {
   const tags = { run_id: runId, testid: runId };
-  const points: Point[] = [{ measurement: DB_MEASUREMENT, tags, fields: r.db, time: r.t }];
-  if (r.festival) points.push({ measurement: FESTIVAL_MEASUREMENT, tags, fields: r.festival, time: r.t });
+  const points: Point[] = [{ measurement: MEASUREMENTS.db, tags, fields: r.db, time: r.t }];
+  if (r.festival) points.push({ measurement: MEASUREMENTS.festival, tags, fields: r.festival, time: r.t });
   return points;
 }
 

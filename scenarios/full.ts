@@ -1,4 +1,4 @@
-// Scenario E (seeds 003): everything at once over all wallets: doors, concessions, fundings,
+// Scenario E: everything at once over all wallets: doors, concessions, fundings,
 // re-entries, and the crowd browsing balances (2,000 concurrent users at pilot), shaped as a
 // festival day: gates open, peak, winding down.
 // Bundled to build/dist/full.js; environment contract: scenarios/README.md.

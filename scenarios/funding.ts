@@ -1,4 +1,4 @@
-// Scenario C (seeds 003): 50 concurrent wallet fundings through signed Stripe webhooks at pilot.
+// Scenario C: 50 concurrent wallet fundings through signed Stripe webhooks at pilot.
 // Bundled to build/dist/funding.js; environment contract: scenarios/README.md.
 import { defineK6Scenario, k6Exec } from '../lib/bindings/k6/scenario.js';
 import * as flows from '../lib/flows/index.js';

@@ -1,4 +1,4 @@
-// Scenario D (seeds 003): enter, exit, re-enter cycles; entry counts and re-entry fees.
+// Scenario D: enter, exit, re-enter cycles; entry counts and re-entry fees.
 // Bundled to build/dist/reentry.js; environment contract: scenarios/README.md.
 import { defineK6Scenario, k6Exec } from '../lib/bindings/k6/scenario.js';
 import * as flows from '../lib/flows/index.js';

@@ -7,17 +7,9 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { readSettings, type FestivalSettings } from './settings.js';
+import { FIXTURE_FILES, type FixtureManifest } from '../core/fixture-manifest.js';
+import { readSettings } from './settings.js';
 import { prefixLikePattern, probeWalletId, seededWalletIdRegex } from './test-prefix.js';
-
-export interface FixtureManifest {
-  prefix: string;
-  wallets: number;
-  seeded_at: string;
-  database: string;
-  settings: FestivalSettings;
-  probe_wallet_id: string;
-}
 
 export interface WrittenFixtures {
   manifest: FixtureManifest;
@@ -86,7 +78,8 @@ export async function writeFixtures(
   const { prefix, fixturesDir } = opts;
   mkdirSync(fixturesDir, { recursive: true });
   const pattern = prefixLikePattern(prefix);
-  const files = ['wallets.json', 'products.json', 'terminals.json', 'gateways.json', 'manifest.json'].map((f) => join(fixturesDir, f));
+  const file = (name: keyof typeof FIXTURE_FILES) => join(fixturesDir, FIXTURE_FILES[name]);
+  const files = [file('wallets'), file('products'), file('terminals'), file('gateways'), file('manifest')];
   const [walletsFile, productsFile, terminalsFile, gatewaysFile, manifestFile] = files as [string, string, string, string, string];
 
   const walletCount = await writeWalletsJson(client, prefix, walletsFile);

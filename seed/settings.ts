@@ -1,18 +1,13 @@
 // Optional changes to the single festival_settings row. Only fields the caller names are
 // updated; without any, the row is not touched at all.
 import type pg from 'pg';
+import type { FestivalSettings } from '../core/fixture-manifest.js';
 import { validateWholeNumber } from './input.js';
 
 export interface FestivalSettingsChange {
   platformFeeBps?: number;
   reentryFeeCents?: number;
   venueCapacity?: number;
-}
-
-export interface FestivalSettings {
-  platform_fee_bps: number;
-  reentry_fee_cents: number;
-  venue_capacity: number;
 }
 
 /** Same bounds as the table's CHECK constraints, checked before we connect. */

@@ -1,6 +1,8 @@
-// Ctrl-C policy for long pipelines: the first SIGINT/SIGTERM asks for a graceful stop (k6, in
-// the same process group, receives it too and ends its test with a summary; the pipeline
-// skips what is left and tears down); a second one tears down at once and exits.
+// Ctrl-C policy for long pipelines: the first SIGINT/SIGTERM asks for a graceful stop (the load
+// processes, in the same process group, receive it too and end their test; the pipeline skips
+// what is left and tears down); a second one tears down at once and exits.
+import { EXIT } from '../core/exit-codes.js';
+
 let interrupted = false;
 
 export function isInterrupted(): boolean {
@@ -17,7 +19,7 @@ export function installInterruptHandler(teardown: () => Promise<void>, log: (m: 
       return;
     }
     log(`${sig} again: stopping now`);
-    void teardown().finally(() => process.exit(130));
+    void teardown().finally(() => process.exit(EXIT.interrupted));
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { stateDir } from './paths.js';
 import type { OwnedProcess } from './processes.js';
+import type { TargetKind } from '../core/target-kind.js';
 
 export interface PostgresState {
   /** false when DATABASE_URL pointed at a database we do not manage */
@@ -15,7 +16,7 @@ export interface PostgresState {
 
 export interface TargetState {
   url: string;
-  kind: 'rest' | 'supabase';
+  kind: TargetKind;
   apiKey: string;
   webhookSecret: string;
   logFile: string;

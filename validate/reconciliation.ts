@@ -13,7 +13,8 @@
 // This matches how lib/ counts (lib/verdicts.ts settle): one final outcome per logical write
 // after retries, never a deliberate replay (those go to moshpit_<op>_replays); for webhooks,
 // the first delivery per intent, with the amount if it was a success and 0 if a failure.
-import { outcomeMetric, WRITE_OPERATIONS, type WriteOperation } from '../core/operations.js';
+import { outcomeMetric } from '../core/metric-names.js';
+import { WRITE_OPERATIONS, type WriteOperation } from '../core/operations.js';
 import { safeInt } from './pg-integers.js';
 import type { RunSummary } from './summary.js';
 import type { CheckContext, Witness } from './types.js';

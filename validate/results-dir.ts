@@ -1,4 +1,5 @@
 // results/<run-id>/: where a run's summary.json is read and validation reports are written.
+import { RUN_FILES } from '../core/results-layout.js';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -16,7 +17,7 @@ export function latestRunId(resultsDir: string): string | null {
   let best: { id: string; time: number } | null = null;
   for (const entry of readdirSync(resultsDir, { withFileTypes: true })) {
     if (!entry.isDirectory()) continue;
-    for (const marker of ['metadata.json', 'summary.json']) {
+    for (const marker of [RUN_FILES.metadata, RUN_FILES.summary]) {
       const file = join(resultsDir, entry.name, marker);
       if (!existsSync(file)) continue;
       const time = statSync(file).mtimeMs;

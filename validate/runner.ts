@@ -1,6 +1,7 @@
 // runValidation: composes the checkers over one scope and one database snapshot, and writes
 // results/<run-id>/validation.json and validation-junit.xml. The scenario orchestrator calls
 // it after k6; `moshpit validate-results` is a thin CLI over it.
+import { RUN_FILES } from '../core/results-layout.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -172,7 +173,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
   const outDir = options.outDir ?? (runId ? join(resultsDir, runId) : null);
   if (outDir && options.writeFiles !== false) {
     mkdirSync(outDir, { recursive: true });
-    const files = { json: join(outDir, 'validation.json'), junit: join(outDir, 'validation-junit.xml') };
+    const files = { json: join(outDir, RUN_FILES.validation), junit: join(outDir, RUN_FILES.validationJunit) };
     report.files = files;
     writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(files.junit, junitXml(report));

@@ -3,6 +3,7 @@
 // Also accepted: k6 --summary-export output (metrics.<name>.count) and k6's machine-readable
 // summary (results.metrics[] with name and values.count). Only counters are read; a counter
 // k6 never added to is absent from the file and reads as 0.
+import { RUN_FILES } from '../core/results-layout.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -24,7 +25,7 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function summaryPath(resultsDir: string, runId: string): string {
-  return join(resultsDir, runId, 'summary.json');
+  return join(resultsDir, runId, RUN_FILES.summary);
 }
 
 /** metric name -> its raw count field, whatever the file's shape. */

@@ -12,6 +12,7 @@
 //   startLoopback     the trivial loopback server of the references.
 // Every run has a hard deadline: the engine processes we know by PID (onSpawn) get SIGTERM,
 // then SIGKILL. Nothing else is ever signalled.
+import { ENGINE_START_DIR, RUN_DIRS } from '../../core/results-layout.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -236,7 +237,7 @@ export async function runClosedFlows(ctx: BenchContext, f: Festival, opts: { sce
   const scale = { duration: 1, rate: 1 };
   const env = bundleEnv(f, profile, runId, resultsDir, { MOSHPIT_DURATION_SCALE: '1', MOSHPIT_RATE_SCALE: '1' });
   const loads: WorkloadLoad[] = [{ workload: opts.workload, lanes: 1, shape: { executor: 'constant-vus', vus: opts.vus, durationSeconds: opts.seconds } }];
-  const barrierDir = join(resultsDir, 'engine', 'start');
+  const barrierDir = join(resultsDir, RUN_DIRS.engine, ENGINE_START_DIR);
   return measureLoad(ctx, f, {
     engine: 'artillery', scenario: opts.scenario, profile, scale, label: opts.label, runId, resultsDir, loads,
     timeoutMs: (opts.seconds + PROFILES[profile].gracefulStopSeconds + 180) * 1000,

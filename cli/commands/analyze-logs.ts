@@ -1,12 +1,14 @@
 // `moshpit analyze-logs`: the target's JSON-lines request log → error rate and p95 per endpoint,
 // failures by code, wallet mismatches, a time series per minute (monitoring/log-analyzer).
+import { RUN_FILES } from '../../core/results-layout.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOptions } from '../options.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 import { analyzeRequestLog, type LogAnalysis } from '../../monitoring/log-analyzer/analyze.js';
 import { formatLogAnalysis } from '../../monitoring/log-analyzer/format.js';
-import { readRunFiles, RUN_FILE_NAMES } from '../../monitoring/report/run-files.js';
+import { readRunFiles } from '../../monitoring/report/run-files.js';
 import { resolveRunDir } from '../../monitoring/report/run-lookup.js';
 import { resultsDir, stateDir } from '../../stack/paths.js';
 import { readStackState } from '../../stack/state.js';
@@ -54,7 +56,7 @@ const command: Command = {
       window = { fromMs: start, toMs: end };
     }
     const analysis: LogAnalysis = await analyzeRequestLog(log, { window, bucketSeconds: bucket });
-    if (values.save && runDir) writeFileSync(join(runDir, RUN_FILE_NAMES.requestLog), `${JSON.stringify(analysis, null, 2)}\n`);
+    if (values.save && runDir) writeFileSync(join(runDir, RUN_FILES.requestLog), `${JSON.stringify(analysis, null, 2)}\n`);
     process.stdout.write(values.json ? `${JSON.stringify(analysis, null, 2)}\n` : `${formatLogAnalysis(analysis)}\n`);
     return 0;
   },

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { EXIT } from '../../core/exit-codes.js';
 import { PROFILE_NAMES, SCENARIO_NAMES } from '../../core/profiles.js';
 import { projectRoot } from '../../stack/paths.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import { type Command } from '../command.js';
 import { parseOptions } from '../options.js';
 
 /** The rotation: every scenario once, chaos twice (it leaves the most behind: pending intents, offline syncs). */

@@ -1,7 +1,8 @@
 // `moshpit bench`: the suite's own speed and scale against references measured in the same run
 // (bench/README.md). Prints a table; writes results/bench/<timestamp>.json.
 import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 
 // Kept in step with bench/harness/types.ts (not imported: stack/paths.ts must not load before
 // MOSHPIT_CLUSTER_ID is set below).

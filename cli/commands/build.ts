@@ -2,7 +2,8 @@
 import { relative } from 'node:path';
 import { buildScenario, scenarioNames, watchAll } from '../../build/bundle.js';
 import { projectRoot } from '../../stack/paths.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 
 const command: Command = {
   summary: 'bundle the k6 scenarios (scenarios/*.ts) into build/dist/<name>.js',

@@ -2,7 +2,8 @@
 // one line per interval, until --count samples or Ctrl-C.
 import pg from 'pg';
 import { parseOptions } from '../options.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 import { sampleDatabase, sampleRates, type DatabaseSample } from '../../monitoring/db-monitor.js';
 import { LEGEND, headerLine, sampleLine } from '../../monitoring/db-monitor-view.js';
 import { describeDatabase, resolveDatabaseUrl } from '../../seed/database-url.js';

@@ -1,7 +1,8 @@
 // `moshpit generate-report`: results/<run-id>/report.html (self-contained) and report.md for a
 // run, from its files and, when it streamed there, InfluxDB. Runs also get one automatically.
 import { parseOptions } from '../options.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 import { generateRunReport } from '../../monitoring/report/generate.js';
 import { resolveRunDir } from '../../monitoring/report/run-lookup.js';
 import { resultsDir } from '../../stack/paths.js';

@@ -5,7 +5,8 @@
 // monitoring/grafana/alert-rules/ (--check: fail when either is stale).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 import { DASHBOARD_DIR, staleDashboardFiles, writeDashboardFiles } from '../../monitoring/grafana/dashboard-files.js';
 import { ALERT_RULE_PATH, alertRuleFileIsStale, writeAlertRuleFile } from '../../monitoring/grafana/alert-rules/alert-rule-file.js';
 import { which } from '../../stack/exec.js';

@@ -3,7 +3,8 @@ import { join, relative } from 'node:path';
 import { GO_TOOLS } from '../../build/toolchain.js';
 import { ALLOW_LIST_FILE, checkGoModules, checkInstalledLicences, loadAllowList, type LicenceReport } from '../../build/licence-gate.js';
 import { projectRoot } from '../../stack/paths.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 
 function print(title: string, r: LicenceReport, list: boolean): void {
   process.stdout.write(`${title}: ${r.checked} checked, ${r.failures.length} failing, ${r.excepted.length} by exception\n`);

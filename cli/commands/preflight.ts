@@ -4,9 +4,11 @@
 import { redactUrl } from '../../core/redact.js';
 import { formatPreflight, runPreflight } from '../../validate/preflight/runner.js';
 import { parseOptions } from '../options.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 import { resolveDatabaseUrl, resolveRunningTarget } from '../pipeline/resolve-target.js';
-import { isLoopbackUrl, parseKind } from '../pipeline/target-config.js';
+import { isLoopbackUrl } from '../../core/loopback.js';
+import { parseKind } from '../pipeline/target-config.js';
 
 const usage = `usage: moshpit preflight [options]
 

@@ -2,7 +2,8 @@
 // Shows the per-table counts first and asks on a terminal; without one it needs --yes.
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 import { describeDatabase, resolveDatabaseUrl } from '../../seed/database-url.js';
 import { DEFAULT_PREFIX, SeedInputError, validatePrefix } from '../../seed/input.js';
 import { previewRollback, rollbackTestData, type TableCount } from '../../seed/rollback.js';

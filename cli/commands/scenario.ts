@@ -1,7 +1,8 @@
 // `moshpit scenario <name>`: pre-flight → load (Artillery, or the user's k6) → verdict from the
 // merged metrics stream → money validation, against the embedded stack or your deployment.
 import { DEFAULT_ENGINE, ENGINES, type EngineName } from '../../core/engine-plan.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 import { parseDefects, positiveInt, parseOptions } from '../options.js';
 import { parseKind } from '../pipeline/target-config.js';
 import { runScenario } from '../pipeline/run-scenario.js';

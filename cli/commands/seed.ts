@@ -1,6 +1,7 @@
 // moshpit seed: test wallets, catalogue, terminals, doors and the fixture files (seed/).
 import { parseOptions } from '../options.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 import { DEFAULT_PREFIX, SeedInputError, parseWholeNumberFlag } from '../../seed/input.js';
 import { resolveDatabaseUrl } from '../../seed/database-url.js';
 import { seed, type SeedSummary } from '../../seed/seed.js';

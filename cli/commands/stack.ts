@@ -1,6 +1,7 @@
 // `moshpit stack up|down|status`: the embedded PostgreSQL + reference target, on loopback.
 import { stackDown, stackStatus, stackUp } from '../../stack/stack.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 import { parseDefects, parseOptions } from '../options.js';
 
 const command: Command = {

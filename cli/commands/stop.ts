@@ -9,7 +9,8 @@ import { readRecordedLoad } from '../../stack/load-processes.js';
 import { stateDir } from '../../stack/paths.js';
 import { isAlive, sleep, stopOwned } from '../../stack/processes.js';
 import { readRunningScenarios, type RunningScenario } from '../../stack/run-state.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import { type Command } from '../command.js';
 import { parseOptions, positiveInt } from '../options.js';
 
 const DEFAULT_TIMEOUT_S = 300;

@@ -1,6 +1,7 @@
 // `moshpit toolchain [toxiproxy|k6|all]`: find or build Toxiproxy; report the user's own k6.
 import { K6_INSTALL_HINT, TOXIPROXY, findUserK6, resolveTool } from '../../build/toolchain.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 
 const CHOICES = ['toxiproxy', 'k6', 'all'];
 

@@ -11,7 +11,8 @@ import { DEFAULT_PREFIX } from '../../validate/scope.js';
 import { DEFAULT_BOUNDS } from '../../validate/types.js';
 import { parseOptions } from '../options.js';
 import { EXIT } from '../../core/exit-codes.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { Command } from '../command.js';
 import { resolveDatabaseUrl } from '../pipeline/resolve-target.js';
 
 const usage = `usage: moshpit validate-results [--run <id> | --latest] [options]

@@ -12,6 +12,7 @@
 //        in/out-of-window comparison, what the load saw.
 // Exit code: the load step's if it failed; else 1 when a fault could not be applied or removed;
 // else 99 when a recovery broke its bound (the pipeline ends that as exit 99, "thresholds").
+import { RUN_FILES } from '../../core/results-layout.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROFILES, isProfileName, scenarioShapes, shapeDurationSeconds } from '../../core/profiles.js';
@@ -22,21 +23,19 @@ import { buildChaosReport, formatChaosReport, loadLateness, type ChaosReport } f
 import { summarizeSamples } from '../../chaos/samples.js';
 import { targetCrashExecutor } from '../../chaos/target-crash.js';
 import { defaultTimeline, timelineFromOption, windowsOfKind, type Timeline } from '../../chaos/timeline.js';
-import { readWindowsFile, type WindowRecord } from '../../chaos/windows-file.js';
+import { readWindowsFile } from '../../chaos/windows-file.js';
 import { DB_PROXY_NAME } from '../../chaos/db-proxy.js';
 import type { ChaosEnv } from '../../lib/chaos/contract.js';
 import { CHAOS_LOAD } from '../../lib/chaos/runtime.js';
 import { progress } from '../../stack/progress.js';
 import { sleep } from '../../stack/processes.js';
 import { readStackState } from '../../stack/state.js';
-import { UsageError } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
 import type { LoadStepContext } from './run-scenario.js';
 import { readRunStreams } from './run-verdict.js';
 
 export { CHAOS_LOAD };
 export const DEFAULT_RECOVERY_BOUND_S = 30;
-export const REPORT_FILE = 'chaos-report.json';
-export const WINDOWS_FILE = 'chaos-windows.json';
 /**
  * A load that ended normally may end a moment before the timeline does (its last arrival on
  * the last second): the controller gets this long to finish the timeline before it is stopped.
@@ -50,11 +49,6 @@ export interface ChaosPlan {
   toxiproxy?: { apiUrl: string; proxy: string };
   /** the embedded stack must put Toxiproxy between the target and PostgreSQL */
   needsDbProxy: boolean;
-  /**
-   * Called when a window closes (done or interrupted): the dashboards' annotation hook, e.g.
-   * `(w, runId) => writeAnnotations(influx, [chaosAnnotation(runId, w)])` (chaos/annotations.ts).
-   */
-  onWindow?: (w: WindowRecord, runId: string) => void | Promise<void>;
 }
 
 export interface PlanOptions {
@@ -115,7 +109,7 @@ export function chaosEnvFor(plan: ChaosPlan): ChaosEnv {
 export function chaosLoadHook(plan: ChaosPlan): (step: LoadStepContext) => Promise<number> {
   return async (step) => {
     const { runId, resultsDir, target } = step;
-    const windowsFile = join(resultsDir, WINDOWS_FILE);
+    const windowsFile = join(resultsDir, RUN_FILES.chaosWindows);
     const stack = target.embedded ? readStackState() : null;
     const api = plan.toxiproxy ?? (stack?.toxiproxy ? { apiUrl: stack.toxiproxy.apiUrl, proxy: stack.toxiproxy.proxy } : null);
     if (windowsOfKind(plan.timeline, 'toxic').length && !api) {
@@ -143,9 +137,6 @@ export function chaosLoadHook(plan: ChaosPlan): (step: LoadStepContext) => Promi
         t0Ms,
         executors,
         log: progress,
-        onWindow: async (w) => {
-          await plan.onWindow?.(w, runId);
-        },
       });
     } catch (err) {
       // Nothing was applied; without its faults the run tests something else: a failed run.
@@ -199,6 +190,6 @@ function writeReport(plan: ChaosPlan, runId: string, resultsDir: string, windows
     recoveryBoundS: plan.recoveryBoundS,
     endMs: windows.t0Ms + windows.durationS * 1000,
   });
-  writeFileSync(join(resultsDir, REPORT_FILE), `${JSON.stringify({ ...report, runId }, null, 2)}\n`);
+  writeFileSync(join(resultsDir, RUN_FILES.chaosReport), `${JSON.stringify({ ...report, runId }, null, 2)}\n`);
   return report;
 }

@@ -1,7 +1,8 @@
 // Resolves the target and database a command should talk to: a user deployment from the
 // environment, else the running embedded stack's state file.
 import { readStackState } from '../../stack/state.js';
-import { externalTargetFromEnv, type TargetKind } from './target-config.js';
+import type { TargetKind } from '../../core/target-kind.js';
+import { externalTargetFromEnv } from './target-config.js';
 
 export interface ResolvedTarget {
   url: string;

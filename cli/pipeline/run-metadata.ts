@@ -1,22 +1,10 @@
 // results/<run-id>/metadata.json: enough to reproduce and compare a run later.
+import { RUN_FILES } from '../../core/results-layout.js';
+import type { RunMetadata } from '../../core/run-metadata.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exec } from '../../stack/exec.js';
 import { projectRoot } from '../../stack/paths.js';
-
-export interface RunMetadata {
-  runId: string;
-  scenario: string;
-  profile: string;
-  target: { kind: string; url: string; embedded: boolean; defects: string[] };
-  /** The load engine and its version (artillery from node_modules, or the user's k6). */
-  engine: { name: string; version: string };
-  gitRevision: string | null;
-  node: string;
-  startedAt: string;
-  finishedAt?: string;
-  exit?: { load: number | null; thresholds: 'passed' | 'failed' | 'skipped'; validation: 'passed' | 'failed' | 'skipped'; preflight: 'ready' | 'not-ready' | 'skipped'; code: number };
-}
 
 export async function gitRevision(): Promise<string | null> {
   const r = await exec('git', ['rev-parse', '--short', 'HEAD'], { cwd: projectRoot, check: false }).catch(() => null);
@@ -26,5 +14,5 @@ export async function gitRevision(): Promise<string | null> {
 }
 
 export function writeMetadata(resultsDir: string, meta: RunMetadata): void {
-  writeFileSync(join(resultsDir, 'metadata.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  writeFileSync(join(resultsDir, RUN_FILES.metadata), `${JSON.stringify(meta, null, 2)}\n`);
 }

@@ -1,6 +1,7 @@
 // One scenario run, end to end: checks of every input → target (embedded stack on demand, or
 // a user deployment) → seed (embedded only) → pre-flight → load (Artillery by default, or the
 // user's k6) → the verdict from the merged metrics stream → money validation → exit code.
+import { LATEST_FILE } from '../../core/results-layout.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -26,12 +27,14 @@ import { withStack } from '../../stack/stack.js';
 import { forgetLoadProcess, recordLoadProcess } from '../../stack/load-processes.js';
 import { forgetRunningScenario, recordRunningScenario } from '../../stack/run-state.js';
 import { writeSlowWindows, type RelativeSlowWindow } from './slow-windows.js';
-import { UsageError } from '../command.js';
-import { externalTargetFromEnv, type TargetKind } from './target-config.js';
+import { UsageError } from '../../core/usage-error.js';
+import type { TargetKind } from '../../core/target-kind.js';
+import { externalTargetFromEnv } from './target-config.js';
 import { runLoad, type LoadStep } from './engine/run-load.js';
 import type { LoadScale } from './engine/workload-loads.js';
 import { judgeRun } from './run-verdict.js';
-import { gitRevision, writeMetadata, type RunMetadata } from './run-metadata.js';
+import type { RunMetadata } from '../../core/run-metadata.js';
+import { gitRevision, writeMetadata } from './run-metadata.js';
 import type { ResolvedTarget } from './resolve-target.js';
 import { seedForRun, preflightForRun, validateRun } from './steps.js';
 import { appendStepSummary } from './step-summary.js';
@@ -183,7 +186,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
   const runId = newRunId(opts.scenario);
   const resultsDir = join(resultsRoot, runId);
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsRoot, 'LATEST'), `${runId}\n`);
+  writeFileSync(join(resultsRoot, LATEST_FILE), `${runId}\n`);
   const fixturesDir = opts.fixturesDir ?? defaultFixturesDir;
   const slowWindowsFile = opts.slowWindows?.length ? join(resultsDir, 'slow-windows.json') : undefined;
 

@@ -1,10 +1,10 @@
 // The run's load verdict, ours whatever the engine: merge every process's metrics stream in
 // results/<run-id>/streams/, evaluate the thresholds table, and write summary.json (k6's
 // handleSummary shape plus a "moshpit" block), summary.txt, summary.md and junit.xml.
+import { RUN_DIRS, RUN_FILES } from '../../core/results-layout.js';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mergeStreams, parseStreamText, type MergedRun, type SourceInfo } from '../../core/metrics-stream/merge.js';
-import { STREAMS_DIR } from '../../core/metrics-stream/records.js';
 import { sloBuckets } from '../../core/metrics-stream/slo-buckets.js';
 import { parseT0, T0_FILE } from '../../core/start-barrier.js';
 import { evaluateSloTiers, sloVerdict, type SloPolicy, type SloTimeline, type SloVerdict } from '../../core/slo-tiers.js';
@@ -40,7 +40,7 @@ function runT0(resultsDir: string, given: number | null, merged: MergedRun): num
 }
 
 export function readRunStreams(resultsDir: string): MergedRun {
-  const dir = join(resultsDir, STREAMS_DIR);
+  const dir = join(resultsDir, RUN_DIRS.streams);
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort() : [];
   if (files.length === 0) throw new Error(`no metrics streams in ${dir}: the load did not start`);
   return mergeStreams(files.map((f) => ({ name: f, records: parseStreamText(f, readFileSync(join(dir, f), 'utf8')) })));
@@ -81,9 +81,9 @@ export function judgeRun(opts: { resultsDir: string; run: RunInfo; thresholds: T
   };
   const view = readSummary(data);
   const text = renderText(view, opts.run) + (slo ? `\nSLO tiers: ${slo.text}\n` : '') + (notes.length ? `\nnotes:\n${notes.map((n) => `  - ${n}`).join('\n')}\n` : '');
-  writeFileSync(join(opts.resultsDir, 'summary.json'), JSON.stringify(data, null, 2));
-  writeFileSync(join(opts.resultsDir, 'summary.txt'), text);
-  writeFileSync(join(opts.resultsDir, 'junit.xml'), renderJunit(view, opts.run, slo));
-  writeFileSync(join(opts.resultsDir, 'summary.md'), renderMarkdown(view, opts.run) + (slo ? renderSloTimelineMarkdown(slo.timeline, slo) : '') + (notes.length ? `\n## Notes\n\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''));
+  writeFileSync(join(opts.resultsDir, RUN_FILES.summary), JSON.stringify(data, null, 2));
+  writeFileSync(join(opts.resultsDir, RUN_FILES.summaryText), text);
+  writeFileSync(join(opts.resultsDir, RUN_FILES.junit), renderJunit(view, opts.run, slo));
+  writeFileSync(join(opts.resultsDir, RUN_FILES.summaryMarkdown), renderMarkdown(view, opts.run) + (slo ? renderSloTimelineMarkdown(slo.timeline, slo) : '') + (notes.length ? `\n## Notes\n\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''));
   return { thresholdsOk: outcomes.every((o) => o.ok), outcomes, sources: merged.sources, notes, text, slo };
 }

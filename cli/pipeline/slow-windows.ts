@@ -3,7 +3,7 @@
 // in wall-clock ms, to the file the target watches (platform/server/slow-windows.ts) once t0 is
 // fixed, so they land in the same time buckets as the SLO tiers judge.
 import { renameSync, writeFileSync } from 'node:fs';
-import { UsageError } from '../command.js';
+import { UsageError } from '../../core/usage-error.js';
 
 export interface RelativeSlowWindow { atS: number; forS: number; slowMs: number }
 

@@ -1,5 +1,6 @@
 // The pipeline's steps, each a thin call into its own module (seed/, validate/), printing
 // what a person at the console needs and writing each step's report next to the run.
+import { RUN_FILES } from '../../core/results-layout.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seed } from '../../seed/index.js';
@@ -29,7 +30,7 @@ export async function preflightForRun(opts: { target: ResolvedTarget; fixturesDi
     progress(`pre-flight could not run: ${(err as Error).message}`);
     return 'not-ready';
   }
-  writeFileSync(join(opts.resultsDir, 'preflight.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(opts.resultsDir, RUN_FILES.preflight), `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`${formatPreflight(report)}\n`);
   return report.moneyFailure ? 'money-wrong' : report.ready ? 'ready' : 'not-ready';
 }

@@ -1,9 +1,9 @@
 // Which target a run drives: the embedded stack (default), or a user's deployment named by
 // TARGET_URL (REST) or SUPABASE_URL (Supabase). Remote hosts need an explicit opt-in: a load
 // or chaos test pointed at the wrong URL is an outage, so the default reaches loopback only.
-import { UsageError } from '../command.js';
-
-export type TargetKind = 'rest' | 'supabase';
+import { isLoopbackUrl } from '../../core/loopback.js';
+import { UsageError } from '../../core/usage-error.js';
+import { isTargetKind, type TargetKind } from '../../core/target-kind.js';
 
 export interface ExternalTarget {
   url: string;
@@ -13,20 +13,9 @@ export interface ExternalTarget {
   databaseUrl: string | undefined;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-export function isLoopbackUrl(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
-  } catch {
-    return false;
-  }
-}
-
 export function parseKind(raw: string | undefined, fallback: TargetKind): TargetKind {
   if (raw === undefined || raw === '') return fallback;
-  if (raw === 'rest' || raw === 'supabase') return raw;
+  if (isTargetKind(raw)) return raw;
   throw new UsageError(`target kind must be 'rest' or 'supabase', got '${raw}'`);
 }
 

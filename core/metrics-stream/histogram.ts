@@ -1,6 +1,7 @@
 // A mergeable latency histogram: log-spaced buckets with a fixed relative accuracy (as in
 // DDSketch), so histograms from any number of processes and seconds add up exactly and every
 // percentile of the merge is within ACCURACY of the true sample. Count, sum, min and max are exact.
+import { nearestRank } from '../percentile.js';
 
 /** Relative accuracy of a percentile read from the buckets (0.5 %). */
 export const ACCURACY = 0.005;
@@ -56,14 +57,14 @@ export function mergeHistogram(into: HistogramData, from: HistogramData): void {
 }
 
 /**
- * The q-quantile (0..1), nearest rank over the buckets, clamped to the exact min and max.
+ * The q-quantile (0..1), nearest rank (core/percentile.ts) over the buckets, clamped to the exact min and max.
  * NaN for an empty histogram.
  */
 export function quantile(h: HistogramData, q: number): number {
   if (h.n === 0) return NaN;
   if (q <= 0) return h.min;
   if (q >= 1) return h.max;
-  const rank = Math.max(1, Math.ceil(q * h.n));
+  const rank = nearestRank(q, h.n);
   let seen = h.zero;
   if (seen >= rank) return Math.max(h.min, Math.min(0, h.max));
   const indexes = Object.keys(h.b).map(Number).sort((a, b) => a - b);

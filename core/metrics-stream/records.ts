@@ -60,4 +60,3 @@ export function streamFileName(source: string): string {
   return `${source}.jsonl`;
 }
 
-export const STREAMS_DIR = 'streams';

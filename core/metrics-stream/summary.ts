@@ -2,6 +2,7 @@
 // core/thresholds.ts evaluated against them, and the checks, in the shape k6's handleSummary
 // data has (metrics{type, contains, values, thresholds}, root_group.checks), so every reader
 // of summary.json (validation, report, compare) reads either engine's run the same way.
+import { ENGINE_METRICS } from '../metric-names.js';
 import type { Thresholds, ThresholdRule } from '../thresholds.js';
 import { mean, quantile } from './histogram.js';
 import { parseSelector, selectSeries, type MergedRun } from './merge.js';
@@ -123,7 +124,7 @@ export function k6ShapedSummary(run: MergedRun, outcomes: ThresholdOutcome[]): R
   }
   const checks: Array<{ name: string; path: string; id: string; passes: number; fails: number }> = [];
   const byName = new Map<string, { passes: number; fails: number }>();
-  for (const s of run.metrics.get('checks') ?? []) {
+  for (const s of run.metrics.get(ENGINE_METRICS.checks) ?? []) {
     if (s.data.k !== 'rate') continue;
     const name = s.tags.check ?? '(unnamed)';
     const c = byName.get(name) ?? { passes: 0, fails: 0 };

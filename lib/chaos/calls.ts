@@ -8,6 +8,7 @@ import { fromRest, fromRpc } from '../targets/internal/normalize.js';
 import type { CallName, EntryScanBody, OpResult, OrderBody, OrderLine, WebhookBody } from '../targets/index.js';
 import type { ChaosContext } from './context.js';
 import { tagPhase } from './clock.js';
+import type { TargetKind } from '../../core/target-kind.js';
 
 export interface OfflineOrderInput {
   device_order_id: string;
@@ -47,7 +48,6 @@ export interface OfflineSyncBody {
   results: OfflineOrderResult[];
 }
 
-type Surface = 'rest' | 'supabase';
 
 /** A request ready for the port (alone or in a batch), and how to read its answer. */
 export interface PreparedCall<B = Record<string, unknown>> {
@@ -58,7 +58,7 @@ export interface PreparedCall<B = Record<string, unknown>> {
 
 /** Builds prepared calls; pure and per process (no per-VU state). */
 export class ChaosCalls {
-  constructor(private readonly kind: Surface, private readonly baseUrl: string, private readonly apiKey: string, private readonly timeoutSeconds: number) {}
+  constructor(private readonly kind: TargetKind, private readonly baseUrl: string, private readonly apiKey: string, private readonly timeoutSeconds: number) {}
 
   entryScan(req: { walletId: string; gatewayId: string; idempotencyKey: string }): PreparedCall<EntryScanBody> {
     if (this.kind === 'rest') return this.restWrite('/v1/scans/entry', '/v1/scans/entry', { wallet_id: req.walletId, gateway_id: req.gatewayId }, 'entry', req.idempotencyKey);

@@ -9,6 +9,7 @@ import { chaosSeconds, tagPhase, type ChaosClock } from './clock.js';
 import type { ChaosEnv } from './contract.js';
 import { countRerouted } from './metrics.js';
 import { offlineDevices } from './schedule.js';
+import type { TargetKind } from '../../core/target-kind.js';
 
 export interface ChaosTargetScope {
   env: ChaosEnv;
@@ -18,7 +19,7 @@ export interface ChaosTargetScope {
 }
 
 export class ChaosTarget implements Target {
-  readonly kind: 'rest' | 'supabase';
+  readonly kind: TargetKind;
 
   /**
    * Where each key's scan went: a retry (same Idempotency-Key) must go to the same door, or the

@@ -6,17 +6,16 @@
 // (k6 only) the bundle's setup() asks the orchestrator's clock endpoint (clockUrl, POST →
 // {"t0Ms"}) once every VU is initialised, and the controller starts its schedule at that same
 // t0: faults and load share one clock.
+import type { FaultKind, Params } from '../../core/faults.js';
 
 export const CHAOS_ENV = 'MOSHPIT_CHAOS_JSON';
 
-export type ChaosFaultKind = 'toxic' | 'client' | 'process';
-
 export interface ChaosWindowSpec {
   fault: string;
-  kind: ChaosFaultKind;
+  kind: FaultKind;
   startS: number;
   durationS: number;
-  params: Record<string, number | string | boolean>;
+  params: Params;
 }
 
 export interface ChaosEnv {
@@ -38,22 +37,3 @@ export const FAULT_TAG = 'fault';
 export type ChaosPhase = 'steady' | 'fault' | 'recovery';
 export const NO_FAULT = 'none';
 
-/** Custom metrics of the chaos load (lib/chaos/metrics.ts), read back by the orchestrator. */
-export const CHAOS_METRICS = {
-  /** Counter: a money rule broken in front of the load's eyes (never allowed, in or out of windows) */
-  violations: 'moshpit_chaos_violations',
-  /** Counter: scans sent to another door because theirs was offline */
-  rerouted: 'moshpit_chaos_rerouted_scans',
-  /** Counter: concession iterations not run because the terminal was offline */
-  terminalOffline: 'moshpit_chaos_offline_terminal_skips',
-  /** Counter: scans made by an offline scanner (tag: result after replay) */
-  offlineScans: 'moshpit_chaos_offline_scans',
-  /** Counter: sales made by an offline terminal (tag: status after sync) */
-  offlineOrders: 'moshpit_chaos_offline_orders',
-  /** Counter: cents an offline sale could not take from its wallet (reported for collection) */
-  shortfallCents: 'moshpit_chaos_offline_shortfall_cents',
-  /** Counter: webhook deliveries by fault handling (tag: kind = delayed|duplicate_concurrent|duplicate_late|reordered|forged) */
-  webhookDeliveries: 'moshpit_chaos_webhook_deliveries',
-  /** Counter: writes resent in a reconnect burst with their original keys (tag: device) */
-  burstReplays: 'moshpit_chaos_burst_replays',
-} as const;

@@ -1,7 +1,7 @@
 // The chaos flows' own metrics (names in contract.ts), through the load port.
 // Tags stay low-cardinality: a result, a status, a kind, a device kind, a rule. Never ids.
+import { CHAOS_METRICS } from '../../core/metric-names.js';
 import type { MetricsPort } from '../../core/load-port.js';
-import { CHAOS_METRICS } from './contract.js';
 
 /**
  * A money rule the platform must keep even inside a fault window (a forged webhook credited,

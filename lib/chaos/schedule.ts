@@ -1,6 +1,8 @@
 // The chaos timeline as the load sees it: which phase a moment is in (steady, inside a fault
 // window, recovering after one), which client faults are on, which doors and terminals are
 // offline. Pure functions over the MOSHPIT_CHAOS_JSON windows; seconds are timeline seconds.
+import { paramNumber } from '../../core/faults.js';
+import { isLoopbackUrl } from '../../core/loopback.js';
 import { NO_FAULT, type ChaosEnv, type ChaosPhase, type ChaosWindowSpec } from './contract.js';
 
 /**
@@ -56,11 +58,6 @@ export function windowsOf(env: Pick<ChaosEnv, 'windows'>, fault: string): ChaosW
   return env.windows.filter((w) => w.fault === fault).sort((a, b) => a.startS - b.startS);
 }
 
-export function numberParam(w: ChaosWindowSpec, name: string, fallback: number): number {
-  const v = w.params[name];
-  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
-}
-
 /**
  * Devices offline at tS: the first `count` of `total` (doors or terminals), never all of them
  * (one must stay up to take the queue). 0-based indexes.
@@ -68,7 +65,7 @@ export function numberParam(w: ChaosWindowSpec, name: string, fallback: number):
 export function offlineDevices(env: Pick<ChaosEnv, 'windows'>, fault: 'scanner-offline' | 'concession-offline', total: number, tS: number): Set<number> {
   const param = fault === 'scanner-offline' ? 'gateways' : 'terminals';
   let count = 0;
-  for (const w of activeWindows(env, fault, tS)) count = Math.max(count, numberParam(w, param, 1));
+  for (const w of activeWindows(env, fault, tS)) count = Math.max(count, paramNumber(w, param));
   const out = new Set<number>();
   for (let i = 0; i < Math.min(count, total - 1); i++) out.add(i);
   return out;
@@ -76,7 +73,7 @@ export function offlineDevices(env: Pick<ChaosEnv, 'windows'>, fault: 'scanner-o
 
 /** Doors (or terminals) a window takes offline, 0-based. */
 export function devicesOfWindow(w: ChaosWindowSpec, total: number): number[] {
-  const count = numberParam(w, w.fault === 'scanner-offline' ? 'gateways' : 'terminals', 1);
+  const count = paramNumber(w, w.fault === 'scanner-offline' ? 'gateways' : 'terminals');
   return Array.from({ length: Math.max(0, Math.min(count, total - 1)) }, (_, i) => i);
 }
 
@@ -104,7 +101,7 @@ export function parseChaosEnv(raw: string | undefined): ChaosEnv {
       }
     });
   }
-  if (d.clockUrl !== undefined && !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+\//.test(d.clockUrl)) {
+  if (d.clockUrl !== undefined && !(typeof d.clockUrl === 'string' && /^http:\/\/[^/]+:\d+\//.test(d.clockUrl) && isLoopbackUrl(d.clockUrl))) {
     problems.push(`clockUrl must be a loopback http URL, got ${JSON.stringify(d.clockUrl)}`);
   }
   if (d.t0Ms !== undefined && (typeof d.t0Ms !== 'number' || !Number.isFinite(d.t0Ms))) problems.push('t0Ms must be a number (ms epoch)');

@@ -6,9 +6,10 @@
 //   inside windows and recoveries: errors are expected; their rate and latency are measured
 //     (sub-metrics per phase and per fault, so the summary compares them), never judged;
 //   recovery time after each window (Node side, cli/pipeline/chaos-run.ts): within a bound.
-import { defaultThresholds, latencyMetric, METRICS, type ThresholdRule, type Thresholds } from '../../core/thresholds.js';
+import { CHAOS_METRICS, ENGINE_METRICS, latencyMetric, METRICS } from '../../core/metric-names.js';
+import { defaultThresholds, type ThresholdRule, type Thresholds } from '../../core/thresholds.js';
 import type { Workload } from '../../core/profiles.js';
-import { CHAOS_METRICS, CHAOS_TAG, FAULT_TAG, type ChaosEnv } from './contract.js';
+import { CHAOS_TAG, FAULT_TAG, type ChaosEnv } from './contract.js';
 import { allPhaseTags } from './schedule.js';
 
 /** A sub-metric selector k6 accepts: metric{tag:value,...}. */
@@ -26,8 +27,8 @@ export function chaosThresholds(workloads: readonly Workload[], env: Pick<ChaosE
     http_req_failed: [`rate<${WHOLE_RUN.maxFailureRate}`],
     checks: [`rate>${WHOLE_RUN.minSuccessRate}`],
     [METRICS.successRate]: [`rate>${WHOLE_RUN.minSuccessRate}`],
-    [steady('http_req_failed')]: ['rate==0'],
-    [steady('checks')]: ['rate==1'],
+    [steady(ENGINE_METRICS.httpReqFailed)]: ['rate==0'],
+    [steady(ENGINE_METRICS.checks)]: ['rate==1'],
     [steady(METRICS.successRate)]: ['rate==1'],
     // The money: never wrong, in or out of a window.
     [METRICS.balanceIntegrityRate]: base[METRICS.balanceIntegrityRate]!,
@@ -43,8 +44,8 @@ export function chaosThresholds(workloads: readonly Workload[], env: Pick<ChaosE
   // Measured, not judged: error rate and latency per phase and per fault (always-true rules
   // make k6 compute the sub-metrics, so summary.json holds the comparison).
   const measure = (tags: Record<string, string>) => {
-    t[selector('http_req_failed', tags)] ??= ['rate<=1']; // never over a real rule (steady's)
-    t[selector('http_req_duration', tags)] ??= ['max>=0'];
+    t[selector(ENGINE_METRICS.httpReqFailed, tags)] ??= ['rate<=1']; // never over a real rule (steady's)
+    t[selector(ENGINE_METRICS.httpReqDuration, tags)] ??= ['max>=0'];
   };
   for (const phase of ['steady', 'fault', 'recovery']) measure({ [CHAOS_TAG]: phase });
   for (const p of allPhaseTags(env)) if (p.chaos !== 'steady') measure({ [CHAOS_TAG]: p.chaos, [FAULT_TAG]: p.fault });

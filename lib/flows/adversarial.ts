@@ -9,9 +9,10 @@
 //   extra_fields          an order carrying its own total, fee and balance: ignored or 400, never trusted
 //   out_of_order_scan     an exit while outside / an entry while inside: 409, nothing moves
 //   replayed_*            a completed recharge, order or scan resent with its key (adversarial-replays.ts)
+import { METRICS } from '../../core/metric-names.js';
 import type { HttpRequest, HttpResponse } from '../../core/load-port.js';
 import type { Cents } from '../../core/money.js';
-import { ADVERSARIAL_KINDS, METRICS, type AdversarialKind } from '../../core/thresholds.js';
+import { ADVERSARIAL_KINDS, type AdversarialKind } from '../../core/thresholds.js';
 import type { StatefulWorkload } from '../../core/profiles.js';
 import { attemptRead } from '../attempts.js';
 import type { Flow, FlowContext } from '../flow-context.js';

@@ -15,7 +15,8 @@ import { attemptRead, attemptWrite } from '../attempts.js';
 import { chaosSeconds } from '../chaos/clock.js';
 import type { ChaosContext } from '../chaos/context.js';
 import { countDelivery, invariant } from '../chaos/metrics.js';
-import { activeWindows, numberParam } from '../chaos/schedule.js';
+import { activeWindows } from '../chaos/schedule.js';
+import { paramNumber } from '../../core/faults.js';
 import { deliverConcurrently, deliverForged, deliverReliably, FORGERIES } from '../chaos/webhooks.js';
 import { newIdempotencyKey } from '../idempotency.js';
 import { recordFundingE2e, recordReplay } from '../metrics.js';
@@ -78,7 +79,7 @@ export async function chaosWalletFunding(ctx: ChaosContext): Promise<void> {
 
   // webhook-delay: Stripe holds the delivery back.
   let heldS = 0;
-  for (const w of active(ctx, 'webhook-delay')) heldS = Math.max(heldS, numberParam(w, 'delayS', 30));
+  for (const w of active(ctx, 'webhook-delay')) heldS = Math.max(heldS, paramNumber(w, 'delayS'));
   if (heldS > 0) {
     countDelivery(port, 'delayed');
     await port.sleep(heldS);
@@ -90,7 +91,7 @@ export async function chaosWalletFunding(ctx: ChaosContext): Promise<void> {
   const payload = paymentIntentEvent({ eventId: newEventId(), type, intentId, amountCents: amount, walletId: wallet.id });
 
   // bad-signature: forgeries first; none may be accepted or move money.
-  const forging = active(ctx, 'bad-signature').some((w) => chance(numberParam(w, 'rate', 0.05)));
+  const forging = active(ctx, 'bad-signature').some((w) => chance(paramNumber(w, 'rate')));
   if (forging) {
     for (const forgery of FORGERIES) {
       const r = await deliverForged(ctx, payload, amount, forgery);
@@ -102,7 +103,7 @@ export async function chaosWalletFunding(ctx: ChaosContext): Promise<void> {
     if (after !== null) invariant(port, 'a forged Stripe webhook credits nothing', after === opening);
   }
 
-  const duplicating = active(ctx, 'webhook-dup').some((w) => chance(numberParam(w, 'rate', 0.2)));
+  const duplicating = active(ctx, 'webhook-dup').some((w) => chance(paramNumber(w, 'rate')));
   const reorderWindows = succeeded ? active(ctx, 'webhook-reorder') : [];
 
   let first: OpResult<WebhookBody>;
@@ -114,7 +115,7 @@ export async function chaosWalletFunding(ctx: ChaosContext): Promise<void> {
     first = await deliverReliably(ctx, paid);
     settle(ctx, first, ['acked'], 'signed Stripe webhook is accepted', credit);
     expectThat(ctx, 'first webhook delivery is applied', applied(first), 'funding_webhook');
-    const windowS = Math.min(...reorderWindows.map((w) => numberParam(w, 'windowS', 10)), 10);
+    const windowS = Math.min(...reorderWindows.map((w) => paramNumber(w, 'windowS')), 10);
     await port.sleep(Math.random() * Math.min(windowS, 3));
     const late = await deliverReliably(ctx, declined);
     recordReplay(port, 'funding_webhook');

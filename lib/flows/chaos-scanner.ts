@@ -10,7 +10,8 @@ import { sleepUntil } from '../chaos/clock.js';
 import { requireSeconds, type ChaosContext } from '../chaos/context.js';
 import { cacheWallets, idleToEnd, sendBurst, WalletCursor, type CachedWallet } from '../chaos/devices.js';
 import { countBurstReplay, countOfflineScan, invariant } from '../chaos/metrics.js';
-import { devicesOfWindow, numberParam, windowsOf } from '../chaos/schedule.js';
+import { devicesOfWindow, windowsOf } from '../chaos/schedule.js';
+import { paramNumber } from '../../core/faults.js';
 import { newIdempotencyKey } from '../idempotency.js';
 import { recordReplay } from '../metrics.js';
 import type { EntryScanBody, OpResult } from '../targets/index.js';
@@ -39,7 +40,7 @@ export async function chaosScannerDevice(ctx: ChaosContext): Promise<void> {
     const offline = devicesOfWindow(w, doors.length);
     const end = w.startS + w.durationS;
     if (!offline.length || requireSeconds(ctx) >= end) continue;
-    const n = Math.max(1, Math.floor((numberParam(w, 'scansPerMin', 30) * w.durationS) / 60));
+    const n = Math.max(1, Math.floor((paramNumber(w, 'scansPerMin') * w.durationS) / 60));
     const wallets = pool.take(n);
 
     await sleepUntil(port, clock, w.startS - CACHE_LEAD_S);

@@ -16,7 +16,8 @@ import { sleepUntil } from '../chaos/clock.js';
 import { requireSeconds, type ChaosContext } from '../chaos/context.js';
 import { cacheWallets, idleToEnd, sendBurst, WalletCursor } from '../chaos/devices.js';
 import { countBurstReplay, countOfflineOrder, invariant } from '../chaos/metrics.js';
-import { devicesOfWindow, numberParam, windowsOf } from '../chaos/schedule.js';
+import { devicesOfWindow, windowsOf } from '../chaos/schedule.js';
+import { paramNumber } from '../../core/faults.js';
 import type { ProductFixture, TerminalFixture } from '../fixtures.js';
 import { newIdempotencyKey } from '../idempotency.js';
 import { standMenu } from '../menu.js';
@@ -76,8 +77,8 @@ export async function chaosTerminalDevice(ctx: ChaosContext): Promise<void> {
     const end = w.startS + w.durationS;
     if (!offline.length || requireSeconds(ctx) >= end) continue;
     const onlineBar = terminals[terminals.findIndex((_, i) => !offline.includes(i))]!;
-    const sales = Math.max(1, Math.floor((numberParam(w, 'salesPerMin', 30) * w.durationS) / 60));
-    const spendElsewhere = numberParam(w, 'spendElsewhereRate', 0.3);
+    const sales = Math.max(1, Math.floor((paramNumber(w, 'salesPerMin') * w.durationS) / 60));
+    const spendElsewhere = paramNumber(w, 'spendElsewhereRate');
     const customers = pool.take(Math.max(1, Math.ceil(sales / 2))); // most buy a round or two
 
     await sleepUntil(port, clock, w.startS - CACHE_LEAD_S);

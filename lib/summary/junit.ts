@@ -1,12 +1,10 @@
 // JUnit XML for CI: every threshold AND every check is a testcase (k6's own junit helper
 // covers thresholds only). A check fails its testcase if any of its evaluations failed.
+import { escapeMarkup } from '../../core/escape.js';
 import type { RunInfo } from './report.js';
 import { thresholdObserved } from './report.js';
 import type { SummaryView } from './summary-data.js';
 
-function xml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
 
 interface Case { name: string; failure: string | null }
 
@@ -14,9 +12,9 @@ function suite(name: string, classname: string, cases: Case[], seconds: string):
   const failures = cases.filter((c) => c.failure !== null).length;
   const body = cases.map((c) =>
     c.failure === null
-      ? `    <testcase classname="${xml(classname)}" name="${xml(c.name)}"/>`
-      : `    <testcase classname="${xml(classname)}" name="${xml(c.name)}">\n      <failure message="${xml(c.failure)}"/>\n    </testcase>`);
-  return [`  <testsuite name="${xml(name)}" tests="${cases.length}" failures="${failures}" errors="0" time="${seconds}">`, ...body, '  </testsuite>'].join('\n');
+      ? `    <testcase classname="${escapeMarkup(classname)}" name="${escapeMarkup(c.name)}"/>`
+      : `    <testcase classname="${escapeMarkup(classname)}" name="${escapeMarkup(c.name)}">\n      <failure message="${escapeMarkup(c.failure)}"/>\n    </testcase>`);
+  return [`  <testsuite name="${escapeMarkup(name)}" tests="${cases.length}" failures="${failures}" errors="0" time="${seconds}">`, ...body, '  </testsuite>'].join('\n');
 }
 
 /** The SLO tiers' verdict (core/slo-tiers.ts), when the run judged them: one testcase. */
@@ -39,7 +37,7 @@ export function renderJunit(view: SummaryView, run: RunInfo, slo: SloJunit | nul
   const failures = all.filter((c) => c.failure !== null).length;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xml(`${base} (${run.profile}, ${run.targetKind}, run ${run.runId})`)}" tests="${all.length}" failures="${failures}" errors="0" time="${seconds}">`,
+    `<testsuites name="${escapeMarkup(`${base} (${run.profile}, ${run.targetKind}, run ${run.runId})`)}" tests="${all.length}" failures="${failures}" errors="0" time="${seconds}">`,
     suite('thresholds', `${base}.thresholds`, thresholdCases, seconds),
     suite('checks', `${base}.checks`, checkCases, seconds),
     ...(slo ? [suite('slo tiers', `${base}.slo`, sloCases, seconds)] : []),

@@ -1,7 +1,8 @@
 // Markdown for a CI step summary ($GITHUB_STEP_SUMMARY and the like).
+import { METRICS } from '../../core/metric-names.js';
 import { centsText, duration, keyFigures, ms, operationRows, OUTCOME_CLASSES, outcomeRows, thresholdObserved, type RunInfo } from './report.js';
 import { passed, type SummaryView } from './summary-data.js';
-import { ADVERSARIAL_EXPECTED, ADVERSARIAL_KINDS, METRICS } from '../../core/thresholds.js';
+import { ADVERSARIAL_EXPECTED, ADVERSARIAL_KINDS } from '../../core/thresholds.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 

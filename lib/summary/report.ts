@@ -1,8 +1,8 @@
 // The rows every summary rendering shows (text, Markdown): latency per operation, write
-// outcomes with their money, and the source documents' integrity metrics.
+// outcomes with their money, and the integrity rates (success, balance integrity).
+import { ENGINE_METRICS, latencyMetric, METRICS, outcomeMetric, replayMetric, TIMED_OPERATIONS, type TimedOperation } from '../../core/metric-names.js';
 import { formatCents } from '../../core/money.js';
-import { OPERATIONS, WRITE_OPERATIONS, outcomeMetric } from '../../core/operations.js';
-import { latencyMetric, METRICS, replayMetric, type TimedOperation } from '../../core/thresholds.js';
+import { WRITE_OPERATIONS } from '../../core/operations.js';
 import type { MetricView, SummaryView } from './summary-data.js';
 
 export interface RunInfo {
@@ -17,7 +17,6 @@ export interface OperationRow { op: TimedOperation; count: number; avg: number; 
 export interface OutcomeRow { op: string; cells: Array<{ count: number; cents: number }>; replays: number }
 export interface KeyFigure { label: string; value: string }
 
-const TIMED: TimedOperation[] = [...OPERATIONS, 'funding_intent_read'];
 
 const value = (m: MetricView | undefined, key: string): number => m?.values[key] ?? 0;
 
@@ -37,7 +36,7 @@ export function duration(msTotal: number | null): string {
 
 export function operationRows(view: SummaryView): OperationRow[] {
   const rows: OperationRow[] = [];
-  for (const op of TIMED) {
+  for (const op of TIMED_OPERATIONS) {
     const m = view.metrics[latencyMetric(op)];
     if (!m || value(m, 'count') === 0) continue;
     rows.push({ op, count: value(m, 'count'), avg: value(m, 'avg'), p95: value(m, 'p(95)'), p99: value(m, 'p(99)'), max: value(m, 'max') });
@@ -77,11 +76,11 @@ export function keyFigures(view: SummaryView): KeyFigure[] {
   figures.push({ label: 'balance errors', value: String(value(m[METRICS.balanceErrors], 'count')) });
   const e2e = m[METRICS.fundingE2e];
   if (e2e) figures.push({ label: 'funding end-to-end', value: `avg ${ms(value(e2e, 'avg'))}, p95 ${ms(value(e2e, 'p(95)'))}, n=${value(e2e, 'count')}` });
-  const failed = m.http_req_failed;
-  if (failed) figures.push({ label: 'HTTP failures', value: `${percent(value(failed, 'rate'))} of ${value(m.http_reqs, 'count')} requests` });
+  const failed = m[ENGINE_METRICS.httpReqFailed];
+  if (failed) figures.push({ label: 'HTTP failures', value: `${percent(value(failed, 'rate'))} of ${value(m[ENGINE_METRICS.httpReqs], 'count')} requests` });
   const retries = m[METRICS.retries];
   if (retries) figures.push({ label: 'write retries', value: String(value(retries, 'count')) });
-  const iterations = m.iterations;
+  const iterations = m[ENGINE_METRICS.iterations];
   if (iterations) figures.push({ label: 'iterations', value: `${value(iterations, 'count')} (${value(iterations, 'rate').toFixed(2)}/s)` });
   if (m.vus_max) figures.push({ label: 'max VUs', value: String(value(m.vus_max, 'max')) });
   return figures;

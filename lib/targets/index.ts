@@ -1,6 +1,6 @@
 // Public entry of lib/targets: pick the adapter for TARGET_KIND. Flows import types from here.
 import type { LoadPort } from '../../core/load-port.js';
-import type { TargetKind } from '../config.js';
+import type { TargetKind } from '../../core/target-kind.js';
 import { RestTarget } from './rest.js';
 import { SupabaseTarget } from './supabase.js';
 import type { Target } from './target.js';

@@ -1,8 +1,9 @@
 // The one interface scenarios drive a festival platform through. Implementations (rest.ts,
 // supabase.ts) own URLs, headers and body shapes; flows never build a request themselves.
 // Every call goes out through the run's LoadPort, so the engine is the binding's business.
+import type { TimedOperation } from '../../core/metric-names.js';
 import type { OutcomeClass } from '../../core/operations.js';
-import type { TimedOperation } from '../../core/thresholds.js';
+import type { TargetKind } from '../../core/target-kind.js';
 
 /** Every call the adapters make: the timed domain operations plus the health probe. */
 export type CallName = TimedOperation | 'health';
@@ -39,7 +40,7 @@ export interface WebhookBody { received: boolean; outcome: 'applied' | 'duplicat
 export interface HealthBody { status: string; database: string }
 
 export interface Target {
-  readonly kind: 'rest' | 'supabase';
+  readonly kind: TargetKind;
   /** null: the surface has no health route (Supabase); setup then relies on a wallet read. */
   health(): Promise<OpResult<HealthBody> | null>;
   entryScan(req: GateScanRequest): Promise<OpResult<EntryScanBody>>;

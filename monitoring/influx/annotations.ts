@@ -1,9 +1,8 @@
 // Run annotations (chaos injected, phase started, verdict) as InfluxDB points that Grafana's
 // InfluxDB annotation query reads: time = start, fields title/text, end_ms for a region.
+import { MEASUREMENTS } from '../../core/metric-names.js';
 import type { InfluxClient } from './influx-client.js';
 import { int, timestampMs, type Point } from './line-protocol.js';
-
-export const ANNOTATION_MEASUREMENT = 'moshpit_annotations';
 
 /** chaos: a fault on/off; phase: a load stage; verdict: the run's outcome. Other kinds are allowed. */
 export type AnnotationKind = 'chaos' | 'phase' | 'verdict' | (string & {});
@@ -25,7 +24,7 @@ export function annotationPoint(a: Annotation): Point {
   const fields: Point['fields'] = { title: a.title, text: a.text ?? a.title };
   if (a.end !== undefined) fields.end_ms = int(timestampMs(a.end));
   return {
-    measurement: ANNOTATION_MEASUREMENT,
+    measurement: MEASUREMENTS.annotations,
     tags: { ...a.tags, run_id: a.runId, kind: a.kind },
     fields,
     time: a.start,
@@ -60,5 +59,5 @@ export async function writeAnnotations(client: InfluxClient, list: Annotation[],
  */
 export function grafanaAnnotationQuery(runIdVariable = '$testid', kind?: AnnotationKind): string {
   const kindFilter = kind ? ` AND "kind" = '${kind.replace(/[\\']/g, (c) => `\\${c}`)}'` : '';
-  return `SELECT "title", "text", "end_ms", "kind" FROM "${ANNOTATION_MEASUREMENT}" WHERE "run_id" =~ /^${runIdVariable}$/${kindFilter} AND $timeFilter`;
+  return `SELECT "title", "text", "end_ms", "kind" FROM "${MEASUREMENTS.annotations}" WHERE "run_id" =~ /^${runIdVariable}$/${kindFilter} AND $timeFilter`;
 }

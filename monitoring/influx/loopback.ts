@@ -1,16 +1,8 @@
 // Metrics and annotations go only to this machine unless the operator says otherwise:
 // a typo in a URL must not ship a run's data (or load) to some other host.
-import { isIP } from 'node:net';
+import { isLoopbackHost } from '../../core/loopback.js';
 
 export class RemoteInfluxRefused extends Error {}
-
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h);
-  return false;
-}
 
 /** Parses an InfluxDB base URL; refuses a non-loopback host unless MOSHPIT_ALLOW_REMOTE=1. */
 export function checkInfluxUrl(raw: string, env: NodeJS.ProcessEnv = process.env): URL {

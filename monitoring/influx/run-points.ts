@@ -1,12 +1,10 @@
 // A run's validation outcome as points next to the load's metrics, so a dashboard can show the
 // money-invariant verdict and each checker's violations for the run being looked at.
+import { MEASUREMENTS } from '../../core/metric-names.js';
 import type { CheckerResult } from '../../validate/types.js';
 import { annotationPoint } from './annotations.js';
 import type { InfluxClient } from './influx-client.js';
 import { int, type Point } from './line-protocol.js';
-
-export const VERDICT_MEASUREMENT = 'moshpit_verdict';
-export const CHECK_MEASUREMENT = 'moshpit_checks';
 
 export type Verdict = 'passed' | 'failed' | 'skipped';
 
@@ -28,7 +26,7 @@ export function runPoints(o: RunOutcome): Point[] {
   const runTags = { run_id: o.runId, scenario: o.scenario, profile: o.profile };
   const failed = o.checkers.filter((c) => !c.ok);
   const verdict: Point = {
-    measurement: VERDICT_MEASUREMENT,
+    measurement: MEASUREMENTS.verdict,
     tags: runTags,
     fields: {
       verdict: o.verdict,
@@ -43,7 +41,7 @@ export function runPoints(o: RunOutcome): Point[] {
     time: o.at,
   };
   const checks: Point[] = o.checkers.map((c) => ({
-    measurement: CHECK_MEASUREMENT,
+    measurement: MEASUREMENTS.checks,
     tags: { ...runTags, checker: c.name, anomaly: c.anomaly },
     fields: {
       ok: c.ok,

@@ -4,7 +4,8 @@
 // files, so the verdict (cli/pipeline/run-verdict.ts) reads it exactly as a local run's.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { STREAMS_DIR, streamFileName, type SeriesRecord, type StreamRecord } from '../../core/metrics-stream/records.js';
+import { streamFileName, type SeriesRecord, type StreamRecord } from '../../core/metrics-stream/records.js';
+import { RUN_DIRS } from '../../core/results-layout.js';
 import { STREAM_MEASUREMENT } from './stream-records.js';
 import { quoteIdent, type InfluxClient } from './influx-client.js';
 
@@ -92,7 +93,7 @@ export async function readStreamsFromInflux(client: InfluxClient, runId: string,
 
 /** Writes the streams where a local run's processes write theirs: results/<run-id>/streams/. */
 export function writeStreams(resultsDir: string, streams: ReadbackStream[]): string[] {
-  const dir = join(resultsDir, STREAMS_DIR);
+  const dir = join(resultsDir, RUN_DIRS.streams);
   mkdirSync(dir, { recursive: true });
   return streams.map((s) => {
     const file = join(dir, s.name);

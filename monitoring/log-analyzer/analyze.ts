@@ -20,7 +20,7 @@
 //                          non-replayed one): an idempotent replay must repeat the original answer
 // Balances that contradict the ledger are the validators' job (they read the database).
 import { isRejectionCode } from '../../core/error-codes.js';
-import { Samples } from './percentile.js';
+import { Samples } from './samples.js';
 import { readRequestLog, type LogEntry, type ReadCounts, type Window } from './read-log.js';
 
 export type AnswerClass = 'ok' | 'rejection' | 'request_error' | 'server_error';

@@ -1,7 +1,9 @@
 // What changed between two runs (A the baseline, B the candidate): latency, error rates,
 // throughput, thresholds, money integrity and validation, with regressions marked by rules a
 // reader can check by hand (see ComparisonRules).
-import { OPERATIONS, WRITE_OPERATIONS, outcomeMetric } from '../../core/operations.js';
+import { ENGINE_METRICS, latencyMetric, METRICS, outcomeMetric, TIMED_OPERATIONS } from '../../core/metric-names.js';
+import { EXIT } from '../../core/exit-codes.js';
+import { WRITE_OPERATIONS } from '../../core/operations.js';
 import type { RunFiles } from './run-files.js';
 import { metricValue, type RunSummaryData } from './summary-reader.js';
 
@@ -45,7 +47,6 @@ export interface ComparisonRules {
 
 export const DEFAULT_RULES: ComparisonRules = { relative: 0.1, latencyMs: 5, rate: 0.001 };
 
-const TIMED = [...OPERATIONS, 'funding_intent_read'];
 
 function headline(f: RunFiles): RunHeadline {
   const code = f.metadata?.exit?.code ?? null;
@@ -53,7 +54,7 @@ function headline(f: RunFiles): RunHeadline {
     runId: f.runId,
     scenario: f.metadata?.scenario ?? String(f.summary?.moshpit.scenario ?? '?'),
     profile: f.metadata?.profile ?? String(f.summary?.moshpit.profile ?? '?'),
-    verdict: code === null ? 'INCOMPLETE' : code === 0 ? 'PASS' : 'FAIL',
+    verdict: code === null ? 'INCOMPLETE' : code === EXIT.ok ? 'PASS' : 'FAIL',
     exitCode: code,
     durationMs: f.summary?.durationMs ?? null,
   };
@@ -90,23 +91,23 @@ function summaryChanges(a: RunSummaryData, b: RunSummaryData, rules: ComparisonR
   const both = (metric: string) => a.metrics[metric] || b.metrics[metric];
   const val = (s: RunSummaryData, metric: string, key: string) => (s.metrics[metric] ? metricValue(s, metric, key) : null);
 
-  for (const [metric, label] of [['http_req_duration', 'all requests'], ...TIMED.map((op) => [`moshpit_${op}_duration`, op])] as Array<[string, string]>) {
+  for (const [metric, label] of [[ENGINE_METRICS.httpReqDuration, 'all requests'], ...TIMED_OPERATIONS.map((op) => [latencyMetric(op), op])] as Array<[string, string]>) {
     if (!both(metric)) continue;
     for (const p of ['p(95)', 'p(99)']) out.push(numeric('latency', `${label} ${p.replace(/[()]/g, '')}`, 'ms', val(a, metric, p), val(b, metric, p), 'lower-is-better', rules));
   }
-  if (both('moshpit_funding_e2e_ms')) {
-    out.push(numeric('latency', 'funding end to end avg', 'ms', val(a, 'moshpit_funding_e2e_ms', 'avg'), val(b, 'moshpit_funding_e2e_ms', 'avg'), 'lower-is-better', rules));
+  if (both(METRICS.fundingE2e)) {
+    out.push(numeric('latency', 'funding end to end avg', 'ms', val(a, METRICS.fundingE2e, 'avg'), val(b, METRICS.fundingE2e, 'avg'), 'lower-is-better', rules));
   }
 
   const rate = (s: RunSummaryData, m: string) => val(s, m, 'rate');
   const failed = (s: RunSummaryData, m: string) => { const r = rate(s, m); return r === null ? null : 1 - r; };
-  out.push(numeric('errors', 'HTTP failure rate', 'rate', rate(a, 'http_req_failed') ?? 0, rate(b, 'http_req_failed') ?? 0, 'lower-is-better', rules));
+  out.push(numeric('errors', 'HTTP failure rate', 'rate', rate(a, ENGINE_METRICS.httpReqFailed) ?? 0, rate(b, ENGINE_METRICS.httpReqFailed) ?? 0, 'lower-is-better', rules));
   if (both('success_rate')) out.push(numeric('errors', 'unexpected outcomes (1 − success_rate)', 'rate', failed(a, 'success_rate'), failed(b, 'success_rate'), 'lower-is-better', rules));
-  if (both('checks')) out.push(numeric('errors', 'failed checks (1 − checks)', 'rate', failed(a, 'checks'), failed(b, 'checks'), 'lower-is-better', rules));
+  if (both(ENGINE_METRICS.checks)) out.push(numeric('errors', 'failed checks (1 − checks)', 'rate', failed(a, ENGINE_METRICS.checks), failed(b, ENGINE_METRICS.checks), 'lower-is-better', rules));
 
-  out.push(numeric('throughput', 'requests/s', 'per s', val(a, 'http_reqs', 'rate'), val(b, 'http_reqs', 'rate'), 'higher-is-better', rules));
-  out.push(numeric('throughput', 'iterations/s', 'per s', val(a, 'iterations', 'rate'), val(b, 'iterations', 'rate'), 'higher-is-better', rules));
-  out.push(numeric('throughput', 'dropped iterations', 'count', metricValue(a, 'dropped_iterations', 'count'), metricValue(b, 'dropped_iterations', 'count'), 'zero-is-right', rules));
+  out.push(numeric('throughput', 'requests/s', 'per s', val(a, ENGINE_METRICS.httpReqs, 'rate'), val(b, ENGINE_METRICS.httpReqs, 'rate'), 'higher-is-better', rules));
+  out.push(numeric('throughput', 'iterations/s', 'per s', val(a, ENGINE_METRICS.iterations, 'rate'), val(b, ENGINE_METRICS.iterations, 'rate'), 'higher-is-better', rules));
+  out.push(numeric('throughput', 'dropped iterations', 'count', metricValue(a, ENGINE_METRICS.droppedIterations, 'count'), metricValue(b, ENGINE_METRICS.droppedIterations, 'count'), 'zero-is-right', rules));
   for (const op of ['order', 'entry', 'funding_webhook']) {
     const m = outcomeMetric(op as never, 'acked');
     if (both(m)) out.push(numeric('throughput', `${op} acked/s`, 'per s', val(a, m, 'rate') ?? 0, val(b, m, 'rate') ?? 0, 'higher-is-better', rules));

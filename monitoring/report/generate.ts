@@ -2,6 +2,7 @@
 // from InfluxDB when the run streamed there (influx.json says where; this checkout's own
 // influxd is started for the read if it is down); otherwise, or when InfluxDB cannot be
 // reached, the report falls back to the summary and the run's own files and says so.
+import { RUN_FILES } from '../../core/results-layout.js';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { autoInterval } from '../grafana/panel-queries.js';
@@ -10,7 +11,7 @@ import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { buildReportModel } from './report-model.js';
 import { influxCharts, requestLogCharts, sampleCharts, type ChartData } from './run-charts.js';
-import { readRunFiles, RUN_FILE_NAMES, type RunFiles } from './run-files.js';
+import { readRunFiles, type RunFiles } from './run-files.js';
 
 export interface GenerateOptions {
   /** An open connection (the orchestrator's); otherwise influx.json decides. */
@@ -86,8 +87,8 @@ export async function generateRunReport(dir: string, opts: GenerateOptions = {})
     window: window ? { startMs: window.startMs - 1000, endMs: window.endMs + 1000 } : null,
     notes,
   });
-  const html = join(dir, RUN_FILE_NAMES.reportHtml);
-  const markdown = join(dir, RUN_FILE_NAMES.reportMarkdown);
+  const html = join(dir, RUN_FILES.reportHtml);
+  const markdown = join(dir, RUN_FILES.reportMarkdown);
   writeFileSync(html, renderHtml(model));
   writeFileSync(markdown, renderMarkdown(model));
   return { html, markdown, htmlBytes: statSync(html).size, timeSeries, notes: model.notes };

@@ -1,7 +1,9 @@
 // What a run report says, independent of how it is rendered (HTML for people, Markdown for
 // CI): the verdict and why, key figures, thresholds, latency, money (what the load saw next to what
 // the database holds), validation with witnesses, the request log, charts, environment.
-import { OPERATIONS, WRITE_OPERATIONS, outcomeMetric } from '../../core/operations.js';
+import { ENGINE_METRICS, latencyMetric, outcomeMetric, replayMetric, TIMED_OPERATIONS } from '../../core/metric-names.js';
+import { EXIT } from '../../core/exit-codes.js';
+import { WRITE_OPERATIONS } from '../../core/operations.js';
 import type { SloTimelineEntry } from '../../core/slo-tiers.js';
 import type { CheckerResult } from '../../validate/types.js';
 import type { LogAnalysis } from '../log-analyzer/analyze.js';
@@ -71,12 +73,11 @@ export interface ReportModel {
   generatedAt: string;
 }
 
-const TIMED = [...OPERATIONS, 'funding_intent_read'];
 
 function latencyRows(s: RunSummaryData): LatencyRow[] {
   const rows: LatencyRow[] = [];
-  for (const op of TIMED) {
-    const metric = `moshpit_${op}_duration`;
+  for (const op of TIMED_OPERATIONS) {
+    const metric = latencyMetric(op);
     const m = s.metrics[metric];
     if (!m || !m.values.count) continue;
     const p95Rule = s.thresholds.find((t) => t.metric === metric && t.aggregate === 'p(95)');
@@ -112,7 +113,7 @@ function moneyRows(s: RunSummaryData, v: RunFiles['validation']): MoneyRow[] {
     rejectedCents: count(op, 'rejected', 'cents'),
     indeterminate: count(op, 'indeterminate', 'count'),
     indeterminateCents: count(op, 'indeterminate', 'cents'),
-    replays: metricValue(s, `moshpit_${op}_replays`, 'count') ?? 0,
+    replays: metricValue(s, replayMetric(op), 'count') ?? 0,
   })).filter((r) => r.acked + r.rejected + r.indeterminate + r.replays > 0 || (r.held ?? 0) > 0);
 }
 
@@ -141,7 +142,7 @@ function verdictOf(f: RunFiles): { verdict: Verdict; exitCode: number | null; re
   if (exit && exit.load !== null && exit.load !== 0) {
     reasons.push({ label: 'load step', ok: false, text: `exit ${exit.load} (a load process failed; see results/<run-id>/engine/)` });
   }
-  if (exit?.code === 130) reasons.push({ label: 'interrupted', ok: false, text: 'stopped by a signal: what ran was validated, the run is not a pass' });
+  if (exit?.code === EXIT.interrupted) reasons.push({ label: 'interrupted', ok: false, text: 'stopped by a signal: what ran was validated, the run is not a pass' });
   const v = f.validation;
   if (v) {
     reasons.push({ label: 'money validation', ok: v.ok, text: `${v.ok ? 'passed' : 'failed'}: ${v.counts.checkers} checkers, ${v.counts.violations} violations${v.counts.errors ? `, ${v.counts.errors} errors` : ''}${v.counts.skipped ? `, ${v.counts.skipped} skipped` : ''}` });
@@ -155,7 +156,7 @@ function verdictOf(f: RunFiles): { verdict: Verdict; exitCode: number | null; re
   }
   if (f.preflight) reasons.push({ label: 'pre-flight', ok: f.preflight.ready, text: f.preflight.verdict });
   if (!exit) return { verdict: 'INCOMPLETE', exitCode: null, reasons };
-  return { verdict: exit.code === 0 ? 'PASS' : 'FAIL', exitCode: exit.code, reasons };
+  return { verdict: exit.code === EXIT.ok ? 'PASS' : 'FAIL', exitCode: exit.code, reasons };
 }
 
 function keyFigures(f: RunFiles, money: MoneyRow[]): ReportModel['keyFigures'] {
@@ -165,10 +166,10 @@ function keyFigures(f: RunFiles, money: MoneyRow[]): ReportModel['keyFigures'] {
   const order = money.find((r) => r.op === 'order');
   const figures: ReportModel['keyFigures'] = [
     { label: 'duration', value: formatValue(s.durationMs, 'ms') },
-    { label: 'requests', value: `${v('http_reqs', 'count') ?? 0} (${formatValue(v('http_reqs', 'rate'), 'reqps')})` },
-    { label: 'p95 all requests', value: formatValue(v('http_req_duration', 'p(95)'), 'ms') },
-    { label: 'HTTP failures', value: formatValue(v('http_req_failed', 'rate') ?? 0, 'percentunit') },
-    { label: 'checks passed', value: formatValue(v('checks', 'rate'), 'percentunit') },
+    { label: 'requests', value: `${v(ENGINE_METRICS.httpReqs, 'count') ?? 0} (${formatValue(v(ENGINE_METRICS.httpReqs, 'rate'), 'reqps')})` },
+    { label: 'p95 all requests', value: formatValue(v(ENGINE_METRICS.httpReqDuration, 'p(95)'), 'ms') },
+    { label: 'HTTP failures', value: formatValue(v(ENGINE_METRICS.httpReqFailed, 'rate') ?? 0, 'percentunit') },
+    { label: 'checks passed', value: formatValue(v(ENGINE_METRICS.checks, 'rate'), 'percentunit') },
     { label: 'success rate', value: formatValue(v('success_rate', 'rate'), 'percentunit') },
   ];
   if (order) figures.push({ label: 'orders / revenue', value: `${order.acked} / ${cents(order.ackedCents)}` });

@@ -1,6 +1,8 @@
 // The report's time series, from the dashboards' own panels: run against InfluxDB when the
 // run streamed there (the same numbers Grafana shows), else the db monitor's panels drawn
 // from results/<run-id>/db-monitor.json and the request log's buckets from request-log.json.
+import { RUN_FILES } from '../../core/results-layout.js';
+import { MEASUREMENTS } from '../../core/metric-names.js';
 import { findPanel } from '../grafana/dashboards.js';
 import type { PanelDef, SampleField } from '../grafana/panel-model.js';
 import { runPanel, type QueryWindow } from '../grafana/panel-queries.js';
@@ -10,7 +12,7 @@ import type { LogAnalysis } from '../log-analyzer/analyze.js';
 import type { HLine, LineSeries } from './svg-chart.js';
 
 export type Section = 'load' | 'latency' | 'money' | 'gates' | 'database' | 'requestLog';
-export type ChartSource = 'influxdb' | 'db-monitor.json' | 'request-log.json';
+export type ChartSource = 'influxdb' | typeof RUN_FILES.dbMonitor | typeof RUN_FILES.requestLog;
 
 export interface ChartData {
   section: Section;
@@ -107,7 +109,7 @@ function aggregate(values: number[], how: SampleField['aggregate']): number | nu
 }
 
 function fieldValue(r: DbMonitorRecord, measurement: string, field: string): number | undefined {
-  const source = measurement === 'moshpit_festival' ? r.festival : r.db;
+  const source = measurement === MEASUREMENTS.festival ? r.festival : r.db;
   return (source as Record<string, number> | undefined)?.[field];
 }
 
@@ -136,7 +138,7 @@ export function sampleCharts(file: DbMonitorFile, intervalMs: number): ChartData
     const p = specPanel(spec);
     if (!p.queries.every((q) => q.sampleFields)) continue;
     const series = p.queries.flatMap((q) => q.sampleFields!.fields.map((f) => sampleSeries(file, q.sampleFields!.measurement, f, intervalMs)));
-    out.push(chart(spec, p, series, 'db-monitor.json'));
+    out.push(chart(spec, p, series, RUN_FILES.dbMonitor));
   }
   return out;
 }
@@ -157,7 +159,7 @@ export function requestLogCharts(a: LogAnalysis): ChartData[] {
         { name: 'errors', points: at((b) => b.errors) },
       ],
       lines: [],
-      source: 'request-log.json',
+      source: RUN_FILES.requestLog,
     },
     {
       section: 'requestLog',
@@ -166,7 +168,7 @@ export function requestLogCharts(a: LogAnalysis): ChartData[] {
       unit: 'ms',
       series: [{ name: 'p95', points: at((b) => b.p95) }],
       lines: [],
-      source: 'request-log.json',
+      source: RUN_FILES.requestLog,
     },
   ];
 }

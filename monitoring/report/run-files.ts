@@ -1,9 +1,10 @@
 // Everything a run left in results/<run-id>/, read leniently: a report is written for every
 // run, so a missing or unreadable file becomes a note in the report, never a crash.
+import { RUN_FILES } from '../../core/results-layout.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ChaosReport } from '../../chaos/report.js';
-import type { RunMetadata } from '../../cli/pipeline/run-metadata.js';
+import type { RunMetadata } from '../../core/run-metadata.js';
 import type { ChaosWindowsFile } from '../../chaos/windows-file.js';
 import type { ValidationReport } from '../../validate/report/types.js';
 import type { DbMonitorFile } from '../db-monitor-influx.js';
@@ -37,20 +38,6 @@ export interface RunFiles {
   problems: string[];
 }
 
-export const RUN_FILE_NAMES = {
-  metadata: 'metadata.json',
-  summary: 'summary.json',
-  validation: 'validation.json',
-  preflight: 'preflight.json',
-  chaos: 'chaos-windows.json',
-  chaosReport: 'chaos-report.json',
-  influx: 'influx.json',
-  dbMonitor: 'db-monitor.json',
-  requestLog: 'request-log.json',
-  reportHtml: 'report.html',
-  reportMarkdown: 'report.md',
-} as const;
-
 export function readRunFiles(dir: string): RunFiles {
   const problems: string[] = [];
   const read = <T>(name: string, parse: (json: unknown) => T = (j) => j as T): T | null => {
@@ -63,19 +50,19 @@ export function readRunFiles(dir: string): RunFiles {
       return null;
     }
   };
-  const metadata = read<RunMetadataFile>(RUN_FILE_NAMES.metadata);
+  const metadata = read<RunMetadataFile>(RUN_FILES.metadata);
   return {
     runId: metadata?.runId ?? basename(dir),
     dir,
     metadata,
-    summary: read(RUN_FILE_NAMES.summary, readSummaryData),
-    validation: read<ValidationReport>(RUN_FILE_NAMES.validation),
-    preflight: read<PreflightFile>(RUN_FILE_NAMES.preflight),
-    chaos: read<ChaosWindowsFile>(RUN_FILE_NAMES.chaos),
-    chaosReport: read<ChaosReport>(RUN_FILE_NAMES.chaosReport),
-    influx: read<InfluxRunFile>(RUN_FILE_NAMES.influx),
-    dbMonitor: read<DbMonitorFile>(RUN_FILE_NAMES.dbMonitor),
-    requestLog: read<LogAnalysis>(RUN_FILE_NAMES.requestLog),
+    summary: read(RUN_FILES.summary, readSummaryData),
+    validation: read<ValidationReport>(RUN_FILES.validation),
+    preflight: read<PreflightFile>(RUN_FILES.preflight),
+    chaos: read<ChaosWindowsFile>(RUN_FILES.chaosWindows),
+    chaosReport: read<ChaosReport>(RUN_FILES.chaosReport),
+    influx: read<InfluxRunFile>(RUN_FILES.influx),
+    dbMonitor: read<DbMonitorFile>(RUN_FILES.dbMonitor),
+    requestLog: read<LogAnalysis>(RUN_FILES.requestLog),
     problems,
   };
 }

@@ -1,5 +1,6 @@
 // Which run a command means: a run id under the results directory, a path to a run directory,
 // `latest` (results/LATEST, else the newest run) or `previous` (the one before the newest).
+import { LATEST_FILE, RUN_FILES } from '../../core/results-layout.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 
@@ -9,8 +10,8 @@ export function listRuns(resultsDir: string): string[] {
   const runs: Array<{ id: string; at: number }> = [];
   for (const e of readdirSync(resultsDir, { withFileTypes: true })) {
     if (!e.isDirectory()) continue;
-    const meta = join(resultsDir, e.name, 'metadata.json');
-    const summary = join(resultsDir, e.name, 'summary.json');
+    const meta = join(resultsDir, e.name, RUN_FILES.metadata);
+    const summary = join(resultsDir, e.name, RUN_FILES.summary);
     if (existsSync(meta)) {
       let at = statSync(meta).mtimeMs;
       try {
@@ -27,7 +28,7 @@ export function listRuns(resultsDir: string): string[] {
 export function resolveRunDir(ref: string, resultsDir: string): string {
   if (ref === 'latest' || ref === 'previous') {
     const runs = listRuns(resultsDir);
-    const latestFile = join(resultsDir, 'LATEST');
+    const latestFile = join(resultsDir, LATEST_FILE);
     const pinned = existsSync(latestFile) ? readFileSync(latestFile, 'utf8').trim() : '';
     const ordered = pinned && runs.includes(pinned) ? [pinned, ...runs.filter((r) => r !== pinned)] : runs;
     const id = ordered[ref === 'latest' ? 0 : 1];

@@ -1,6 +1,7 @@
 // Inline SVG charts for the self-contained report: a time series chart (lines, SLO lines,
 // shaded chaos windows) and a grouped bar chart. No library, no script: what the file holds
 // is what any browser (or a mail client) draws.
+import { escapeMarkup } from '../../core/escape.js';
 import { clock, formatValue } from './format-units.js';
 
 export const PALETTE = ['#3274d9', '#e0752d', '#37872d', '#c4162a', '#8f3bb8', '#1f9fa8', '#b8860b', '#6e6e6e', '#d44a9a', '#5a6acf'];
@@ -22,7 +23,6 @@ export interface LineChartSpec {
   height?: number;
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const r1 = (n: number) => Math.round(n * 10) / 10;
 
 /** Round-number ticks covering [lo, hi]. */
@@ -74,12 +74,12 @@ export function lineChart(spec: LineChartSpec): string {
     const x0 = Math.max(m.l, x(b.startMs));
     const x1 = Math.min(m.l + pw, x(b.endMs));
     if (x1 <= x0) continue;
-    parts.push(`<g class="band"><rect x="${r1(x0)}" y="${m.t}" width="${r1(Math.max(1, x1 - x0))}" height="${ph}" fill="#f2495c" fill-opacity="0.13"><title>${esc(b.label)}</title></rect>` +
-      `<text x="${r1(x0 + 3)}" y="${m.t + 10}" font-size="9" fill="#b3261e">${esc(b.label)}</text></g>`);
+    parts.push(`<g class="band"><rect x="${r1(x0)}" y="${m.t}" width="${r1(Math.max(1, x1 - x0))}" height="${ph}" fill="#f2495c" fill-opacity="0.13"><title>${escapeMarkup(b.label)}</title></rect>` +
+      `<text x="${r1(x0 + 3)}" y="${m.t + 10}" font-size="9" fill="#b3261e">${escapeMarkup(b.label)}</text></g>`);
   }
   for (const v of ticks) {
     parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${r1(y(v))}" y2="${r1(y(v))}" stroke="#e4e4e4"/>` +
-      `<text x="${m.l - 6}" y="${r1(y(v) + 3)}" font-size="10" text-anchor="end" fill="#555">${esc(formatValue(v, spec.unit, spec.decimals))}</text>`);
+      `<text x="${m.l - 6}" y="${r1(y(v) + 3)}" font-size="10" text-anchor="end" fill="#555">${escapeMarkup(formatValue(v, spec.unit, spec.decimals))}</text>`);
   }
   for (const t of timeTicks(span)) {
     const xt = r1(m.l + (t / span) * pw);
@@ -88,7 +88,7 @@ export function lineChart(spec: LineChartSpec): string {
   parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${m.t + ph}" y2="${m.t + ph}" stroke="#999"/>`);
   for (const l of visibleLines) {
     parts.push(`<line class="slo" x1="${m.l}" x2="${m.l + pw}" y1="${r1(y(l.value))}" y2="${r1(y(l.value))}" stroke="#c4162a" stroke-dasharray="5 4"/>` +
-      `<text x="${m.l + pw - 2}" y="${r1(y(l.value) - 3)}" font-size="9" text-anchor="end" fill="#c4162a">${esc(`${l.label} ${formatValue(l.value, spec.unit, spec.decimals)}`)}</text>`);
+      `<text x="${m.l + pw - 2}" y="${r1(y(l.value) - 3)}" font-size="9" text-anchor="end" fill="#c4162a">${escapeMarkup(`${l.label} ${formatValue(l.value, spec.unit, spec.decimals)}`)}</text>`);
   }
   spec.series.forEach((s, i) => {
     const color = PALETTE[i % PALETTE.length]!;
@@ -106,12 +106,12 @@ export function lineChart(spec: LineChartSpec): string {
     const summary = `${s.name}: max ${formatValue(Math.max(...pts.map(([, v]) => v ?? -Infinity)), spec.unit, spec.decimals)}`;
     if (drawn === 1) {
       const [t, v] = pts.find(([, v]) => v !== null)!;
-      parts.push(`<circle cx="${r1(x(t))}" cy="${r1(y(v!))}" r="3" fill="${color}"><title>${esc(summary)}</title></circle>`);
+      parts.push(`<circle cx="${r1(x(t))}" cy="${r1(y(v!))}" r="3" fill="${color}"><title>${escapeMarkup(summary)}</title></circle>`);
       // A lone point still gets a path, so "did it draw" has one answer for every chart.
       parts.push(`<path d="M${r1(x(t) - 3)} ${r1(y(v!))}L${r1(x(t) + 3)} ${r1(y(v!))}" stroke="${color}" stroke-width="2" fill="none"/>`);
       return;
     }
-    parts.push(`<path class="series" d="${d}" stroke="${color}" stroke-width="1.6" fill="none" stroke-linejoin="round"><title>${esc(summary)}</title></path>`);
+    parts.push(`<path class="series" d="${d}" stroke="${color}" stroke-width="1.6" fill="none" stroke-linejoin="round"><title>${escapeMarkup(summary)}</title></path>`);
   });
   parts.push('</svg>');
   return parts.join('');
@@ -147,7 +147,7 @@ export function barChart(spec: BarChartSpec): string {
   const parts: string[] = [`<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" xmlns="http://www.w3.org/2000/svg">`];
   for (const v of ticks) {
     parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${r1(y(v))}" y2="${r1(y(v))}" stroke="#e4e4e4"/>` +
-      `<text x="${m.l - 6}" y="${r1(y(v) + 3)}" font-size="10" text-anchor="end" fill="#555">${esc(formatValue(v, spec.unit, spec.decimals))}</text>`);
+      `<text x="${m.l - 6}" y="${r1(y(v) + 3)}" font-size="10" text-anchor="end" fill="#555">${escapeMarkup(formatValue(v, spec.unit, spec.decimals))}</text>`);
   }
   spec.groups.forEach((g, gi) => {
     const gx = m.l + gi * gw + gw * 0.1;
@@ -157,13 +157,13 @@ export function barChart(spec: BarChartSpec): string {
       const bx = gx + si * bw;
       // Bars are paths too: one shape kind for every chart the report draws.
       parts.push(`<path d="M${r1(bx)} ${r1(m.t + ph)}V${r1(m.t + ph - h)}H${r1(bx + bw - 1)}V${r1(m.t + ph)}Z" fill="${PALETTE[si % PALETTE.length]}">` +
-        `<title>${esc(`${g.label} ${spec.seriesNames[si]}: ${formatValue(v, spec.unit, spec.decimals)}`)}</title></path>`);
+        `<title>${escapeMarkup(`${g.label} ${spec.seriesNames[si]}: ${formatValue(v, spec.unit, spec.decimals)}`)}</title></path>`);
     });
     if (g.marker !== undefined && g.marker <= top) {
       parts.push(`<line class="slo" x1="${r1(gx - 2)}" x2="${r1(gx + gw * 0.8 + 2)}" y1="${r1(y(g.marker))}" y2="${r1(y(g.marker))}" stroke="#c4162a" stroke-dasharray="4 3"/>`);
     }
     // Every other label one line lower, so long operation names never run into each other.
-    parts.push(`<text x="${r1(gx + gw * 0.4)}" y="${H - 24 + (gi % 2) * 13}" font-size="10" text-anchor="middle" fill="#333">${esc(g.label)}</text>`);
+    parts.push(`<text x="${r1(gx + gw * 0.4)}" y="${H - 24 + (gi % 2) * 13}" font-size="10" text-anchor="middle" fill="#333">${escapeMarkup(g.label)}</text>`);
   });
   parts.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${m.t + ph}" y2="${m.t + ph}" stroke="#999"/>`, '</svg>');
   return parts.join('');

@@ -1,5 +1,6 @@
 // results/<run-id>/influx.json: where a run streamed its metrics, so a report generated later
 // (`moshpit generate-report --run <id>`) finds the same InfluxDB and the run's time window.
+import { RUN_FILES } from '../../core/results-layout.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -15,5 +16,5 @@ export interface InfluxRunFile {
 }
 
 export function writeInfluxRunFile(resultsDir: string, f: InfluxRunFile): void {
-  writeFileSync(join(resultsDir, 'influx.json'), `${JSON.stringify(f, null, 2)}\n`);
+  writeFileSync(join(resultsDir, RUN_FILES.influx), `${JSON.stringify(f, null, 2)}\n`);
 }

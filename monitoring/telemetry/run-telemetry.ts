@@ -8,6 +8,7 @@
 //              (request-log.json), phase annotations
 //   finish     verdict, thresholds and chaos windows to InfluxDB, influx.json, report.html/.md
 // Monitoring never decides a run's exit code: every failure here is reported and skipped.
+import { RUN_FILES } from '../../core/results-layout.js';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -21,7 +22,7 @@ import { engineInfluxOutput } from '../influx/engine-output.js';
 import { writeRunOutcome, type Verdict } from '../influx/run-points.js';
 import { analyzeRequestLog, bucketFor } from '../log-analyzer/analyze.js';
 import { generateRunReport } from '../report/generate.js';
-import { readRunFiles, RUN_FILE_NAMES } from '../report/run-files.js';
+import { readRunFiles } from '../report/run-files.js';
 import { chaosAnnotation } from '../../chaos/annotations.js';
 import { connectInfluxUrl, connectLocalInflux, K6_DATABASE, MOSHPIT_DATABASE, type InfluxConnection } from './influx-connection.js';
 import { writeInfluxRunFile, type InfluxRunFile } from './influx-run-file.js';
@@ -120,7 +121,7 @@ export async function startRunTelemetry(opts: RunTelemetryOptions, env: NodeJS.P
     monitor = null;
     try {
       const file = await m.stop();
-      writeFileSync(join(opts.resultsDir, RUN_FILE_NAMES.dbMonitor), `${JSON.stringify(file)}\n`);
+      writeFileSync(join(opts.resultsDir, RUN_FILES.dbMonitor), `${JSON.stringify(file)}\n`);
       if (file.errors.length) progress(`db monitor: ${file.errors.length} problem(s), first: ${file.errors[0]}`);
     } catch (err) {
       warn('db monitor', err);
@@ -170,7 +171,7 @@ export async function startRunTelemetry(opts: RunTelemetryOptions, env: NodeJS.P
             bucketSeconds: bucketFor(loadEndMs - loadStartMs),
             fromByte: logOffset,
           });
-          writeFileSync(join(opts.resultsDir, RUN_FILE_NAMES.requestLog), `${JSON.stringify(analysis, null, 2)}\n`);
+          writeFileSync(join(opts.resultsDir, RUN_FILES.requestLog), `${JSON.stringify(analysis, null, 2)}\n`);
         } catch (err) {
           warn('request log analysis', err);
         }
@@ -189,7 +190,7 @@ export async function startRunTelemetry(opts: RunTelemetryOptions, env: NodeJS.P
             checkers, at, k6Exit: outcome.k6Exit, exitCode: outcome.exitCode,
           }, MOSHPIT_DATABASE);
           if (files.summary) await runs.write(thresholdPoints(opts.runId, files.summary.thresholds, at));
-          const chaosFile = join(opts.resultsDir, RUN_FILE_NAMES.chaos);
+          const chaosFile = join(opts.resultsDir, RUN_FILES.chaosWindows);
           if (existsSync(chaosFile)) {
             const windows = readWindowsFile(chaosFile).windows.map((w) => chaosAnnotation(opts.runId, w)).filter((a): a is Annotation => a !== null);
             await writeAnnotations(runs, windows, MOSHPIT_DATABASE);

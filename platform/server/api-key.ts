@@ -2,8 +2,10 @@
 // comparison takes the same time whatever the candidate's length or content.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { TargetKind } from '../../core/target-kind.js';
 
-export type AuthScheme = 'rest' | 'supabase';
+/** Which surface's credentials a request must carry. */
+export type AuthScheme = TargetKind;
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();

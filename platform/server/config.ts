@@ -1,6 +1,6 @@
 // The target server's environment contract (platform/API.md, "Configuration"). Every problem is
 // collected and reported at once, so a misconfigured stack fails with one clear message.
-import { isIP } from 'node:net';
+import { isLoopbackHost } from '../../core/loopback.js';
 import { parseDefects, UnknownDefectError, type DefectMode } from './defects.js';
 
 export interface TargetConfig {
@@ -33,13 +33,6 @@ const MAX_DB_POOL = 500;
 
 type Env = Record<string, string | undefined>;
 
-/** Loopback only: this server is a test target and must never be reachable from the network. */
-export function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1';
-}
-
 function integerIn(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
@@ -61,7 +54,8 @@ export function loadConfig(env: Env = process.env): TargetConfig {
   if (!isLoopbackHost(rawHost)) {
     problems.push(`MOSHPIT_TARGET_HOST must be a loopback address (127.0.0.1, ::1 or localhost), got ${JSON.stringify(rawHost)}`);
   }
-  const host = rawHost === 'localhost' ? DEFAULT_HOST : rawHost;
+  // Loopback only: this server is a test target and must never be reachable from the network.
+  const host = rawHost === 'localhost' ? DEFAULT_HOST : rawHost.replace(/^\[|\]$/g, '');
 
   const port = integerIn(env, 'MOSHPIT_TARGET_PORT', 0, 0, 65535, problems);
 

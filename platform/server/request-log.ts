@@ -1,9 +1,11 @@
 // The JSON-lines request log (MOSHPIT_TARGET_LOG): one line per request, appended through a
 // buffered stream. Field names are the log analyzer's contract; route is always a template.
 import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import type { TargetKind } from '../../core/target-kind.js';
 
 export type LogOperation = 'entry' | 'exit' | 'order' | 'recharge' | 'funding_intent' | 'funding_webhook' | 'wallet_read' | 'health';
-export type Surface = 'rest' | 'supabase';
+/** The surface a request came in on. */
+export type Surface = TargetKind;
 
 export interface RequestLogEntry {
   ts: string;

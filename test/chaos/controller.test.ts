@@ -12,6 +12,7 @@ import { readWindowsFile, writeJsonAtomic, type WindowRecord } from '../../chaos
 import { projectRoot } from '../../stack/paths.js';
 import { isAlive, own, sleep, stopOwned, type OwnedProcess } from '../../stack/processes.js';
 import { useTestDatabase } from '../support/db.js';
+import { eventually } from '../support/eventually.js';
 import { connect, median, proxyFor, throughProxy, timeQuery, timings, useToxiproxy } from './helpers.js';
 
 const db = await useTestDatabase();
@@ -96,8 +97,7 @@ describe('chaos controller', () => {
     const { windowsFile, markerFile } = files();
     const timeline = validateTimeline([{ fault: 'db-down', startS: 0, durationS: 30 }, { fault: 'db-latency', startS: 20, durationS: 5 }], 30);
     const run = await startChaos({ apiUrl: tp.apiUrl, proxy: 'pg', timeline, windowsFile, markerFile, handleSignals: false });
-    for (let i = 0; i < 100 && (await api.getProxy('pg')).enabled; i++) await sleep(20);
-    expect((await api.getProxy('pg')).enabled).toBe(false);
+    await eventually(async () => (await api.getProxy('pg')).enabled, { what: 'db-down to disable the proxy', until: (enabled) => enabled === false });
     const result = await run.stop('test');
     expect(result.outcome).toBe('interrupted');
     expect(result.windows.map((w) => [w.fault, w.status])).toEqual([['db-down', 'interrupted'], ['db-latency', 'skipped']]);
@@ -158,13 +158,10 @@ describe('interrupted runs in a child process', () => {
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (err += d));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
-    const waitFor = async (re: RegExp, ms = 20_000) => {
-      const deadline = Date.now() + ms;
-      while (!re.test(out)) {
-        if (Date.now() > deadline || !isAlive(owned)) throw new Error(`child never printed ${re}\nstdout: ${out}\nstderr: ${err}`);
-        await sleep(25);
-      }
-    };
+    const waitFor = (re: RegExp) => eventually(() => re.test(out), {
+      what: `the child to print ${re}`,
+      giveUpIf: () => !isAlive(owned) && `it exited\nstdout: ${out}\nstderr: ${err}`,
+    });
     return { ...f, child, owned, exited, waitFor, output: () => `${out}${err}` };
   }
   const longLatency = { durationS: 30, windows: [{ fault: 'db-latency', startS: 0, durationS: 30, params: { latency: 300, jitter: 0 } }] };

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import type { ChaosWindowsFile } from '../../chaos/windows-file.js';
 import { projectRoot } from '../../stack/paths.js';
-import { isAlive, sleep, type OwnedProcess } from '../../stack/processes.js';
+import { isAlive, type OwnedProcess } from '../../stack/processes.js';
 import type { StackState } from '../../stack/state.js';
 import { useTestDatabase } from '../support/db.js';
+import { eventually } from '../support/eventually.js';
 import { newWorkDir, runScenarioCli } from '../support/scenario-run.js';
 
 const db = await useTestDatabase();
@@ -27,16 +28,6 @@ afterAll(() => {
   for (const p of started) if (isAlive(p)) process.kill(p.pid, 'SIGKILL');
   rmSync(work, { recursive: true, force: true });
 });
-
-async function until<T>(what: string, ms: number, probe: () => T | null | undefined | false): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 const readJson = <T>(file: string): T | null => {
   try {
@@ -62,15 +53,17 @@ it('cleans up after a chaos run killed mid-fault', async () => {
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let gone = false;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { gone = true; resolve(); }));
+  const giveUpIf = () => gone && `the run exited early:\n${output.slice(-3000)}`;
 
   // Wait for the DB fault to be on, then kill the whole run (CLI + load processes) at once.
-  const runDir = await until('the run directory', 120_000, () => {
+  const runDir = await eventually(() => {
     const latest = existsSync(join(work, 'results', 'LATEST')) && readFileSync(join(work, 'results', 'LATEST'), 'utf8').trim();
     return latest && join(work, 'results', latest);
-  });
+  }, { what: 'the run directory', giveUpIf }) as string;
   const windowsFile = join(runDir, 'chaos-windows.json');
-  await until(`both faults on (output so far:\n${output})`, 120_000, () => readJson<ChaosWindowsFile>(windowsFile)?.windows.every((w) => w.status === 'active' && w.startMs));
+  await eventually(() => readJson<ChaosWindowsFile>(windowsFile)?.windows.every((w) => w.status === 'active' && w.startMs), { what: 'both faults on', giveUpIf });
   const stack = readJson<StackState>(stateFile)!;
   const toxiproxy = stack.toxiproxy!;
   started.push(toxiproxy.process, stack.target!.process);

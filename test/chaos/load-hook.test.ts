@@ -3,6 +3,7 @@
 // runs on the load's t0 (no clock endpoint), faults are stopped whatever the load did, and the
 // report and exit code come from the merged stream (0, 99 for a broken recovery bound, the
 // load's own exit, 1 without a stream). Client faults only: no Toxiproxy, no target.
+import { RUN_DIRS, RUN_FILES } from '../../core/results-layout.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +13,13 @@ import type { ChaosWindowsFile } from '../../chaos/windows-file.js';
 import type { ChaosPlan } from '../../cli/pipeline/chaos-run.js';
 import type { LoadStepContext } from '../../cli/pipeline/run-scenario.js';
 import { StreamAggregator } from '../../core/metrics-stream/aggregator.js';
-import { STREAM_VERSION, STREAMS_DIR, type StreamRecord } from '../../core/metrics-stream/records.js';
+import { STREAM_VERSION, type StreamRecord } from '../../core/metrics-stream/records.js';
 
 // The controller's crash marker lives in the state dir: this file's own, never the checkout's.
 const work = mkdtempSync(join(tmpdir(), 'mp-chaos-hook-'));
 process.env.MOSHPIT_STATE_DIR = join(work, 'state');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-const { chaosEnvFor, chaosLoadHook, REPORT_FILE, WINDOWS_FILE } = await import('../../cli/pipeline/chaos-run.js');
+const { chaosEnvFor, chaosLoadHook } = await import('../../cli/pipeline/chaos-run.js');
 const { validateTimeline } = await import('../../chaos/timeline.js');
 const { sleep } = await import('../../stack/processes.js');
 
@@ -44,8 +45,8 @@ function writeStream(resultsDir: string, t0Ms: number, seconds: number, errorRat
     ...a.drain(),
     { v: STREAM_VERSION, type: 'end', endedAt: t0Ms + seconds * 1000 },
   ];
-  mkdirSync(join(resultsDir, STREAMS_DIR), { recursive: true });
-  writeFileSync(join(resultsDir, STREAMS_DIR, 'artillery-funding-s0.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  mkdirSync(join(resultsDir, RUN_DIRS.streams), { recursive: true });
+  writeFileSync(join(resultsDir, RUN_DIRS.streams, 'artillery-funding-s0.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }
 
 /** Runs the hook around a stand-in load; `load` gets the step and returns the load's exit. */
@@ -66,7 +67,7 @@ async function around(p: ChaosPlan, load: (step: { resultsDir: string; t0Ms: num
   };
   const exit = await chaosLoadHook(p)(step);
   const read = <T>(f: string) => (existsSync(join(resultsDir, f)) ? JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as T : null);
-  return { exit, t0Ms, loadRan, windows: read<ChaosWindowsFile>(WINDOWS_FILE), report: read<ChaosReport>(REPORT_FILE) };
+  return { exit, t0Ms, loadRan, windows: read<ChaosWindowsFile>(RUN_FILES.chaosWindows), report: read<ChaosReport>(RUN_FILES.chaosReport) };
 }
 
 describe('chaosLoadHook', () => {

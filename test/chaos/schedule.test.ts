@@ -12,7 +12,7 @@ import { mergeStreams, type MergedRun } from '../../core/metrics-stream/merge.js
 import { STREAM_VERSION, type StreamRecord } from '../../core/metrics-stream/records.js';
 import { validateTimeline } from '../../chaos/timeline.js';
 import type { ChaosWindowsFile, WindowRecord } from '../../chaos/windows-file.js';
-import { UsageError } from '../../cli/command.js';
+import { UsageError } from '../../core/usage-error.js';
 import { chaosEnvFor, loadDurationS, planChaos } from '../../cli/pipeline/chaos-run.js';
 import type { ChaosEnv } from '../../lib/chaos/contract.js';
 import { activeWindows, allPhaseTags, devicesOfWindow, offlineDevices, parseChaosEnv, phaseAt } from '../../lib/chaos/schedule.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../cli/command.js';
+import { UsageError } from '../../core/usage-error.js';
 import { DEFAULT_TIMELINE } from '../../chaos/default-timeline.js';
 import { defaultTimeline, loadTimelineFile, parseFaultList, parseTimelineJson, TimelineError, timelineFromOption, validateTimeline, windowsOfKind } from '../../chaos/timeline.js';
 

@@ -3,12 +3,13 @@
 // from a correct platform, and the share catches a platform that acknowledges recharges it
 // rolled back (defect ack_then_rollback: every 5th acknowledged write is not kept), and a platform
 // that charges a replayed order again (replay_double_charge).
+import { METRICS, replayMetric } from '../../core/metric-names.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeStreams, parseStreamText, selectSeries } from '../../core/metrics-stream/merge.js';
-import { ADVERSARIAL_KINDS, METRICS, replayMetric, type AdversarialKind } from '../../core/thresholds.js';
+import { ADVERSARIAL_KINDS, type AdversarialKind } from '../../core/thresholds.js';
 import { ArtilleryPort } from '../../lib/bindings/artillery/port.js';
 import { StreamSink } from '../../lib/bindings/artillery/stream-sink.js';
 import { nodeFixtureSource } from '../../lib/bindings/artillery/workload.js';

@@ -2,9 +2,9 @@
 // (each re-seeds, pre-flights, loads and validates) pass every checker and exit 0. The
 // contention run is also the control for the lost_update case in defects.test.ts: the same
 // racing orders on shared wallets are fine when the target locks the row.
+import { outcomeMetric } from '../../core/metric-names.js';
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { outcomeMetric } from '../../core/operations.js';
 import { CHECKER_NAMES } from '../../validate/checkers/index.js';
 import { useTestDatabase } from '../support/db.js';
 import { newWorkDir, runScenarioCli, type ScenarioRun } from '../support/scenario-run.js';

@@ -4,9 +4,9 @@
 // witnesses. Other checkers may fire too (one bug breaks several invariants): each test
 // annotates which did, and `alsoFires` lists what the verification runs showed; only the
 // primary is asserted.
+import { outcomeMetric } from '../../core/metric-names.js';
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { outcomeMetric } from '../../core/operations.js';
 import { DEFECT_MODES, type DefectMode } from '../../platform/server/defects.js';
 import { CHECKER } from '../../validate/checkers/index.js';
 import { newWorkDir, runScenarioCli, type ScenarioRun } from '../support/scenario-run.js';

@@ -5,11 +5,11 @@
 // recorded under the run's idempotency keys. One wallet in twenty is blocked. A target with a
 // defect mode on must make the same run fail. The default engine (Artillery) always runs; the
 // k6 binding runs when the user has a k6 binary (k6 is AGPL: moshpit never installs it).
+import { outcomeMetric } from '../../core/metric-names.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outcomeMetric } from '../../core/operations.js';
 import { SCENARIO_NAMES, type ScenarioName } from '../../core/profiles.js';
 import type { EngineName } from '../../core/engine-plan.js';
 import { seed } from '../../seed/index.js';

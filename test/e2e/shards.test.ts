@@ -1,11 +1,11 @@
 // Local shards: N load processes per workload side by side, splitting the wallets and the
 // schedule. The verdict comes from their merged streams: a 2-shard run gets the same verdict
 // and the same totals as a 1-shard run, and its acknowledged writes reconcile with the database.
+import { outcomeMetric } from '../../core/metric-names.js';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { outcomeMetric } from '../../core/operations.js';
 import { seed } from '../../seed/index.js';
 import { useTestDatabase } from '../support/db.js';
 import { count, failedThresholds, runEngine, type TargetUnderTest } from '../support/engine-run.js';

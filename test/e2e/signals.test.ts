@@ -7,10 +7,12 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { projectRoot } from '../../stack/paths.js';
-import { isAlive, sleep } from '../../stack/processes.js';
+import { isAlive } from '../../stack/processes.js';
 import type { RecordedLoad } from '../../stack/load-processes.js';
 import { exec } from '../../stack/exec.js';
 import { useTestDatabase } from '../support/db.js';
+import { eventually } from '../support/eventually.js';
+import { streamWindowWritten } from '../support/run-progress.js';
 import { newWorkDir } from '../support/scenario-run.js';
 import { RELAXED_LATENCY_JSON } from '../support/relaxed-thresholds.js';
 
@@ -50,22 +52,17 @@ function startRun(): { child: ChildProcess; exit: Promise<number | null>; output
   return { child, exit, output: () => out };
 }
 
-async function loadRecorded(output: () => string): Promise<RecordedLoad[]> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (/load starts at t0/.test(output()) && existsSync(loadFile)) {
-      const list = JSON.parse(readFileSync(loadFile, 'utf8')) as RecordedLoad[];
-      if (list.length > 0) return list;
-    }
-    if (Date.now() > deadline) throw new Error(`the load never started:\n${output().slice(-3000)}`);
-    await sleep(200);
-  }
+async function loadRecorded({ child, output }: { child: ChildProcess; output: () => string }): Promise<RecordedLoad[]> {
+  return eventually(() => {
+    if (!/load starts at t0/.test(output()) || !existsSync(loadFile)) return [];
+    return JSON.parse(readFileSync(loadFile, 'utf8')) as RecordedLoad[];
+  }, { what: 'the load to start', until: (list) => list.length > 0, giveUpIf: () => child.exitCode !== null && `the run exited (${child.exitCode}):\n${output().slice(-3000)}` });
 }
 
 it('SIGTERM stops the load, validates what ran and exits 130 (interrupted), leaving nothing running', async () => {
   const run = startRun();
-  const load = await loadRecorded(run.output);
-  await sleep(3000); // some load has run
+  const load = await loadRecorded(run);
+  await eventually(() => streamWindowWritten(join(work, 'results')), { what: 'some load to have run' });
   run.child.kill('SIGTERM');
   const code = await run.exit;
   expect(code, run.output().slice(-3000)).toBe(130);
@@ -81,7 +78,7 @@ it('SIGTERM stops the load, validates what ran and exits 130 (interrupted), leav
 
 it('SIGKILL of the CLI orphans its load processes; `stack down` stops them by PID', async () => {
   const run = startRun();
-  const load = await loadRecorded(run.output);
+  const load = await loadRecorded(run);
   run.child.kill('SIGKILL');
   await run.exit;
   expect(load.some((p) => isAlive(p))).toBe(true); // still loading the target: this is the hazard

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { UsageError } from '../../cli/command.js';
+import { UsageError } from '../../core/usage-error.js';
 import { PROFILES } from '../../core/profiles.js';
 import type { ProcessPlan } from '../../core/engine-plan.js';
 import { artilleryProcesses } from '../../cli/pipeline/engine/artillery-plan.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { UsageError } from '../../cli/command.js';
+import { UsageError } from '../../core/usage-error.js';
 import { CONFIGMAP_LIMIT_BYTES, ConfigMapTooBig, k6OperatorManifests, k8sName } from '../../cli/pipeline/platform/k6-operator.js';
 import { exec } from '../../stack/exec.js';
 import { projectRoot } from '../../stack/paths.js';

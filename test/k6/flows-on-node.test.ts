@@ -2,15 +2,14 @@
 // LoadPort against the reference target, every iteration of a scenario at once in one module
 // instance (as Artillery VUs share one), on both surfaces. Every check must pass, every status
 // must be an expected one, and the outcome counters must reconcile with the database.
+import { METRICS, outcomeMetric } from '../../core/metric-names.js';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isExpectedStatus, type HttpRequest, type HttpResponse, type IterationInfo, type LoadPort, type Tags } from '../../core/load-port.js';
-import { outcomeMetric } from '../../core/operations.js';
 import { SCENARIO_NAMES, type ScenarioName, type Workload } from '../../core/profiles.js';
-import { METRICS } from '../../core/thresholds.js';
 import type { FixtureSource } from '../../lib/fixtures.js';
 import { flowContext } from '../../lib/flow-context.js';
 import { flowsFor } from '../../lib/flows/index.js';
@@ -20,6 +19,7 @@ import { seed } from '../../seed/index.js';
 import { MAIN_WRITE, recordedWrites } from '../support/recorded-writes.js';
 import { useTestDatabase } from '../support/db.js';
 import { startTarget, type RunningTarget } from '../support/target.js';
+import type { TargetKind } from '../../core/target-kind.js';
 
 const work = mkdtempSync(join(tmpdir(), 'mp-flows-node-'));
 const db = await useTestDatabase();
@@ -99,7 +99,7 @@ const ITERATIONS_PER_LANE: Record<Workload, number> = { entry: 8, concession: 8,
 let runs = 0;
 
 /** Every iteration of every lane at once, each with its own port and IterationInfo. */
-async function runScenario(scenario: ScenarioName, kind: 'rest' | 'supabase'): Promise<{ runId: string; rec: Recorded }> {
+async function runScenario(scenario: ScenarioName, kind: TargetKind): Promise<{ runId: string; rec: Recorded }> {
   runs += 1;
   const runId = `node-${scenario}-${kind}-${process.pid}-${runs}`;
   const env = {

@@ -1,4 +1,4 @@
-// core/profiles.ts: the table matches the source documents' figures, every profile covers
+// core/profiles.ts: the table matches the pilot's figures, every profile covers
 // every scenario, and the env scaling keeps shapes valid.
 import { describe, expect, it } from 'vitest';
 import {
@@ -28,7 +28,7 @@ describe('profiles', () => {
     }
   });
 
-  it('pilot carries the source figures (seeds 003) for 20-30 minutes', () => {
+  it('pilot carries the pilot figures for 20-30 minutes', () => {
     const { scenarios, behaviour } = PROFILES.pilot;
     expect(behaviour.doors).toBe(2);
     expect(behaviour.terminals).toBe(4);

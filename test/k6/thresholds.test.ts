@@ -1,8 +1,9 @@
-// core/thresholds.ts: the SLOs of the source documents, per workload, and user overrides; and
+// core/thresholds.ts: the pilot's SLOs, per workload, and user overrides; and
 // the k6 binding's options, which keep only the early-abort rules (moshpit judges the run).
+import { latencyMetric, METRICS } from '../../core/metric-names.js';
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../../core/profiles.js';
-import { applyThresholdOverrides, defaultThresholds, latencyMetric, METRICS, parseThresholdOverrides } from '../../core/thresholds.js';
+import { applyThresholdOverrides, defaultThresholds, parseThresholdOverrides } from '../../core/thresholds.js';
 import { abortThresholds, buildOptions, laneOf } from '../../lib/bindings/k6/options.js';
 import type { Config } from '../../lib/config.js';
 

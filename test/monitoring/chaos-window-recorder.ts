@@ -4,27 +4,27 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic, type ChaosWindowsFile } from '../../chaos/windows-file.js';
-import { sleep } from '../../stack/processes.js';
+import { eventually } from '../support/eventually.js';
 
 export const RECORDED_FAULT = { fault: 'db-latency', durationMs: 2000 } as const;
 
 export async function recordChaosWindowDuringRun(resultsDir: string, stop: () => boolean): Promise<void> {
-  while (!stop()) {
+  const STOPPED = '';
+  const runId = await eventually(() => {
+    if (stop()) return STOPPED;
     const latest = join(resultsDir, 'LATEST');
-    const runId = existsSync(latest) ? readFileSync(latest, 'utf8').trim() : '';
-    if (runId && existsSync(join(resultsDir, runId, 'influx.json'))) {
-      const start = Date.now() + 1000;
-      const end = start + RECORDED_FAULT.durationMs;
-      const file: ChaosWindowsFile = {
-        version: 1, runId, apiUrl: 'http://127.0.0.1:1', proxy: 'db', pid: process.pid, t0Ms: start, durationS: 3, outcome: 'completed', endedMs: end + 1000,
-        windows: [{
-          fault: RECORDED_FAULT.fault, kind: 'toxic', executor: 'toxiproxy', params: { latency: 200 },
-          plannedStartMs: start, plannedEndMs: end, startMs: start, endMs: end, status: 'done',
-        }],
-      };
-      writeJsonAtomic(join(resultsDir, runId, 'chaos-windows.json'), file);
-      return;
-    }
-    await sleep(100);
-  }
+    const id = existsSync(latest) ? readFileSync(latest, 'utf8').trim() : '';
+    return id && existsSync(join(resultsDir, id, 'influx.json')) ? id : null;
+  }, { what: "the run's load to start (influx.json)", until: (id) => id !== null, timeoutMs: 15 * 60_000 });
+  if (runId === STOPPED || runId === null) return;
+  const start = Date.now() + 1000;
+  const end = start + RECORDED_FAULT.durationMs;
+  const file: ChaosWindowsFile = {
+    version: 1, runId, apiUrl: 'http://127.0.0.1:1', proxy: 'db', pid: process.pid, t0Ms: start, durationS: 3, outcome: 'completed', endedMs: end + 1000,
+    windows: [{
+      fault: RECORDED_FAULT.fault, kind: 'toxic', executor: 'toxiproxy', params: { latency: 200 },
+      plannedStartMs: start, plannedEndMs: end, startMs: start, endMs: end, status: 'done',
+    }],
+  };
+  writeJsonAtomic(join(resultsDir, runId, 'chaos-windows.json'), file);
 }

@@ -1,11 +1,12 @@
 // The writer/reader against a real influxd: escaping round trips, field types, ms timestamps,
 // batching, the server's own error messages, annotations and a run's verdict points.
+import { MEASUREMENTS } from '../../core/metric-names.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANNOTATION_MEASUREMENT, grafanaAnnotationQuery, writeAnnotations } from '../../monitoring/influx/annotations.js';
+import { grafanaAnnotationQuery, writeAnnotations } from '../../monitoring/influx/annotations.js';
 import { InfluxClient, InfluxError, quoteString, rows } from '../../monitoring/influx/influx-client.js';
 import { int } from '../../monitoring/influx/line-protocol.js';
 import { RemoteInfluxRefused } from '../../monitoring/influx/loopback.js';
-import { CHECK_MEASUREMENT, VERDICT_MEASUREMENT, writeRunOutcome } from '../../monitoring/influx/run-points.js';
+import { writeRunOutcome } from '../../monitoring/influx/run-points.js';
 import type { CheckerResult } from '../../validate/types.js';
 import { startTestInflux, type TestInflux } from './influx-fixture.js';
 
@@ -99,9 +100,9 @@ describe('annotations and run points', () => {
       { time: T0 + 30_000, title: 'hold', text: 'hold', end_ms: null, kind: 'phase' },
       { time: T0 + 30_001, title: 'soak', text: 'soak', end_ms: null, kind: 'phase' },
     ]);
-    const kinds = Object.fromEntries((await db.query(`SHOW FIELD KEYS FROM ${ANNOTATION_MEASUREMENT}`))[0]!.values as [string, string][]);
+    const kinds = Object.fromEntries((await db.query(`SHOW FIELD KEYS FROM ${MEASUREMENTS.annotations}`))[0]!.values as [string, string][]);
     expect(kinds).toEqual({ title: 'string', text: 'string', end_ms: 'integer' });
-    const tagKeys = (await db.query(`SHOW TAG KEYS FROM ${ANNOTATION_MEASUREMENT}`))[0]!.values.flat();
+    const tagKeys = (await db.query(`SHOW TAG KEYS FROM ${MEASUREMENTS.annotations}`))[0]!.values.flat();
     expect(tagKeys).toEqual(['fault', 'kind', 'run_id']);
   });
 
@@ -113,19 +114,19 @@ describe('annotations and run points', () => {
       runId: 'run-v', scenario: 'concession', profile: 'smoke', verdict: 'failed', at: T0 + 5, k6Exit: 0, exitCode: 3,
       checkers: [checker('ledger-sum', 0), checker('no-negative-balance', 2), checker('order-fee-split', 0, { error: 'timeout' }), checker('entry-count', 0, { skipped: 'no summary.json' })],
     });
-    const [verdict] = rows(await db.query(`SELECT * FROM ${VERDICT_MEASUREMENT} WHERE run_id = $r`, { params: { r: 'run-v' } }));
+    const [verdict] = rows(await db.query(`SELECT * FROM ${MEASUREMENTS.verdict} WHERE run_id = $r`, { params: { r: 'run-v' } }));
     expect(verdict).toMatchObject({
       time: T0 + 5, run_id: 'run-v', scenario: 'concession', profile: 'smoke', verdict: 'failed', passed: false,
       checkers: 4, failed_checkers: 2, skipped_checkers: 1, violations: 2, k6_exit: 0, exit_code: 3,
     });
-    const checks = rows(await db.query(`SELECT ok, violations, error, skip_reason FROM ${CHECK_MEASUREMENT} WHERE run_id = 'run-v' GROUP BY checker`));
+    const checks = rows(await db.query(`SELECT ok, violations, error, skip_reason FROM ${MEASUREMENTS.checks} WHERE run_id = 'run-v' GROUP BY checker`));
     expect(checks.map((c) => [c.checker, c.ok, c.violations, c.error ?? null, c.skip_reason ?? null])).toEqual([
       ['entry-count', true, 0, null, 'no summary.json'],
       ['ledger-sum', true, 0, null, null],
       ['no-negative-balance', false, 2, null, null],
       ['order-fee-split', false, 0, 'timeout', null],
     ]);
-    const [note] = rows(await db.query(`SELECT text FROM ${ANNOTATION_MEASUREMENT} WHERE run_id = 'run-v' AND kind = 'verdict'`));
+    const [note] = rows(await db.query(`SELECT text FROM ${MEASUREMENTS.annotations} WHERE run_id = 'run-v' AND kind = 'verdict'`));
     expect(note!.text).toBe('validation failed: failed: no-negative-balance (2 violations), order-fee-split (error)');
   });
 });

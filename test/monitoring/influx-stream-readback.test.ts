@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStreamText } from '../../core/metrics-stream/merge.js';
-import { STREAMS_DIR } from '../../core/metrics-stream/records.js';
+import { RUN_DIRS } from '../../core/results-layout.js';
 import { PROFILES, SCENARIO_WORKLOADS } from '../../core/profiles.js';
 import { applyThresholdOverrides, defaultThresholds } from '../../core/thresholds.js';
 import { judgeRun } from '../../cli/pipeline/run-verdict.js';
@@ -29,8 +29,8 @@ let running: RunningTarget;
 let target: TargetUnderTest;
 let run: EngineRun;
 
-const localStreams = (dir: string) => Object.fromEntries(readdirSync(join(dir, STREAMS_DIR)).sort()
-  .map((f) => [f, parseStreamText(f, readFileSync(join(dir, STREAMS_DIR, f), 'utf8'))]));
+const localStreams = (dir: string) => Object.fromEntries(readdirSync(join(dir, RUN_DIRS.streams)).sort()
+  .map((f) => [f, parseStreamText(f, readFileSync(join(dir, RUN_DIRS.streams, f), 'utf8'))]));
 
 beforeAll(async () => {
   influx = await startTestInflux();

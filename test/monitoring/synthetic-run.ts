@@ -4,7 +4,7 @@
 // figures rather than a live run.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunMetadata } from '../../cli/pipeline/run-metadata.js';
+import type { RunMetadata } from '../../core/run-metadata.js';
 import type { CheckerResult } from '../../validate/types.js';
 
 type Metric = { type: string; contains: string; values: Record<string, number>; thresholds?: Record<string, { ok: boolean }> };

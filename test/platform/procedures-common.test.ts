@@ -157,11 +157,17 @@ describe('idempotency keys', () => {
       await holder.query('BEGIN');
       const first = await call(holder, 'sp_process_bar_order', 'idem-inflight-1', w, CATALOG.terminal, JSON.stringify(beer));
       expect(first.http_status).toBe(201);
-      // Not committed yet: another session must neither wait nor apply it again.
-      const t0 = Date.now();
-      expect(await call(db.pool, 'sp_process_bar_order', 'idem-inflight-1', w, CATALOG.terminal, JSON.stringify(beer)))
-        .toMatchObject({ ok: false, http_status: 409, code: 'idempotency_key_in_flight' });
-      expect(Date.now() - t0).toBeLessThan(2000);
+      // Not committed yet: another session must neither wait nor apply it again. Waiting would
+      // block on the holder's row, which lock_timeout turns into an error instead of a hang.
+      const other = await db.pool.connect();
+      try {
+        await other.query("SET lock_timeout = '10s'");
+        expect(await call(other, 'sp_process_bar_order', 'idem-inflight-1', w, CATALOG.terminal, JSON.stringify(beer)))
+          .toMatchObject({ ok: false, http_status: 409, code: 'idempotency_key_in_flight' });
+      } finally {
+        await other.query('RESET lock_timeout');
+        other.release();
+      }
       await holder.query('COMMIT');
       expect(await call(db.pool, 'sp_process_bar_order', 'idem-inflight-1', w, CATALOG.terminal, JSON.stringify(beer)))
         .toEqual({ ...first, replayed: true });

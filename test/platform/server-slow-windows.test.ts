@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../cli/command.js';
+import { UsageError } from '../../core/usage-error.js';
 import { parseSlowWindows as parseCliWindows, writeSlowWindows } from '../../cli/pipeline/slow-windows.js';
 import { parseSlowWindows, SlowWindows } from '../../platform/server/slow-windows.js';
 import { sleep } from '../../stack/processes.js';

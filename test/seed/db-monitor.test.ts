@@ -3,11 +3,12 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../cli/command.js';
+import { UsageError } from '../../core/usage-error.js';
 import dbMonitorCommand from '../../cli/commands/db-monitor.js';
 import { sampleDatabase, sampleRates, type DatabaseSample } from '../../monitoring/db-monitor.js';
 import { DB_MONITOR_SQL, parseNamedQueries } from '../../monitoring/named-queries.js';
 import { useTestDatabase } from '../support/db.js';
+import { eventually } from '../support/eventually.js';
 import { captureOutput } from './helpers/capture-output.js';
 
 const db = await useTestDatabase();
@@ -16,16 +17,6 @@ const EXPECTED_QUERIES = [
   'connections_by_state', 'connection_capacity', 'lock_waits', 'blocked_queries', 'database_activity',
   'cache_hit_ratio', 'index_usage', 'longest_transaction', 'write_throughput',
 ];
-
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function expectCountersSane(s: DatabaseSample) {
   for (const [k, v] of Object.entries(s.counters)) {
@@ -74,8 +65,10 @@ describe('db-monitor', () => {
     } finally {
       await writer.end();
     }
-    const later = await until('statistics to include the writes', () => sampleDatabase(db.pool),
-      (s) => s.counters.tuplesInserted >= first.counters.tuplesInserted + 21 && s.counters.tuplesUpdated >= first.counters.tuplesUpdated + 20);
+    const later = await eventually(() => sampleDatabase(db.pool), {
+      what: 'statistics to include the writes',
+      until: (s) => s.counters.tuplesInserted >= first.counters.tuplesInserted + 21 && s.counters.tuplesUpdated >= first.counters.tuplesUpdated + 20,
+    });
     expectCountersSane(later);
     expect(later.counters.commits).toBeGreaterThanOrEqual(first.counters.commits + 21);
     expect(later.counters.rollbacks).toBeGreaterThanOrEqual(first.counters.rollbacks + 1);
@@ -100,8 +93,10 @@ describe('db-monitor', () => {
       await holder.query('UPDATE venue_state SET occupancy = occupancy WHERE id');
       const blocked = waiter.query('UPDATE venue_state SET occupancy = occupancy WHERE id');
       // The waiter needs a moment to reach its lock wait: poll until every view of it agrees.
-      const s = await until('the waiter to show up as blocked', () => sampleDatabase(db.pool),
-        (x) => x.blockedQueries >= 1 && x.lockWaits >= 1 && x.connections.waitingOnLock >= 1);
+      const s = await eventually(() => sampleDatabase(db.pool), {
+        what: 'the waiter to show up as blocked',
+        until: (x) => x.blockedQueries >= 1 && x.lockWaits >= 1 && x.connections.waitingOnLock >= 1,
+      });
       expect(s.connections.idleInTransaction).toBeGreaterThanOrEqual(1);
       expect(s.longestTransactionSeconds).toBeGreaterThan(0);
       expect(s.longestBlockedSeconds).toBeGreaterThanOrEqual(0);

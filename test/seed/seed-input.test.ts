@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../cli/command.js';
+import { UsageError } from '../../core/usage-error.js';
 import rollbackCommand from '../../cli/commands/rollback-test-data.js';
 import seedCommand from '../../cli/commands/seed.js';
 import { SeedInputError, parseWholeNumberFlag, validatePrefix } from '../../seed/input.js';

@@ -10,6 +10,7 @@ import { findUserK6 } from '../../build/toolchain.js';
 import { RELAXED_LATENCY } from './relaxed-thresholds.js';
 import { runLoad } from '../../cli/pipeline/engine/run-load.js';
 import { judgeRun } from '../../cli/pipeline/run-verdict.js';
+import type { TargetKind } from '../../core/target-kind.js';
 
 export interface TargetUnderTest { url: string; apiKey: string; webhookSecret: string; fixturesDir: string }
 
@@ -29,7 +30,7 @@ let sequence = 0;
 export async function runEngine(opts: {
   engine: EngineName;
   scenario: ScenarioName;
-  kind: 'rest' | 'supabase';
+  kind: TargetKind;
   target: TargetUnderTest;
   workDir: string;
   profile?: ProfileName;

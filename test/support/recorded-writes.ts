@@ -1,7 +1,7 @@
 // What the database recorded under one run's idempotency keys, per write, in count and cents:
 // what tests reconcile a run's outcome counters against.
+import { outcomeMetric } from '../../core/metric-names.js';
 import type pg from 'pg';
-import { outcomeMetric } from '../../core/operations.js';
 import type { ScenarioName } from '../../core/profiles.js';
 
 export async function recordedWrites(pool: pg.Pool, runId: string) {

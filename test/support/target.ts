@@ -63,8 +63,12 @@ export function capture(stream: NodeJS.ReadableStream | null): () => string {
   return () => text;
 }
 
+// Backstops for a hang, never measurements: starting tsx alone can take several seconds on a
+// busy shared machine, so these only decide when a stuck child is killed and reported.
+const HANG_BACKSTOP_MS = 90_000;
+
 /** Waits for a spawned target to exit (for configuration-error tests). */
-export function waitForExit(child: ChildProcess, timeoutMs = 15_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function waitForExit(child: ChildProcess, timeoutMs = HANG_BACKSTOP_MS): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const stdout = capture(child.stdout);
   const stderr = capture(child.stderr);
   return new Promise((resolve, reject) => {
@@ -107,7 +111,7 @@ export async function startTarget(opts: StartTargetOptions): Promise<RunningTarg
       try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
       reject(new Error(`target server ${why}; stderr:\n${stderr()}`));
     };
-    const timer = setTimeout(() => fail(`printed no listening line within ${opts.timeoutMs ?? 30_000} ms`), opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => fail(`printed no listening line within ${opts.timeoutMs ?? HANG_BACKSTOP_MS} ms`), opts.timeoutMs ?? HANG_BACKSTOP_MS);
     const onEarlyExit = (code: number | null, signal: string | null) => fail(`exited (code ${code}, signal ${signal}) before listening`);
     child.once('exit', onEarlyExit);
     child.stdout!.setEncoding('utf8');

@@ -1,4 +1,4 @@
-// Invariant 8: every ledger row audited; rejected/failed operations change nothing;
+// Every ledger row audited; rejected/failed operations change nothing;
 // duplicate NFC scans reported as information.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/db.js';

@@ -1,6 +1,7 @@
-// Invariants 1-3: no negative balance; ledger sum and balance chain; conservation.
+// No negative balance; ledger sum and balance chain; conservation.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/db.js';
+import { eventually } from '../support/eventually.js';
 import { buildBaseline } from './support/baseline.js';
 import { appendLedgerEntry, one } from './support/inject.js';
 import { resetFestivalTables } from './support/reset.js';
@@ -9,14 +10,9 @@ import { expectFailures, result, validate } from './support/validation.js';
 const db = await useTestDatabase();
 
 async function waitForLockWaiters(n: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const { rows } = await db.pool.query(
-      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%sp_process_bar_order%'`,
-    );
-    if (rows[0].n >= n) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`never saw ${n} blocked orders`);
+  await eventually(async () => (await db.pool.query(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%sp_process_bar_order%'`,
+  )).rows[0].n as number, { what: `${n} blocked orders`, until: (waiting) => waiting >= n });
 }
 
 describe('balances and ledger', () => {

@@ -1,4 +1,4 @@
-// Invariant 6: no duplicate admission, exits follow admissions, presence and entry counts
+// No duplicate admission, exits follow admissions, presence and entry counts
 // agree with the scan log, re-entry fees exactly for re-entries, capacity, occupancy.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/db.js';

@@ -1,4 +1,4 @@
-// Invariant 7: each confirmed intent credited exactly once; no Stripe event applied twice;
+// Each confirmed intent credited exactly once; no Stripe event applied twice;
 // no orphaned funding.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/db.js';

@@ -1,4 +1,4 @@
-// Invariant 5: a key is applied once; no key stuck in progress; replays have no effect.
+// A key is applied once; no key stuck in progress; replays have no effect.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/db.js';
 import { buildBaseline } from './support/baseline.js';

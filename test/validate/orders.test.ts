@@ -1,4 +1,4 @@
-// Invariant 4: order totals, fee split; and each order debited exactly once.
+// Order totals, fee split; and each order debited exactly once.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/db.js';
 import { buildBaseline } from './support/baseline.js';

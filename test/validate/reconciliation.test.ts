@@ -1,4 +1,4 @@
-// Invariant 9: acked <= what the database holds <= acked + indeterminate, per write op, in
+// Acked <= what the database holds <= acked + indeterminate, per write op, in
 // count and cents, against results/<run-id>/summary.json.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { UsageError } from '../../cli/command.js';
+import { UsageError } from '../../core/usage-error.js';
 import validateResults, { validationExit } from '../../cli/commands/validate-results.js';
 import { CHECKER_NAMES } from '../../validate/checkers/index.js';
 import { formatReport } from '../../validate/report/human.js';

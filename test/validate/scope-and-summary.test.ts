@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeScope, startsWithPattern } from '../../validate/scope.js';
 import { parseRunSummary } from '../../validate/summary.js';
-import { xmlEscape } from '../../validate/report/junit.js';
+import { escapeMarkup } from '../../core/escape.js';
 import { assertSafeRunId } from '../../validate/results-dir.js';
 import { parseDbInteger } from '../../validate/pg-integers.js';
 
@@ -53,6 +53,6 @@ describe('exactness', () => {
   });
 
   it('JUnit text is escaped, including characters XML cannot carry', () => {
-    expect(xmlEscape(`<a b="c">&'\u0001`)).toBe('&lt;a b=&quot;c&quot;&gt;&amp;&apos;\uFFFD');
+    expect(escapeMarkup(`<a b="c">&'\u0001`)).toBe('&lt;a b=&quot;c&quot;&gt;&amp;&apos;\uFFFD');
   });
 });

@@ -1,6 +1,5 @@
-// Information, never a failure: what happened in the scope, including the findings the
-// source docs want reported but that are not defects (declined orders, offline shortfalls,
-// rejections by code).
+// Information, never a failure: what happened in the scope, including findings worth
+// reporting that are not defects (declined orders, offline shortfalls, rejections by code).
 import type { Checker } from '../types.js';
 
 export const activity: Checker = {

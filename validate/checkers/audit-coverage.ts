@@ -1,5 +1,4 @@
-// Invariant 8a: every ledger row has its audit record (app_transaction_log.ledger_id): the
-// source docs' "no unlogged transactions" / "complete transaction logging".
+// Every ledger row has its audit record (app_transaction_log.ledger_id).
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
 

@@ -1,6 +1,5 @@
-// Invariant 8b, the source docs' detect_transaction_failures: an operation recorded as
-// rejected or failed changed nothing: same balance before and after, no amount applied, no
-// ledger row referenced or written in the same transaction (same xmin).
+// An operation recorded as rejected or failed changed nothing: same balance before and after,
+// no amount applied, no ledger row referenced or written in the same transaction (same xmin).
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
 

@@ -1,4 +1,4 @@
-// Invariant 3: money is conserved. What the business records say moved (confirmed funding
+// Money is conserved. What the business records say moved (confirmed funding
 // + recharges - order debits - re-entry fees) equals how far balances moved from their
 // opening, per wallet and so over the whole scope. Independent of the ledger: a balance
 // moved twice for one order, or credited without a record, breaks it.

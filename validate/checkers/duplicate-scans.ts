@@ -1,6 +1,6 @@
-// The source docs' detect_duplicate_nfc_scans: scans of one wallet within a few seconds of
-// each other. A double tap at a gate is normal and harmless when the second is rejected,
-// so this is information for the report, never a failure.
+// Scans of one wallet within a few seconds of each other. A double tap at a gate is normal
+// and harmless when the second is rejected, so this is information for the report, never a
+// failure.
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
 

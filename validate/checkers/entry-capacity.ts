@@ -1,4 +1,4 @@
-// Invariant 6d: venue occupancy never exceeded festival_settings.venue_capacity, neither in
+// Venue occupancy never exceeded festival_settings.venue_capacity, neither in
 // any admission's recorded occupancy_after nor in the number of wallets inside now.
 // Capacity is the venue's, not the prefix's: the "now" count covers every wallet.
 import { countViolationKinds } from '../violations.js';

@@ -1,4 +1,4 @@
-// Invariant 6b: wallets.entry_count equals the number of admissions in the scan log, and the
+// wallets.entry_count equals the number of admissions in the scan log, and the
 // admissions are numbered 1, 2, 3, ... in order (entry_number feeds the re-entry fee).
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';

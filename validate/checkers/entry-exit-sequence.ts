@@ -1,4 +1,4 @@
-// Invariant 6a, mirror side: never an exit of a wallet that was not inside (two exits in a
+// The mirror of entry-no-duplicate: never an exit of a wallet that was not inside (two exits in a
 // row, or an exit before any admission). The same race that admits twice lets out twice.
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';

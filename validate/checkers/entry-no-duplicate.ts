@@ -1,5 +1,5 @@
-// Invariant 6a: never two admissions of one wallet without an exit in between (the source
-// docs' "zero duplicate entries"); read from the scan log's order per wallet.
+// Never two admissions of one wallet without an exit in between;
+// read from the scan log's order per wallet.
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
 import { ADMISSION_RESULTS, EFFECTIVE_SCANS_WITH_PREVIOUS } from './gate-sequence.js';

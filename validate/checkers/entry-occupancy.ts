@@ -1,4 +1,4 @@
-// Invariant 6: the live occupancy counter (venue_state) equals the number of wallets inside.
+// The live occupancy counter (venue_state) equals the number of wallets inside.
 // A drift means admissions or exits were applied to one and not the other (lost counter
 // updates hide capacity breaches from occupancy_after). Global: the venue has one counter.
 import { countViolations } from '../violations.js';

@@ -1,4 +1,4 @@
-// Invariant 6b: wallets.inside agrees with the wallet's last effective scan (inside after an
+// wallets.inside agrees with the wallet's last effective scan (inside after an
 // admission, outside after an exit or with no scans). Catches exits acknowledged and logged
 // but never applied to the wallet, and the reverse.
 import { countViolations } from '../violations.js';

@@ -1,4 +1,4 @@
-// Invariant 6c: the re-entry fee is charged exactly for admissions after a wallet's first:
+// The re-entry fee is charged exactly for admissions after a wallet's first:
 // the n-th admission (n >= 2, in scan order) records fee_cents = the festival's re-entry fee
 // and has one reentry_fee ledger row of -fee; the first admission is free; and no fee row
 // exists without such an admission. Assumes festival_settings.reentry_fee_cents did not

@@ -1,4 +1,4 @@
-// Invariant 7a: every confirmed funding intent is credited exactly once, with its recorded
+// Every confirmed funding intent is credited exactly once, with its recorded
 // amount; an intent that is not confirmed is not credited; no funding credit without an intent.
 import { countViolationKinds } from '../violations.js';
 import type { Checker } from '../types.js';

@@ -1,4 +1,4 @@
-// Invariant 7b: no Stripe event is applied twice, and no intent is credited by two different
+// No Stripe event is applied twice, and no intent is credited by two different
 // success events (Stripe delivers at least once; the platform must apply at most once).
 import { countViolationKinds } from '../violations.js';
 import type { Checker } from '../types.js';

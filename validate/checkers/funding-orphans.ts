@@ -1,6 +1,6 @@
-// Invariant 7c: no orphaned Stripe funding (the source docs' success criterion): a success
-// event was received but the intent is not confirmed; an intent confirmed with no success
-// event on record; or an intent still pending past the bound (its webhook never arrived).
+// No orphaned Stripe funding: a success event was received but the intent is not confirmed;
+// an intent confirmed with no success event on record; or an intent still pending past the
+// bound (its webhook never arrived).
 // Younger pending intents may still be waiting for Stripe: info only. With a run id only that
 // run's intents are judged, as of the run's end: no run is judged by another run's leftovers,
 // and the same run gets the same verdict whenever it is validated.

@@ -1,4 +1,4 @@
-// Invariant 5a: an idempotency key is applied at most once: at most one ledger row, order,
+// An idempotency key is applied at most once: at most one ledger row, order,
 // recharge, funding intent and effective gate scan per key. More means a retry or replay
 // was executed again instead of answered from the stored result.
 import { countViolations } from '../violations.js';

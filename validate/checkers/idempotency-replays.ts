@@ -1,4 +1,4 @@
-// Invariant 5c: a replay (audit status 'replayed': an idempotent retry answered from the
+// A replay (audit status 'replayed': an idempotent retry answered from the
 // stored result, or a duplicate Stripe delivery) never has an effect: no ledger row
 // referenced, no ledger row written in the same transaction (same xmin), no balance change.
 import { countViolations } from '../violations.js';

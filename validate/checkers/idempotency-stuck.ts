@@ -1,5 +1,5 @@
-// Invariant 5b: no idempotency key left in_progress (the source docs' "no stuck idempotency
-// keys"). A stuck key answers every retry with 409 in_flight forever: the operation is lost.
+// No idempotency key left in_progress. A stuck key answers every retry with 409 in_flight
+// forever: the operation is lost.
 // Keys younger than the bound may belong to a request still finishing: info only.
 import { safeInt } from '../pg-integers.js';
 import { countViolations } from '../violations.js';

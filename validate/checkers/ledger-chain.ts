@@ -1,4 +1,4 @@
-// Invariant 2b: each ledger row's balance_after follows from the previous row (or the
+// Each ledger row's balance_after follows from the previous row (or the
 // opening balance) plus its amount, in id order per wallet. A break shows where two writers
 // interleaved on one wallet (the row was written from a stale balance).
 import { countViolations } from '../violations.js';

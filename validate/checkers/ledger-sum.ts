@@ -1,4 +1,4 @@
-// Invariant 2a: a wallet's balance is its opening balance plus the sum of its ledger rows,
+// A wallet's balance is its opening balance plus the sum of its ledger rows,
 // i.e. no balance change happened outside the ledger (lost updates, unlogged writes).
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';

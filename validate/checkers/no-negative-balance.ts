@@ -1,4 +1,4 @@
-// Invariant 1: no wallet balance below zero (the source docs' "no negative balances").
+// No wallet balance below zero.
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
 

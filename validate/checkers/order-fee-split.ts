@@ -1,4 +1,4 @@
-// Invariant 4b: platform fee = total x fee_bps / 10000 rounded half-up, and vendor share +
+// Platform fee = total x fee_bps / 10000 rounded half-up, and vendor share +
 // fee = total. Computed here independently of the target's own mp_platform_fee(), which is
 // under test (core/fees.ts is the reference formula).
 import { countViolations } from '../violations.js';

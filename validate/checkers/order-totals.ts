@@ -1,5 +1,5 @@
-// Invariant 4a: an order's total is the sum of its lines, each line is quantity x unit price,
-// and the unit price is the product's price (the source docs' "bar order totals match items").
+// An order's total is the sum of its lines, each line is quantity x unit price,
+// and the unit price is the product's price.
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
 

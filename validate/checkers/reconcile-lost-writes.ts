@@ -1,4 +1,4 @@
-// Invariant 9, lower bound: every write the target acknowledged is in the database
+// Reconciliation, lower bound: every write the target acknowledged is in the database
 // (acked <= held, count and cents). See validate/reconciliation.ts for what "held" means.
 import { lostWrites, reconcile, reconciliationSkipReason } from '../reconciliation.js';
 import type { Checker } from '../types.js';

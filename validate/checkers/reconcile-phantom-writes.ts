@@ -1,4 +1,4 @@
-// Invariant 9, upper bound: the database holds no more than was acknowledged or left
+// Reconciliation, upper bound: the database holds no more than was acknowledged or left
 // indeterminate (held <= acked + indeterminate, count and cents): nothing the target
 // refused, or never received, was applied anyway.
 import { phantomWrites, reconcile, reconciliationSkipReason } from '../reconciliation.js';

@@ -2,7 +2,8 @@
 // rejection code (core/operations.ts AUDITED_REJECTIONS), the run's audit rows with that code
 // number at least the logical writes the load saw rejected with it. A platform that refuses
 // but logs nothing (or logs another code) passes every money check; this one catches it.
-import { AUDITED_REJECTIONS, rejectionMetric } from '../../core/operations.js';
+import { rejectionMetric } from '../../core/metric-names.js';
+import { AUDITED_REJECTIONS } from '../../core/operations.js';
 import { reconciliationSkipReason } from '../reconciliation.js';
 import { safeInt } from '../pg-integers.js';
 import type { Checker, Witness } from '../types.js';

@@ -1,14 +1,7 @@
 // The seeded fixtures (fixtures/README.md): what the database should hold for the prefix.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-export interface FixtureManifest {
-  prefix: string;
-  wallets: number;
-  seeded_at?: string;
-  settings?: { platform_fee_bps: number; reentry_fee_cents: number; venue_capacity: number };
-  probe_wallet_id: string;
-}
+import { FIXTURE_FILES, type FixtureManifest } from '../../core/fixture-manifest.js';
 
 export interface FixtureSet {
   manifest: FixtureManifest;
@@ -36,14 +29,14 @@ function idList(dir: string, file: string): Array<{ id: string; price_cents: num
 }
 
 export function readFixtures(dir: string): FixtureSet {
-  const m = readJson(dir, 'manifest.json') as Partial<FixtureManifest> | null;
+  const m = readJson(dir, FIXTURE_FILES.manifest) as Partial<FixtureManifest> | null;
   if (!m || typeof m.prefix !== 'string' || !Number.isSafeInteger(m.wallets) || typeof m.probe_wallet_id !== 'string') {
-    throw new FixtureError(`${join(dir, 'manifest.json')}: needs "prefix", "wallets" (integer) and "probe_wallet_id"`);
+    throw new FixtureError(`${join(dir, FIXTURE_FILES.manifest)}: needs "prefix", "wallets" (integer) and "probe_wallet_id"`);
   }
   return {
     manifest: m as FixtureManifest,
-    products: idList(dir, 'products.json'),
-    terminals: idList(dir, 'terminals.json'),
-    gateways: idList(dir, 'gateways.json'),
+    products: idList(dir, FIXTURE_FILES.products),
+    terminals: idList(dir, FIXTURE_FILES.terminals),
+    gateways: idList(dir, FIXTURE_FILES.gateways),
   };
 }

@@ -3,7 +3,7 @@
 // whose balance must then be exactly before + recharge - order total.
 import type { FixtureSet } from './fixtures.js';
 import type { TargetClient } from './target-client.js';
-import type { TargetKind } from './types.js';
+import type { TargetKind } from '../../core/target-kind.js';
 
 export type { CheckOutcome } from './database-checks.js';
 import type { CheckOutcome } from './database-checks.js';

@@ -1,7 +1,7 @@
 // Just enough of the target contract (platform/API.md) for pre-flight, on either surface:
 // REST (/v1, Bearer key, Idempotency-Key header) or Supabase (PostgREST RPC, apikey header,
 // p_idempotency_key argument, body = the procedure's result).
-import type { TargetKind } from './types.js';
+import type { TargetKind } from '../../core/target-kind.js';
 
 export interface TargetAnswer {
   status: number;

@@ -1,5 +1,6 @@
-// Pre-flight: is the environment fit to be load-tested and validated? (The source docs'
-// "pre-test environment validation".) Each check is one line of a READY / NOT READY report.
+// Pre-flight: is the environment fit to be load-tested and validated? Each check is one line
+// of a READY / NOT READY report.
+import type { TargetKind } from '../../core/target-kind.js';
 
 export interface PreflightCheck {
   name: string;
@@ -22,7 +23,6 @@ export interface PreflightReport {
   probeKeyPrefix: string;
 }
 
-export type TargetKind = 'rest' | 'supabase';
 
 export interface PreflightOptions {
   databaseUrl: string | undefined;

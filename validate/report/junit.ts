@@ -1,19 +1,9 @@
 // JUnit XML: one testcase per checker, so CI shows each invariant as a test. Violations are
 // <failure> with the witnesses; a checker that could not run is <error>; skipped is <skipped>.
+import { escapeMarkup as xmlEscape } from '../../core/escape.js';
 import type { CheckerResult } from '../types.js';
 import { formatWitness } from './human.js';
 import type { ValidationReport } from './types.js';
-
-export function xmlEscape(text: string): string {
-  return text
-    // Characters XML 1.0 cannot carry at all.
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
 
 function testcase(r: CheckerResult): string {
   const attrs = `classname="moshpit.validate" name="${xmlEscape(r.name)}" time="${(r.durationMs / 1000).toFixed(3)}"`;

@@ -4,11 +4,12 @@
 // let a closed population (the browsing crowd) run beside open arrivals.
 // Phases use arrivalCount only: Artillery runs those in one worker, so a process's arrival
 // numbering (lanes, wallets) is its own, and the schedule's total is exact.
+import { RUN_DIRS } from '../../../core/results-layout.js';
 import { join } from 'node:path';
 import type { ProcessPlan } from '../../../core/engine-plan.js';
 import { laneName, shapeDurationSeconds, type LoadShape } from '../../../core/profiles.js';
 import { arrivalSlices, isOpen, SLICE_SECONDS, vuArrivalSlices, type ClosedShape } from '../../../core/schedule.js';
-import { STREAMS_DIR, streamFileName } from '../../../core/metrics-stream/records.js';
+import { streamFileName } from '../../../core/metrics-stream/records.js';
 
 export { SLICE_SECONDS };
 
@@ -103,7 +104,7 @@ export function artilleryProcesses(input: PlanInput): ArtilleryProcess[] {
       scenario: input.scenario,
       workload: load.workload,
       source,
-      streamFile: join(input.resultsDir, STREAMS_DIR, streamFileName(source)),
+      streamFile: join(input.resultsDir, RUN_DIRS.streams, streamFileName(source)),
       lanes: load.lanes,
       shape: load.shape === null ? null : shardShape(load.shape, shard),
       ...(load.vus !== undefined ? { vus: load.vus } : {}),

@@ -2,6 +2,7 @@
 // Artillery's runner on its own script (lib/bindings/artillery/launcher.ts), gets its plan
 // (MOSHPIT_ENGINE_PLAN) and writes its own metrics stream; Artillery's telemetry is off.
 // On an interrupt (isInterrupted) every process is sent SIGTERM, then SIGKILL after a grace.
+import { RUN_DIRS } from '../../../core/results-layout.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -44,7 +45,7 @@ export interface RunArtilleryOptions {
 }
 
 export async function runArtillery(processes: ArtilleryProcess[], opts: RunArtilleryOptions): Promise<EngineProcessResult[]> {
-  const engineDir = join(opts.resultsDir, 'engine');
+  const engineDir = join(opts.resultsDir, RUN_DIRS.engine);
   mkdirSync(engineDir, { recursive: true });
   mkdirSync(opts.barrierDir, { recursive: true });
   const children: Array<{ source: string; child: ChildProcess; done: Promise<EngineProcessResult> }> = [];

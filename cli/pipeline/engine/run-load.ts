@@ -2,11 +2,13 @@
 // results/<run-id>/streams/; the verdict is taken from those afterwards (run-verdict.ts).
 //   artillery (default): one process per workload, started together, shifted to start at t0.
 //   k6 (the user's binary): one `k6 run` of the scenario bundle, `--out json`, converted.
+import { ENGINE_START_DIR, RUN_DIRS } from '../../../core/results-layout.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineName } from '../../../core/engine-plan.js';
+import { K6_EXIT } from '../../../core/exit-codes.js';
 import type { ProfileName } from '../../../core/profiles.js';
-import { STREAMS_DIR, streamFileName } from '../../../core/metrics-stream/records.js';
+import { streamFileName } from '../../../core/metrics-stream/records.js';
 import type { ChaosEnv } from '../../../lib/chaos/contract.js';
 import { PROFILES } from '../../../core/profiles.js';
 import { buildArtilleryProcessor } from '../../../build/processor-bundle.js';
@@ -24,7 +26,6 @@ import { launchCloudRun } from '../platform/cloud-launch.js';
 const BARRIER_TIMEOUT_MS = 180_000;
 const K6_START_LEAD_MS = 5000;
 /** k6's own exit code when a threshold (here only abortOnFail guards) failed. */
-const K6_ABORTED_BY_THRESHOLD = 99;
 
 export interface LoadStep {
   engine: EngineName;
@@ -57,7 +58,7 @@ export interface CloudLoad { platform: CloudPlatform; count: number; region?: st
 
 /** Exit of the engine step: 0 when every load process ended normally. */
 export async function runLoad(step: LoadStep): Promise<number> {
-  mkdirSync(join(step.resultsDir, STREAMS_DIR), { recursive: true });
+  mkdirSync(join(step.resultsDir, RUN_DIRS.streams), { recursive: true });
   if (step.engine === 'k6') return runK6Load(step);
   if (step.cloud) return runCloudLoad(step, step.cloud);
   // Faults and load share one clock: the load processes take t0 from the start barrier.
@@ -72,7 +73,7 @@ export async function runLoad(step: LoadStep): Promise<number> {
     targetUrl: step.targetUrl,
     processorFile,
     loads,
-    barrierDir: join(step.resultsDir, 'engine', 'start'),
+    barrierDir: join(step.resultsDir, RUN_DIRS.engine, ENGINE_START_DIR),
     barrierTimeoutMs: BARRIER_TIMEOUT_MS,
     gracefulStopSeconds: PROFILES[step.profile].gracefulStopSeconds,
     shard: { index, count },
@@ -80,7 +81,7 @@ export async function runLoad(step: LoadStep): Promise<number> {
   progress(`engine: Artillery, ${processes.length} process(es)${count > 1 ? ` in ${count} shards` : ''}, ${scheduleSeconds(loads)}s of load: ${processes.map((p) => `${p.plan.source} (${p.plan.plannedArrivals} arrivals)`).join(', ')}`);
   const results = await runArtillery(processes, {
     resultsDir: step.resultsDir, env: step.env, onSpawn: step.onSpawn, onExit: step.onExit,
-    barrierDir: join(step.resultsDir, 'engine', 'start'), barrierTimeoutMs: BARRIER_TIMEOUT_MS, notBeforeMs: step.t0Ms, onT0: step.onT0,
+    barrierDir: join(step.resultsDir, RUN_DIRS.engine, ENGINE_START_DIR), barrierTimeoutMs: BARRIER_TIMEOUT_MS, notBeforeMs: step.t0Ms, onT0: step.onT0,
   });
   return results.every((r) => r.exit === 0) ? 0 : 1;
 }
@@ -88,7 +89,7 @@ export async function runLoad(step: LoadStep): Promise<number> {
 async function runK6Load(step: LoadStep): Promise<number> {
   if (!step.k6Path) throw new Error('engine k6 needs the user\'s k6 binary');
   const bundle = (await buildScenario(step.scenario)).outfile;
-  const engineDir = join(step.resultsDir, 'engine');
+  const engineDir = join(step.resultsDir, RUN_DIRS.engine);
   mkdirSync(engineDir, { recursive: true });
   const startedAt = Date.now();
   // t0 up front, with k6's own start-up lead.
@@ -103,13 +104,13 @@ async function runK6Load(step: LoadStep): Promise<number> {
     const jsonFile = join(engineDir, `${source}-samples.json`);
     const segment = count > 1 ? ['--execution-segment', `${bounds[index]}:${bounds[index + 1]}`, '--execution-segment-sequence', bounds.join(',')] : [];
     const code = await runK6({ k6Path: step.k6Path!, bundle, resultsDir: step.resultsDir, env, quiet: step.quiet, extraArgs: [...(step.k6Args ?? []), ...segment, '--out', `json=${jsonFile}`], onSpawn: step.onSpawn, onExit: step.onExit });
-    await k6JsonToStream({ jsonFile, streamFile: join(step.resultsDir, STREAMS_DIR, streamFileName(source)), source, runId: step.runId, startedAt, endedAt: Date.now() });
+    await k6JsonToStream({ jsonFile, streamFile: join(step.resultsDir, RUN_DIRS.streams, streamFileName(source)), source, runId: step.runId, startedAt, endedAt: Date.now() });
     return code;
   }));
-  const exit = exits.find((e) => e !== 0 && e !== K6_ABORTED_BY_THRESHOLD) ?? 0;
-  // k6 exits 99 when an abortOnFail guard fired (the verdict itself comes from the stream), 105
-  // when interrupted, 107 on a script error: the load step failed for anything but 0 and 99.
-  return exit === 0 || exit === K6_ABORTED_BY_THRESHOLD ? 0 : exit;
+  // An abortOnFail guard firing is not a failed load step (the verdict comes from the stream);
+  // any other non-zero exit (K6_EXIT.externalAbort, K6_EXIT.scriptException, ...) is.
+  const exit = exits.find((e) => e !== 0 && e !== K6_EXIT.thresholdsFailed) ?? 0;
+  return exit;
 }
 
 async function runCloudLoad(step: LoadStep, cloud: CloudLoad): Promise<number> {

@@ -8,8 +8,9 @@ import { redactUrl } from '../../../core/redact.js';
 import { buildArtilleryProcessor } from '../../../build/processor-bundle.js';
 import { engineInfluxOutput } from '../../../monitoring/influx/engine-output.js';
 import { fixturesDir as defaultFixturesDir, resultsDir as resultsRoot } from '../../../stack/paths.js';
-import { UsageError } from '../../command.js';
-import { externalTargetFromEnv, type TargetKind } from '../target-config.js';
+import { UsageError } from '../../../core/usage-error.js';
+import type { TargetKind } from '../../../core/target-kind.js';
+import { externalTargetFromEnv } from '../target-config.js';
 import { CloudPlanError, writeCloudRun, type CloudRunPlan } from './artillery-cloud.js';
 import { checkCloudInputs, type CloudOptions } from './cloud-inputs.js';
 

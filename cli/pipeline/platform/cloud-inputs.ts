@@ -1,7 +1,7 @@
 // What a cloud run (--platform) needs before anything starts; each refusal is a usage error
 // (exit 2) that names what to do instead.
 import type { EngineName } from '../../../core/engine-plan.js';
-import { UsageError } from '../../command.js';
+import { UsageError } from '../../../core/usage-error.js';
 import type { CloudPlatform } from './artillery-cloud.js';
 
 export interface CloudOptions { platform: CloudPlatform; count: number; region?: string }

@@ -1,6 +1,7 @@
 // The port over Node for one Artillery VU: keep-alive HTTP (http-client.ts), samples into the
 // process's metrics stream with k6's built-in metric and tag names, and a few of Artillery's
 // own custom metrics so its native report shows moshpit's operations too.
+import { ENGINE_METRICS } from '../../../core/metric-names.js';
 import { createHmac } from 'node:crypto';
 import { isExpectedStatus, type HttpRequest, type HttpResponse, type IterationInfo, type LoadPort, type Tags } from '../../../core/load-port.js';
 import { send } from './http-client.js';
@@ -33,9 +34,9 @@ export class ArtilleryPort implements LoadPort {
     const res = await send(req);
     const expected = res.status !== 0 && isExpectedStatus(req.expected, res.status);
     const tags = this.tags({ ...req.tags, method: req.method, status: String(res.status), expected_response: String(expected), ...(res.error ? { error: res.error } : {}) });
-    this.sink.trend('http_req_duration', res.durationMs, tags);
-    this.sink.rate('http_req_failed', !expected, tags);
-    this.sink.counter('http_reqs', 1, tags);
+    this.sink.trend(ENGINE_METRICS.httpReqDuration, res.durationMs, tags);
+    this.sink.rate(ENGINE_METRICS.httpReqFailed, !expected, tags);
+    this.sink.counter(ENGINE_METRICS.httpReqs, 1, tags);
     this.events.emit('histogram', `moshpit.http.${req.tags.op ?? 'request'}`, res.durationMs);
     if (!expected) this.events.emit('counter', 'moshpit.http.failed', 1);
     return res;
@@ -74,7 +75,7 @@ export class ArtilleryPort implements LoadPort {
   }
 
   check(name: string, ok: boolean, tags?: Tags): boolean {
-    this.sink.rate('checks', ok, this.tags({ ...tags, check: name }));
+    this.sink.rate(ENGINE_METRICS.checks, ok, this.tags({ ...tags, check: name }));
     if (!ok) this.events.emit('counter', 'moshpit.checks.failed', 1);
     return ok;
   }

@@ -2,12 +2,12 @@
 // (doors, terminals, re-entries) run one iteration per arrival; closed ones (the browsing
 // crowd, concurrent fundings) run as long-lived VUs that loop while the schedule wants them;
 // device workloads run one long iteration. Bundled to build/dist/artillery/processor.cjs.
+import { ENGINE_METRICS, METRICS } from '../../../core/metric-names.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseProcessPlan, ENGINE_PLAN_ENV, type ProcessPlan } from '../../../core/engine-plan.js';
 import { parseT0, readyFileName, T0_FILE } from '../../../core/start-barrier.js';
 import type { Tags } from '../../../core/load-port.js';
-import { METRICS } from '../../../core/thresholds.js';
 import { laneName, shapeDurationSeconds } from '../../../core/profiles.js';
 import { isOpen, SLICE_SECONDS, vuTargetAt, type ClosedShape } from '../../../core/schedule.js';
 import { flowContext, type TargetFactory } from '../../flow-context.js';
@@ -81,7 +81,7 @@ async function runIteration(s: State, events: ArtilleryEvents, lane: number, ite
     if (s.flowErrors <= 5) process.stderr.write(`moshpit ${s.plan.source}: flow error: ${(err as Error).stack ?? String(err)}\n`);
   }
   s.iterations += 1;
-  port.counter('iterations', 1);
+  port.counter(ENGINE_METRICS.iterations, 1);
   port.trend('iteration_duration', performance.now() - started);
   if (Date.now() > s.endMs + s.plan.gracefulStopSeconds * 1000) s.abandoned += 1;
 }
@@ -118,7 +118,7 @@ async function openArrival(s: State, events: ArtilleryEvents): Promise<void> {
   const iteration = Math.floor(n / s.plan.lanes) * count + index;
   if (s.active >= maxConcurrent(s.plan)) {
     s.dropped += 1;
-    s.sink.counter('dropped_iterations', 1, { scenario: laneName(s.plan.workload, lane), ...s.plan.tags });
+    s.sink.counter(ENGINE_METRICS.droppedIterations, 1, { scenario: laneName(s.plan.workload, lane), ...s.plan.tags });
     return;
   }
   await runIteration(s, events, lane, iteration, `${s.plan.source}-${n}`, {});

@@ -2,6 +2,7 @@
 // Module state here is per VU (each k6 VU is its own JS runtime), so one port per module is
 // one port per VU. Everything k6 insists on creating in the init context (custom metrics,
 // expected-status callbacks) is created when this module loads.
+import { CHAOS_METRICS } from '../../../core/metric-names.js';
 import { check } from 'k6';
 import crypto from 'k6/crypto';
 import exec from 'k6/execution';
@@ -9,7 +10,6 @@ import http, { type RefinedResponse, type ResponseType } from 'k6/http';
 import { Counter, Rate, Trend } from 'k6/metrics';
 import { setTimeout } from 'k6/timers';
 import { EXPECTED_STATUS_SETS, type ExpectedStatusSet, type HttpRequest, type HttpResponse, type IterationInfo, type LoadPort, type Tags } from '../../../core/load-port.js';
-import { CHAOS_METRICS } from '../../chaos/contract.js';
 import { SUITE_METRICS, type MetricKind, type MetricSpec } from '../../metrics.js';
 import { laneOf } from './options.js';
 

@@ -4,17 +4,17 @@
 // generate-dataset.ts, writes a matching k6 summary for run "bench", runs the validation at
 // each concurrency in CONCURRENCY (default "1,4"; empty = generate only), prints the
 // per-checker timings and drops the database (unless KEEP=1, which prints its URL).
+import { outcomeMetric } from '../../../core/metric-names.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { outcomeMetric } from '../../../core/operations.js';
 import { migrate } from '../../../stack/migrate.js';
 import { formatReport } from '../../../validate/report/human.js';
 import { runValidation } from '../../../validate/runner.js';
 import { withDatabase } from '../../support/databases.js';
 import { writeSummary } from '../support/validation.js';
-import { generateScaleDataset } from './generate-dataset.js';
+import { generateScaleDataset } from '../../../bench/scale-dataset.js';
 
 const [serverUrl, walletsArg] = process.argv.slice(2);
 if (!serverUrl) throw new Error('usage: run-scale-check.ts <postgres server url> [wallets]');

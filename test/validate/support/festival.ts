@@ -1,8 +1,9 @@
 // Builds a scoped festival dataset by calling the reference target's stored procedures
 // directly (what the server does per request), and keeps the tally a k6 client would have:
 // acked / rejected / indeterminate per write operation, counted once per idempotency key.
+import { outcomeMetric } from '../../../core/metric-names.js';
 import type pg from 'pg';
-import { classifyHttpStatus, idempotencyKey, outcomeMetric, WRITE_OPERATIONS, type Operation, type OutcomeClass, type WriteOperation } from '../../../core/operations.js';
+import { classifyHttpStatus, idempotencyKey, WRITE_OPERATIONS, type Operation, type OutcomeClass, type WriteOperation } from '../../../core/operations.js';
 
 export type ProcResult = { ok: boolean; http_status: number; code?: string; replayed?: boolean; [k: string]: unknown };
 

@@ -2,7 +2,8 @@
 // rows each (recharge, Stripe funding, 7 orders, a re-entry fee), 7 orders with lines, 4 gate
 // scans, a confirmed intent with its event, an audit row per ledger row plus one declined
 // order per 10 wallets, and an idempotency key per keyed write. All under run id "bench".
-// Every checker must pass on it; run-scale-check.ts times them.
+// Every checker must pass on it: npm run bench (bench/validation.ts) and
+// test/validate/scale/run-scale-check.ts time them.
 import pg from 'pg';
 
 const STATEMENTS = (n: number): Array<[string, string]> => [

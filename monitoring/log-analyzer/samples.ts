@@ -1,15 +1,6 @@
-// Percentiles the way k6 computes them for its summary (sorted samples, linear interpolation
-// between the two nearest ranks), so a p95 from the request log compares with k6's p95.
-
-export function percentile(sorted: ArrayLike<number>, p: number): number | null {
-  const n = sorted.length;
-  if (n === 0) return null;
-  if (n === 1) return sorted[0]!;
-  const rank = (p / 100) * (n - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
-}
+// The request log's latencies, kept to take percentiles the way the run's verdict takes them
+// (nearest rank, core/percentile.ts), so a p95 from the log compares with the run's p95.
+import { percentileOfSorted } from '../../core/percentile.js';
 
 /** A growable list of samples, sorted once when read. */
 export class Samples {
@@ -41,7 +32,7 @@ export class Samples {
   }
 
   percentile(p: number): number | null {
-    return percentile(this.values(), p);
+    return percentileOfSorted(this.values(), p);
   }
 
   max(): number | null {

@@ -3,7 +3,12 @@
 //   toxic   - the chaos controller, through Toxiproxy in front of PostgreSQL
 //   client  - the load processes (webhook sender, scanners, terminals) reading the timeline
 //   process - the orchestrator (kills/restarts the target)
-import type { Stream, ToxicType } from './toxiproxy-client.js';
+// In core/ because both sides read it: the orchestrator validates timelines against it, and the
+// load (any engine) takes a client fault's parameter defaults from it (paramNumber).
+
+/** Toxiproxy's names: the toxics moshpit uses, and the direction a toxic acts on. */
+export type ToxicType = 'latency' | 'bandwidth' | 'slow_close' | 'timeout' | 'reset_peer' | 'slicer' | 'limit_data';
+export type Stream = 'upstream' | 'downstream';
 
 export type FaultKind = 'toxic' | 'client' | 'process';
 export type ParamValue = number | string | boolean;
@@ -73,9 +78,12 @@ const DEFINITIONS: FaultDefinition[] = [
   { name: 'bad-signature', kind: 'client', description: 'webhooks with a wrong signature (must be rejected, never credited)', params: {
     rate: fraction(0.05, 'fraction of deliveries with a bad signature') } },
   { name: 'scanner-offline', kind: 'client', description: 'entry scanners offline, then syncing their queued scans', params: {
-    gateways: { type: 'number', default: 1, min: 1, max: 1000, integer: true, doc: 'gateways offline' } } },
+    gateways: { type: 'number', default: 1, min: 1, max: 1000, integer: true, doc: 'gateways offline' },
+    scansPerMin: { type: 'number', default: 30, min: 0, max: 6000, doc: 'scans an offline scanner queues per minute' } } },
   { name: 'concession-offline', kind: 'client', description: 'bar terminals offline, then syncing their queued sales', params: {
-    terminals: { type: 'number', default: 1, min: 1, max: 1000, integer: true, doc: 'terminals offline' } } },
+    terminals: { type: 'number', default: 1, min: 1, max: 1000, integer: true, doc: 'terminals offline' },
+    salesPerMin: { type: 'number', default: 30, min: 0, max: 6000, doc: 'sales an offline terminal takes per minute' },
+    spendElsewhereRate: fraction(0.3, 'fraction of offline sales whose wallet also spends online meanwhile') } },
   { name: 'target-crash', kind: 'process', description: 'target killed at the window start, restarted at its end', params: {
     signal: { type: 'enum', default: 'SIGKILL', values: ['SIGKILL', 'SIGTERM'], doc: 'signal sent to the target' },
     restart: { type: 'boolean', default: true, doc: 'restart the target at the window end' } } },
@@ -89,4 +97,16 @@ export function faultNames(): string[] {
 
 export function faultDefinition(name: string): FaultDefinition | undefined {
   return FAULTS.get(name);
+}
+
+/**
+ * A numeric parameter of a window: its own value, else the catalogue's default. Timelines
+ * carry every default already (chaos/timeline.ts); this is for a window built by hand.
+ */
+export function paramNumber(w: { fault: string; params: Params }, name: string): number {
+  const v = w.params[name];
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  const spec = FAULTS.get(w.fault)?.params[name];
+  if (spec?.type !== 'number') throw new Error(`fault '${w.fault}' has no numeric parameter '${name}'`);
+  return spec.default;
 }
