@@ -28,6 +28,12 @@ const UNIT = [
   'test/seed/wallet-rows.test.ts',
   'test/support/eventually.test.ts',
   'test/validate/scope-and-summary.test.ts',
+  'test/core/slo-tiers.test.ts',
+  'test/engine/k6-operator.test.ts',
+  'test/ci/workflow.test.ts',
+  'test/monitoring/baseline-gate.test.ts',
+  'test/monitoring/report-slo-tiers.test.ts',
+  'test/monitoring/alert-rules-provisioning.test.ts',
 ];
 
 const E2E = [
@@ -38,6 +44,7 @@ const E2E = [
   'test/k6/bundles.test.ts',
   'test/monitoring/dashboards-influx.test.ts',
   'test/monitoring/influx-artillery.test.ts',
+  'test/monitoring/influx-stream-readback.test.ts',
   'test/monitoring/report-chromium.test.ts',
   'test/stack/interrupt.test.ts',
   'test/stack/stack-lifecycle.test.ts',

@@ -3,7 +3,7 @@
 // < 0.5 % failures, zero corruption; every other API call p95 < 500 ms, every operation p99
 // < 1 s; success_rate, and balance_integrity_rate >= 99.999 %. Users override them with
 // THRESHOLDS_JSON (see below).
-import { latencyMetric, METRICS, rejectionMetric, type TimedOperation } from './metric-names.js';
+import { ENGINE_METRICS, latencyMetric, METRICS, rejectionMetric, type TimedOperation } from './metric-names.js';
 import { AUDITED_REJECTIONS, type Operation } from './operations.js';
 import type { Workload } from './profiles.js';
 
@@ -183,8 +183,8 @@ export const ROLLBACK_TRIGGERS: readonly SloRule[] = [
 
 /** What the tier metrics are read from in the merged stream. */
 export const SLO_SOURCE = {
-  latency: 'http_req_duration',
-  errors: 'http_req_failed',
+  latency: ENGINE_METRICS.httpReqDuration,
+  errors: ENGINE_METRICS.httpReqFailed,
   // The adversarial share's refusals are its expected answers, and its wrong answers are judged by
   // moshpit_adversarial_mismatches: the error rate is the legitimate traffic's.
   excludeFromErrors: { tag: 'adversarial', value: 'true' },

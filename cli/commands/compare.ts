@@ -13,6 +13,7 @@ import { comparisonMarkdown, formatComparison } from '../../monitoring/report/co
 import { readRunFiles } from '../../monitoring/report/run-files.js';
 import { resolveRunDir } from '../../monitoring/report/run-lookup.js';
 import { resultsDir } from '../../stack/paths.js';
+import { RUN_FILES } from '../../core/results-layout.js';
 
 const command: Command = {
   summary: 'compare two runs: p95s, error rates, throughput, thresholds, validation; regressions marked',
@@ -98,7 +99,7 @@ function summaryPath(ref: string): string {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const path = join(dir, 'summary.json');
+  const path = join(dir, RUN_FILES.summary);
   if (!existsSync(path)) throw new UsageError(`${ref}: the run has no summary.json`);
   return path;
 }

@@ -11,6 +11,7 @@ import { type Command } from '../command.js';
 import { parseOptions, positiveInt } from '../options.js';
 import { parseKind } from '../pipeline/target-config.js';
 import { ConfigMapTooBig, k6OperatorManifests, SECRET_KEYS } from '../pipeline/platform/k6-operator.js';
+import { FIXTURE_FILES } from '../../core/fixture-manifest.js';
 
 /** An OCI image reference: [registry[:port]/]path[:tag][@digest]. */
 const IMAGE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
@@ -68,7 +69,7 @@ const command: Command = {
     if (values.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(values.namespace)) throw new UsageError(`--namespace '${values.namespace}' is not a Kubernetes namespace name`);
     const fixturesDir = values.fixtures ?? defaultFixturesDir;
     const fixtureFiles = existsSync(fixturesDir) ? readdirSync(fixturesDir).filter((f) => f.endsWith('.json')).sort() : [];
-    if (!fixtureFiles.includes('manifest.json')) throw new UsageError(`no fixtures in ${fixturesDir}: seed your database first (moshpit seed --database-url ...)`);
+    if (!fixtureFiles.includes(FIXTURE_FILES.manifest)) throw new UsageError(`no fixtures in ${fixturesDir}: seed your database first (moshpit seed --database-url ...)`);
 
     const runId = newRunId(scenario);
     const bundle = readFileSync((await buildScenario(scenario)).outfile, 'utf8');

@@ -12,6 +12,7 @@ import { readRunningScenarios, type RunningScenario } from '../../stack/run-stat
 import { UsageError } from '../../core/usage-error.js';
 import { type Command } from '../command.js';
 import { parseOptions, positiveInt } from '../options.js';
+import { RUN_FILES } from '../../core/results-layout.js';
 
 const DEFAULT_TIMEOUT_S = 300;
 
@@ -28,7 +29,7 @@ function runsScenario(r: RunningScenario): boolean {
 }
 
 function exitOf(r: RunningScenario): number | null {
-  const file = join(r.resultsDir, 'metadata.json');
+  const file = join(r.resultsDir, RUN_FILES.metadata);
   if (!existsSync(file)) return null;
   try {
     const code = (JSON.parse(readFileSync(file, 'utf8')) as { exit?: { code?: unknown } }).exit?.code;

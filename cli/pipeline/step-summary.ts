@@ -4,10 +4,11 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { progress } from '../../stack/progress.js';
+import { RUN_FILES } from '../../core/results-layout.js';
 
 export const STEP_SUMMARY_ENV = 'GITHUB_STEP_SUMMARY';
 /** Preferred first: the full report, else the threshold summary. */
-const SOURCES = ['report.md', 'summary.md'] as const;
+const SOURCES = [RUN_FILES.reportMarkdown, RUN_FILES.summaryMarkdown] as const;
 
 /** Which file was appended, or null when the variable is unset or the run wrote neither file. */
 export function appendStepSummary(resultsDir: string, env: Record<string, string | undefined> = process.env): string | null {

@@ -2,7 +2,7 @@
 // fails when a p95 or an error rate is worse than the baseline's by more than the bound. Only
 // these two families gate (thresholds and money already decide a run's own exit); every other
 // change stays information in `moshpit compare`.
-import { OPERATIONS } from '../../core/operations.js';
+import { ENGINE_METRICS, latencyMetric, METRICS, TIMED_OPERATIONS } from '../../core/metric-names.js';
 import { metricValue, type RunSummaryData } from './summary-reader.js';
 
 export interface BaselineBounds {
@@ -35,13 +35,13 @@ export interface BaselineVerdict {
   unmatched: string[];
 }
 
-const LATENCY_METRICS = ['http_req_duration', ...[...OPERATIONS, 'funding_intent_read'].map((op) => `moshpit_${op}_duration`)];
+const LATENCY_METRICS = [ENGINE_METRICS.httpReqDuration, ...TIMED_OPERATIONS.map(latencyMetric)];
 
 function errorRate(s: RunSummaryData, metric: string): number | null {
   const r = metricValue(s, metric, 'rate');
   if (r === null) return null;
   // success_rate and checks count successes; the gate looks at what failed.
-  return metric === 'http_req_failed' ? r : 1 - r;
+  return metric === ENGINE_METRICS.httpReqFailed ? r : 1 - r;
 }
 
 /** "10%" or "10": a percentage, as the CLI takes it; null when it is not one. */
@@ -67,7 +67,7 @@ export function baselineGate(baseline: RunSummaryData, candidate: RunSummaryData
     const has = (s: RunSummaryData) => (s.metrics[metric] ? metricValue(s, metric, 'p(95)') : null);
     gate('p95', metric, has(baseline), has(candidate), bounds.minLatencyMs);
   }
-  for (const metric of ['http_req_failed', 'success_rate', 'checks']) {
+  for (const metric of [ENGINE_METRICS.httpReqFailed, METRICS.successRate, ENGINE_METRICS.checks]) {
     const has = (s: RunSummaryData) => (s.metrics[metric] ? errorRate(s, metric) : null);
     gate('error rate', metric, has(baseline), has(candidate), bounds.minRate);
   }

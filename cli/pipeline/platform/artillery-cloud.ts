@@ -23,6 +23,7 @@ import { INFLUX_WRITE_ENV, parseInfluxWrite, type InfluxWriteConfig } from '../.
 import { artilleryProcesses, scheduleSeconds, type ArtilleryProcess } from '../engine/artillery-plan.js';
 import { ENGINE_QUIET_ENV } from '../engine/artillery-run.js';
 import { workloadLoads, type LoadScale } from '../engine/workload-loads.js';
+import { FIXTURE_FILES } from '../../../core/fixture-manifest.js';
 
 /** `local`: Artillery's own local platform (`artillery run`), the cloud bundle rehearsed on this machine. */
 export const CLOUD_PLATFORMS = ['aws:fargate', 'azure:aci', 'local'] as const;
@@ -171,7 +172,7 @@ export function writeCloudRun(input: CloudRunInput): CloudRunFiles {
   if (input.scenario === 'chaos') throw new CloudPlanError('the chaos scenario injects faults from this machine; it runs locally only');
   const influx = workerInflux(input.env);
   const fixtures = existsSync(input.fixturesDir) ? readdirSync(input.fixturesDir).filter((f) => f.endsWith('.json')).sort() : [];
-  if (!fixtures.includes('manifest.json')) throw new CloudPlanError(`no fixtures in ${input.fixturesDir} (run the seeder against your database first: moshpit seed)`);
+  if (!fixtures.includes(FIXTURE_FILES.manifest)) throw new CloudPlanError(`no fixtures in ${input.fixturesDir} (run the seeder against your database first: moshpit seed)`);
 
   const cloudDir = join(input.resultsDir, 'cloud');
   const bundleDir = join(cloudDir, 'bundle');

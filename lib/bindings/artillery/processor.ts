@@ -17,6 +17,7 @@ import { ArtilleryPort, type ArtilleryEvents } from './port.js';
 import { flushAndClose } from './influx-forwarder.js';
 import { StreamSink } from './stream-sink.js';
 import { resolveWorkload, withFixturesFrom, type ResolvedWorkload } from './workload.js';
+import { EXIT } from '../../../core/exit-codes.js';
 
 interface State {
   plan: ProcessPlan;
@@ -99,7 +100,7 @@ async function stopGracefully(s: State): Promise<void> {
   while (s.active > 0 && Date.now() < graceUntil) await new Promise((resolve) => setTimeout(resolve, 50));
   s.sink.end({ arrivals: s.arrivals, iterations: s.iterations, dropped: s.dropped, flowErrors: s.flowErrors, overran: s.abandoned, t0Ms: Number.isFinite(s.startMs) ? s.startMs : null, interrupted: true, unfinished: s.active });
   await flushAndClose();
-  process.exit(130);
+  process.exit(EXIT.interrupted);
 }
 
 /** The last planned VU closes the stream; Artillery waits for that VU before it ends the worker. */
