@@ -196,6 +196,11 @@ const SERVER_SETTINGS: Record<string, string> = {
   log_min_messages: 'warning',
   log_lock_waits: 'on',
   deadlock_timeout: "'200ms'",
+  // Per-statement timings for the run report's bottleneck analysis (monitoring/bottleneck/).
+  // Loaded at server start only: a cluster already running picks it up at its next restart.
+  // 'all' also times the statements inside the stored procedures, not only the calls.
+  shared_preload_libraries: "'pg_stat_statements'",
+  'pg_stat_statements.track': "'all'",
 };
 
 async function initCluster(info: ClusterInfo): Promise<void> {

@@ -32,6 +32,8 @@ import { gitRevision, writeMetadata, type RunMetadata } from './run-metadata.js'
 import type { ResolvedTarget } from './resolve-target.js';
 import { seedForRun, preflightForRun, validateRun } from './steps.js';
 import { startRunTelemetry } from '../../monitoring/telemetry/run-telemetry.js';
+import { startBottleneckRecorder } from '../../monitoring/bottleneck/recorder.js';
+import { embeddedProcesses, remoteProcesses, type RunProcesses } from '../../monitoring/bottleneck/run-processes.js';
 
 export { EXIT };
 
@@ -150,7 +152,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
   writeFileSync(join(resultsRoot, 'LATEST'), `${runId}\n`);
   const fixturesDir = opts.fixturesDir ?? defaultFixturesDir;
 
-  const drive = async (target: ResolvedTarget, targetLogFile: string | null = null): Promise<ScenarioRunResult> => {
+  const drive = async (target: ResolvedTarget, targetLogFile: string | null = null, processes: RunProcesses = remoteProcesses()): Promise<ScenarioRunResult> => {
     const meta: RunMetadata = {
       runId,
       scenario: opts.scenario,
@@ -213,6 +215,8 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       runId, scenario: opts.scenario, profile, targetKind: target.kind, resultsDir,
       databaseUrl: target.databaseUrl, influx: opts.influx, targetLogFile, report: opts.report,
     });
+    // Where the time goes (statements, locks, pool, seq scans, CPU/RSS): from here to the load's end.
+    const bottlenecks = await startBottleneckRecorder({ resultsDir, databaseUrl: target.databaseUrl ?? null, ...processes });
     try {
       telemetry.loadStarted();
       let setT0: (t0Ms: number) => void = () => {};
@@ -221,11 +225,12 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
         engine, k6Path: k6?.path ?? null, runId, scenario: opts.scenario, profile, resultsDir, targetUrl: target.url, scale,
         env: { ...loadEnv, ...telemetry.engineEnv }, chaos: opts.chaos ?? null, onT0: (t0Ms) => setT0(t0Ms), k6Args: [...(opts.k6Args ?? []), ...telemetry.k6Args], quiet: opts.quiet,
         shards: opts.shards ?? 1,
-        onSpawn: (pid, source) => recordLoadProcess(pid, source, runId),
+        onSpawn: (pid, source) => { recordLoadProcess(pid, source, runId); bottlenecks.trackLoad(pid); },
         onExit: (pid) => forgetLoadProcess(pid),
       };
       const start = () => runLoad(step);
       const loadExit = opts.aroundLoad ? await opts.aroundLoad({ runId, resultsDir, target, t0, runLoad: start }) : await start();
+      await bottlenecks.stop();
       await telemetry.loadFinished(loadExit);
       const interrupted = isInterrupted();
 
@@ -261,6 +266,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       await telemetry.finish({ k6Exit: loadExit, validation, exitCode });
       return result;
     } finally {
+      await bottlenecks.stop();
       await telemetry.close();
     }
   };
@@ -284,7 +290,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       databaseUrl: state.postgres.url,
       embedded: true,
       defects: state.target!.defects,
-    }, state.target!.logFile),
+    }, state.target!.logFile, embeddedProcesses(state)),
     );
   } catch (err) {
     // The user's DATABASE_URL that cannot be reached or refuses us: not ready, not a crash.

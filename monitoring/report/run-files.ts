@@ -6,6 +6,7 @@ import type { ChaosReport } from '../../chaos/report.js';
 import type { RunMetadata } from '../../cli/pipeline/run-metadata.js';
 import type { ChaosWindowsFile } from '../../chaos/windows-file.js';
 import type { ValidationReport } from '../../validate/report/types.js';
+import type { BottleneckFile, ResourceSeriesFile } from '../bottleneck/types.js';
 import type { DbMonitorFile } from '../db-monitor-influx.js';
 import type { LogAnalysis } from '../log-analyzer/analyze.js';
 import type { InfluxRunFile } from '../telemetry/influx-run-file.js';
@@ -33,6 +34,9 @@ export interface RunFiles {
   influx: InfluxRunFile | null;
   dbMonitor: DbMonitorFile | null;
   requestLog: LogAnalysis | null;
+  /** Where the time went (monitoring/bottleneck/) and the CPU/RSS series behind its plot. */
+  bottlenecks: BottleneckFile | null;
+  resourceUsage: ResourceSeriesFile | null;
   /** Files that exist but could not be read, with why. */
   problems: string[];
 }
@@ -47,6 +51,8 @@ export const RUN_FILE_NAMES = {
   influx: 'influx.json',
   dbMonitor: 'db-monitor.json',
   requestLog: 'request-log.json',
+  bottlenecks: 'bottlenecks.json',
+  resourceUsage: 'resource-usage.json',
   reportHtml: 'report.html',
   reportMarkdown: 'report.md',
 } as const;
@@ -76,6 +82,8 @@ export function readRunFiles(dir: string): RunFiles {
     influx: read<InfluxRunFile>(RUN_FILE_NAMES.influx),
     dbMonitor: read<DbMonitorFile>(RUN_FILE_NAMES.dbMonitor),
     requestLog: read<LogAnalysis>(RUN_FILE_NAMES.requestLog),
+    bottlenecks: read<BottleneckFile>(RUN_FILE_NAMES.bottlenecks),
+    resourceUsage: read<ResourceSeriesFile>(RUN_FILE_NAMES.resourceUsage),
     problems,
   };
 }
