@@ -7,6 +7,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { sampleLockWaits, summariseLockWaits, type LockWaitSample } from './lock-waits.js';
+import { localPostmasterPid } from './local-postmaster.js';
 import { summarisePoolLog } from './pool-log.js';
 import { ResourceRecorder, type ResourceSources } from './resource-usage.js';
 import { statementsAfter, statementsBaseline, type StatementsBaseline } from './statements.js';
@@ -49,6 +50,7 @@ export async function startBottleneckRecorder(opts: BottleneckOptions): Promise<
   let dbProblem: string | null = opts.databaseUrl ? null : noDb;
   let baseline: StatementsBaseline = unavailable(noDb);
   let tablesBefore: Map<string, TableCounters> | null = null;
+  let postgresPid = opts.processes.postgresPid;
   if (opts.databaseUrl) {
     try {
       db = new pg.Client({ connectionString: opts.databaseUrl, application_name: 'moshpit-bottlenecks', connectionTimeoutMillis: 10_000 });
@@ -56,6 +58,8 @@ export async function startBottleneckRecorder(opts: BottleneckOptions): Promise<
       await db.connect();
       baseline = await statementsBaseline(db, opts.ownCluster).catch((err) => unavailable(`pg_stat_statements: ${message(err)}`));
       tablesBefore = await readTableCounters(db).catch(() => null);
+      // A user's (or a test's) database on this machine: its server is sampled too.
+      if (!postgresPid) postgresPid = await localPostmasterPid(db).catch(() => null);
     } catch (err) {
       dbProblem = `cannot connect to the database: ${message(err)}`;
       baseline = unavailable(dbProblem);
@@ -64,7 +68,9 @@ export async function startBottleneckRecorder(opts: BottleneckOptions): Promise<
     }
   }
 
-  const resources = new ResourceRecorder(opts.processes, intervalMs);
+  const missing = { ...opts.processes.missing };
+  if (postgresPid) delete missing.postgres;
+  const resources = new ResourceRecorder({ ...opts.processes, postgresPid, missing }, intervalMs);
   const lockSamples: LockWaitSample[][] = [];
   const lockErrors: string[] = [];
   let sampling = false;

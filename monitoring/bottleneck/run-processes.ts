@@ -8,7 +8,7 @@ import type { BottleneckOptions } from './recorder.js';
 export type RunProcesses = Pick<BottleneckOptions, 'ownCluster' | 'poolLogFile' | 'processes'>;
 
 const REMOTE_TARGET = 'the target is a user deployment, not a process of this machine';
-const REMOTE_DATABASE = 'the database is not moshpit\'s own cluster (DATABASE_URL): its server processes are not ours to sample';
+const REMOTE_DATABASE = 'the database server does not run on this machine';
 
 export function remoteProcesses(): RunProcesses {
   return {
