@@ -30,7 +30,8 @@ import type { LoadScale } from './engine/workload-loads.js';
 import { judgeRun } from './run-verdict.js';
 import { gitRevision, writeMetadata, type RunMetadata } from './run-metadata.js';
 import type { ResolvedTarget } from './resolve-target.js';
-import { seedForRun, preflightForRun, validateRun } from './steps.js';
+import { seedForRun, preflightForRun, snapshotForRun, validateRun } from './steps.js';
+import { fullDumpLimitBytes } from '../../stack/database-snapshot.js';
 import { startRunTelemetry } from '../../monitoring/telemetry/run-telemetry.js';
 import { startBottleneckRecorder } from '../../monitoring/bottleneck/recorder.js';
 import { embeddedProcesses, remoteProcesses, type RunProcesses } from '../../monitoring/bottleneck/run-processes.js';
@@ -52,6 +53,8 @@ export interface ScenarioRunOptions {
   venueCapacity?: number;
   fixturesDir?: string;
   preflight?: boolean;
+  /** pg_dump the database into results/<run>/snapshot/ before the load (stack/database-snapshot.ts). */
+  snapshot?: boolean;
   validate?: boolean;
   /** Extra environment for the load processes (e.g. MOSHPIT_DURATION_SCALE in tests). */
   loadEnv?: Record<string, string>;
@@ -144,6 +147,14 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  if (opts.snapshot) {
+    if (external && !external.databaseUrl) throw new UsageError('--snapshot needs the target\'s database: set DATABASE_URL');
+    try {
+      fullDumpLimitBytes();
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
   if (opts.wallets !== undefined && opts.wallets > MAX_WALLETS) throw new UsageError(`--wallets ${opts.wallets} is over the limit of ${MAX_WALLETS}`);
 
   const runId = newRunId(opts.scenario);
@@ -194,27 +205,36 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       return finish({ loadExit: null, thresholds: 'skipped', preflight: 'skipped', validation: 'skipped', exitCode: EXIT.usage });
     }
 
-    let preflight: ScenarioRunResult['preflight'] = 'skipped';
-    if (opts.preflight !== false) {
-      const outcome = await preflightForRun({ target, fixturesDir, resultsDir });
-      preflight = outcome === 'ready' ? 'ready' : 'not-ready';
-      if (outcome === 'money-wrong') {
-        // The probe's writes were acknowledged and the money came out wrong: a money failure.
-        progress('pre-flight: the functional probe moved money wrongly (see preflight.json): the scenario was not started');
-        return finish({ loadExit: null, thresholds: 'skipped', preflight, validation: 'failed', exitCode: EXIT.validationFailed });
-      }
-      if (outcome === 'not-ready') {
-        progress('target is NOT READY: the scenario was not started');
-        return finish({ loadExit: null, thresholds: 'skipped', preflight, validation: 'skipped', exitCode: EXIT.notReady });
-      }
-    }
-    if (isInterrupted()) return finish({ loadExit: null, thresholds: 'skipped', preflight, validation: 'skipped', exitCode: EXIT.interrupted });
-
-    progress(`run ${runId}: ${opts.scenario} / ${profile} on ${engine} against ${target.kind} ${redactUrl(target.url)}`);
+    // Telemetry (InfluxDB) before pre-flight, which checks the dashboards' datasources on it.
     const telemetry = await startRunTelemetry({
       runId, scenario: opts.scenario, profile, targetKind: target.kind, resultsDir,
       databaseUrl: target.databaseUrl, influx: opts.influx, targetLogFile, report: opts.report,
     });
+    const notStarted = async (r: Omit<ScenarioRunResult, 'runId' | 'resultsDir'>) => {
+      await telemetry.close();
+      return finish(r);
+    };
+    let preflight: ScenarioRunResult['preflight'] = 'skipped';
+    if (opts.preflight !== false) {
+      const outcome = await preflightForRun({ target, fixturesDir, resultsDir, influxUrl: telemetry.influxUrl ?? undefined });
+      preflight = outcome === 'ready' ? 'ready' : 'not-ready';
+      if (outcome === 'money-wrong') {
+        // The probe's writes were acknowledged and the money came out wrong: a money failure.
+        progress('pre-flight: the functional probe moved money wrongly (see preflight.json): the scenario was not started');
+        return notStarted({ loadExit: null, thresholds: 'skipped', preflight, validation: 'failed', exitCode: EXIT.validationFailed });
+      }
+      if (outcome === 'not-ready') {
+        progress('target is NOT READY: the scenario was not started');
+        return notStarted({ loadExit: null, thresholds: 'skipped', preflight, validation: 'skipped', exitCode: EXIT.notReady });
+      }
+    }
+    if (opts.snapshot && !(await snapshotForRun({ databaseUrl: target.databaseUrl!, resultsDir, prefix }))) {
+      // The safety net the checklist asks for is missing: the load does not start without it.
+      return notStarted({ loadExit: null, thresholds: 'skipped', preflight: 'not-ready', validation: 'skipped', exitCode: EXIT.notReady });
+    }
+    if (isInterrupted()) return notStarted({ loadExit: null, thresholds: 'skipped', preflight, validation: 'skipped', exitCode: EXIT.interrupted });
+
+    progress(`run ${runId}: ${opts.scenario} / ${profile} on ${engine} against ${target.kind} ${redactUrl(target.url)}`);
     // Where the time goes (statements, locks, pool, seq scans, CPU/RSS): from here to the load's end.
     const bottlenecks = await startBottleneckRecorder({ resultsDir, databaseUrl: target.databaseUrl ?? null, ...processes });
     try {
