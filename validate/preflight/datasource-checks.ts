@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { InfluxClient } from '../../monitoring/influx/influx-client.js';
+import { InfluxClient, rows } from '../../monitoring/influx/influx-client.js';
 import { projectRoot } from '../../stack/paths.js';
 import type { CheckOutcome } from './database-checks.js';
 
@@ -53,9 +53,21 @@ export async function checkDashboardDatasources(influxUrl: string, grafanaDir = 
     if (!provisioned.some((d) => d.uid === uid)) problems.push(`datasource uid '${uid}' used by ${files.join(', ')} is not provisioned`);
   }
   const answered: string[] = [];
+  const admin = new InfluxClient({ url: influxUrl, timeoutMs });
+  let databases: Set<string>;
+  try {
+    databases = new Set(rows(await admin.query('SHOW DATABASES')).map((r) => String(r.name)));
+  } catch (err) {
+    return { ok: false, detail: `dashboards' datasources: InfluxDB at ${influxUrl} does not answer (${(err as Error).message})` };
+  }
   for (const d of provisioned.filter((x) => x.type === 'influxdb')) {
     if (!d.database) {
       problems.push(`datasource '${d.name}' names no database`);
+      continue;
+    }
+    // InfluxDB 1.x answers a query on a missing database with an empty result, not an error.
+    if (!databases.has(d.database)) {
+      problems.push(`datasource '${d.name}' (database ${d.database}): database not found on ${influxUrl} (it has ${[...databases].join(', ') || 'none'})`);
       continue;
     }
     try {

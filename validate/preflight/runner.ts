@@ -5,6 +5,7 @@ import { redactUrl, redactUrlsIn } from '../../core/redact.js';
 import { fixturesDir as defaultFixturesDir } from '../../stack/paths.js';
 import { checkFixturesInDatabase, checkProcedures, checkReachable, checkSchema, checkSettings } from './database-checks.js';
 import { FixtureError, readFixtures, type FixtureSet } from './fixtures.js';
+import { DEFAULT_PREFIX } from '../../seed/input.js';
 import { checkDashboardDatasources } from './datasource-checks.js';
 import { checkHotPathIndexes } from './index-checks.js';
 import { checkApiKey, checkFunctionalProbe, checkHealth } from './target-checks.js';
@@ -102,8 +103,8 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     await run('functional-probe', noTarget ?? (authorised ? null : 'API key not accepted'), () => checkFunctionalProbe(target!, fx!, probeKeyPrefix));
   }
   const noSecret = opts.webhookSecret ? null : 'no STRIPE_WEBHOOK_SECRET to sign a probe with';
-  await run('webhook-endpoint', noTarget ?? (healthy ? null : 'target unhealthy') ?? noSecret ?? (fx ? null : 'no fixtures'),
-    () => checkWebhookProbe(target!, opts.webhookSecret!, fx!.manifest.prefix, now));
+  await run('webhook-endpoint', noTarget ?? (healthy ? null : 'target unhealthy') ?? noSecret,
+    () => checkWebhookProbe(target!, opts.webhookSecret!, fx?.manifest.prefix ?? DEFAULT_PREFIX, now));
   // Only a run that streams to InfluxDB has dashboards to feed.
   if (opts.influxUrl) await run('dashboard-datasources', null, () => checkDashboardDatasources(opts.influxUrl!, undefined, timeoutMs));
 

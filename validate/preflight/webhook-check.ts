@@ -29,10 +29,11 @@ export function probeEvent(prefix: string, now: Date): string {
 
 export async function checkWebhookProbe(client: TargetClient, secret: string, prefix: string, now: Date): Promise<CheckOutcome> {
   const payload = probeEvent(prefix, now);
-  const at = Math.floor(now.getTime() / 1000);
+  // Signed at the real time: Stripe signatures older than 300 s are refused.
+  const at = Math.floor(Date.now() / 1000);
   const signed = await client.webhook(payload, stripeSignatureHeader(hmac, payload, secret, at));
   if (signed.status === 404 && signed.code !== 'unknown_intent') return { ok: false, detail: 'no webhook endpoint (HTTP 404): the Stripe webhook route is not deployed' };
-  if (signed.status === 400 && signed.code === 'signature_invalid') return { ok: false, detail: 'a delivery signed with STRIPE_WEBHOOK_SECRET was refused (signature_invalid): the endpoint is configured with another secret' };
+  if (signed.status === 400 && signed.code === 'signature_invalid') return { ok: false, detail: 'a delivery signed with STRIPE_WEBHOOK_SECRET was refused (signature_invalid): the endpoint is configured with another secret (or its clock is more than 300 s off)' };
   if (signed.status < 200 || signed.status > 299) return { ok: false, detail: `a signed payment_intent.created delivery: HTTP ${signed.status} ${signed.code ?? ''}`.trim() };
   const forged = `whsec_${randomBytes(24).toString('base64url')}`;
   const bad = await client.webhook(payload, stripeSignatureHeader(hmac, payload, forged, at));
