@@ -1,6 +1,9 @@
 // A pilot-shaped run (the full festival, on the cheapest profile) whose database has
 // pg_stat_statements: its report lists the top statements of the run and plots CPU/RSS of the
-// target, PostgreSQL and the load processes; the series are in the results folder.
+// target, PostgreSQL and the load processes; the series are in the results folder. The run
+// also takes --snapshot (a pg_dump -Fc before the load) and passes the whole pre-flight
+// checklist (hot-path indexes, the signed webhook probe). And --snapshot without a database
+// to dump is refused before anything starts.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,7 +25,7 @@ describe('where the time went, in the report of a full smoke run', () => {
     await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     await c.end();
 
-    const r = await runScenarioCli({ databaseUrl: db.url, scenario: 'full', args: ['--profile', 'smoke'], env: { MOSHPIT_DURATION_SCALE: '0.3' }, workDir });
+    const r = await runScenarioCli({ databaseUrl: db.url, scenario: 'full', args: ['--profile', 'smoke', '--snapshot'], env: { MOSHPIT_DURATION_SCALE: '0.3' }, workDir });
     const why = describeRun(r);
     expect(r.code, why).toBe(0);
     const dir = r.runDir!;
@@ -47,6 +50,23 @@ describe('where the time went, in the report of a full smoke run', () => {
     expect(html).toContain('<h2 id="where-the-time-went">Where the time went</h2>');
     expect(html).toMatch(/<figcaption>CPU by process group<\/figcaption>.*?<path class="series"/s);
     expect(html).toMatch(/<figcaption>Memory \(RSS\) by process group<\/figcaption>.*?<path class="series"/s);
-    expect(existsSync(join(dir, 'resource-usage.json'))).toBe(true);
+
+    const snapshot = JSON.parse(readFileSync(join(dir, 'snapshot', 'snapshot.json'), 'utf8')) as { mode: string; takenAt: string };
+    expect(snapshot.mode).toBe('full');
+    expect(existsSync(join(dir, 'snapshot', 'database.dump'))).toBe(true);
+    expect(Date.parse(snapshot.takenAt)).toBeLessThan(b.window.startMs); // before the load
+    const preflight = JSON.parse(readFileSync(join(dir, 'preflight.json'), 'utf8')) as { checks: Array<{ name: string; ok: boolean }> };
+    expect(preflight.checks.filter((c) => ['hot-path-indexes', 'webhook-endpoint'].includes(c.name))).toEqual([
+      expect.objectContaining({ name: 'hot-path-indexes', ok: true }), expect.objectContaining({ name: 'webhook-endpoint', ok: true }),
+    ]);
   }, 300_000);
+
+  it('refuses --snapshot against a deployment without DATABASE_URL (exit 2, nothing started)', async () => {
+    const r = await runScenarioCli({
+      databaseUrl: '', scenario: 'entry', args: ['--snapshot'],
+      env: { TARGET_URL: 'http://127.0.0.1:9', API_KEY: 'mk_test_any', STRIPE_WEBHOOK_SECRET: 'whsec_test_any' }, workDir,
+    });
+    expect(r.code, describeRun(r)).toBe(2);
+    expect(r.stderr).toMatch(/--snapshot needs the target's database: set DATABASE_URL/);
+  }, 60_000);
 });
