@@ -65,7 +65,7 @@ function figure(title: string, description: string, series: LineSeries[], unit: 
   if (drawn.length === 0) return '';
   const svg = lineChart({ series: drawn, unit, startMs: window.startMs, endMs: window.endMs, width: 560, height: 210 });
   const legend = `<ul class="legend">${drawn.map((s, i) => `<li><i style="background:${PALETTE[i % PALETTE.length]}"></i>${esc(s.name)}</li>`).join('')}</ul>`;
-  return `<figure class="chart resources"><figcaption>${esc(title)}</figcaption><div class="d">${esc(description)} <span class="src">(resource-usage.json)</span></div>${svg}${legend}</figure>`;
+  return `<figure class="chart"><figcaption>${esc(title)}</figcaption><div class="d">${esc(description)} <span class="src">(resource-usage.json)</span></div>${svg}${legend}</figure>`;
 }
 
 /** The CPU and RSS plots; empty when nothing was sampled. */

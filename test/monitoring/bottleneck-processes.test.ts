@@ -90,7 +90,7 @@ describe('CPU and RSS of the run processes', () => {
     };
     const html = bottleneckHtml(file, series);
     expect(html).toContain('CPU by process group');
-    expect(html).toMatch(/<figure class="chart resources">.*<svg[^>]*>.*<path class="series"/s);
+    expect(html).toMatch(/<figure class="chart"><figcaption>CPU by process group<\/figcaption>.*<svg[^>]*>.*<path class="series"/s);
     const md = bottleneckMarkdown(file).join('\n');
     expect(md).toContain('### Where the time went');
     expect(md).toContain('Statements: not measured — the extension pg_stat_statements is not installed');
