@@ -75,7 +75,7 @@ export function resourceFigures(series: ResourceSeriesFile | null, window: { sta
   const cpu = groups.map(([g, pts]) => ({ name: g, points: pts.map((p) => [p.tMs, p.cpuPercent] as [number, number | null]) }));
   const rss = groups.map(([g, pts]) => ({ name: g, points: pts.map((p) => [p.tMs, p.rssMiB] as [number, number | null]) }));
   const figures = figure('CPU by process group', `Percent of one core (100 = one core busy), every ${series.intervalMs} ms from /proc.`, cpu, '', window) +
-    figure('Memory (RSS) by process group', 'MiB resident, summed over each group\'s processes (PostgreSQL: postmaster and backends).', rss, '', window);
+    figure('Memory (RSS) by process group', 'MiB resident, summed over each group\'s processes (PostgreSQL: postmaster and backends, each counting the shared buffers it touched, so its sum overstates).', rss, '', window);
   return figures ? `<div class="charts">${figures}</div>` : '';
 }
 
