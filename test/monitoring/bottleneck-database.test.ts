@@ -42,6 +42,22 @@ describe('pg_stat_statements over the window', () => {
     }
   });
 
+  it('on our own cluster: creates the extension when missing and resets the statistics at the start', async () => {
+    const c = await client();
+    try {
+      await c.query('DROP EXTENSION IF EXISTS pg_stat_statements');
+      const baseline = await statementsBaseline(c, true);
+      expect(baseline.available && baseline.mode).toBe('reset');
+      expect((await c.query(`SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'`)).rowCount).toBe(1);
+      await c.query('SELECT 42 AS own_cluster_probe');
+      const part = await statementsAfter(c, baseline);
+      if (!part.available) throw new Error(part.reason);
+      expect(part.byCalls.find((r) => r.query.includes('own_cluster_probe'))?.calls).toBe(1);
+    } finally {
+      await c.end();
+    }
+  });
+
   it('counts only what ran after the start (a copy subtracted, the statistics left alone)', async () => {
     const c = await client();
     try {
