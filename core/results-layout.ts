@@ -27,6 +27,10 @@ export const RUN_FILES = {
   dbMonitor: 'db-monitor.json',
   /** the reference server's request log, analyzed */
   requestLog: 'request-log.json',
+  /** where the time went: top statements, lock waits, pool, seq scans (monitoring/bottleneck) */
+  bottlenecks: 'bottlenecks.json',
+  /** CPU and RSS of the target, PostgreSQL and the load processes over the run */
+  resourceUsage: 'resource-usage.json',
   reportHtml: 'report.html',
   reportMarkdown: 'report.md',
 } as const;
@@ -37,6 +41,8 @@ export const RUN_DIRS = {
   streams: 'streams',
   /** each load process's generated script, log and the engine's own report */
   engine: 'engine',
+  /** --snapshot: the database dump taken before the load (stack/database-snapshot.ts) */
+  snapshot: 'snapshot',
 } as const;
 
 /** In engine/: the start barrier the load processes meet at. */

@@ -18,7 +18,7 @@ export interface RollbackResult {
 // $1 is the escaped LIKE pattern. Order matters for the delete: rows that other predicates
 // look up (orders, funding_intents, the key columns) are deleted after their dependants.
 // Wallets go first so their row locks stop new operations on them mid-rollback.
-const TEST_ROWS: ReadonlyArray<{ table: string; where: string }> = [
+export const TEST_ROWS: ReadonlyArray<{ table: string; where: string }> = [
   { table: 'wallets', where: 'id LIKE $1' },
   // Keys by whom they belong to, never by how the key is spelled: a real wallet's key may start
   // with the prefix, and losing it while its order stays would let a retry apply again.

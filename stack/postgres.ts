@@ -196,6 +196,11 @@ const SERVER_SETTINGS: Record<string, string> = {
   log_min_messages: 'warning',
   log_lock_waits: 'on',
   deadlock_timeout: "'200ms'",
+  // Per-statement timings for the run report's bottleneck analysis (monitoring/bottleneck/).
+  // Loaded at server start only: a cluster already running picks it up at its next restart.
+  // 'all' also times the statements inside the stored procedures, not only the calls.
+  shared_preload_libraries: "'pg_stat_statements'",
+  'pg_stat_statements.track': "'all'",
 };
 
 async function initCluster(info: ClusterInfo): Promise<void> {
@@ -324,6 +329,8 @@ export async function startCluster(): Promise<RunningCluster> {
       await execAsPgUser(info.user, join(info.binDir, 'pg_ctl'), ['-D', info.dataDir, 'reload']);
       reloaded = true;
     }
+    const restarted = await restartForPreload(info);
+    if (restarted) pid = restarted;
   } else {
     await withProgress(`starting PostgreSQL on 127.0.0.1:${info.port}`, () =>
       execAsPgUser(info.user, join(info.binDir, 'pg_ctl'), [
@@ -340,6 +347,35 @@ export async function startCluster(): Promise<RunningCluster> {
   await verifyAuth(info, password, reloaded);
   await ensureDatabase(info, 'moshpit');
   return { url: clusterUrl(info.port, password), port: info.port, process: own(pid, 'postgres'), dataDir: info.dataDir };
+}
+
+/**
+ * A cluster started before moshpit preloaded pg_stat_statements takes the setting only at a
+ * restart. Restarted here when nobody is connected (nothing to interrupt); otherwise it keeps
+ * running as it is and the run report says the statement analysis needs a restart.
+ * Returns the new postmaster PID when it restarted.
+ */
+async function restartForPreload(info: ClusterInfo): Promise<number | null> {
+  // The value in force, not the file's: the file already asks for it (writeServerConfig).
+  const r = await psqlLocal(info, [
+    "SELECT current_setting('shared_preload_libraries') || '|' ||",
+    "       (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::text;",
+    '',
+  ].join('\n'), { check: false });
+  const [loaded, clients] = r.stdout.trim().split('|');
+  if (r.code !== 0 || loaded === undefined || loaded.split(',').map((x) => x.trim()).includes('pg_stat_statements')) return null;
+  if (clients !== '0') {
+    progress(`PostgreSQL on 127.0.0.1:${info.port} was started before pg_stat_statements was preloaded; ${clients} client(s) connected, so it is not restarted now ('moshpit stack down' then up restarts it)`);
+    return null;
+  }
+  await withProgress(`restarting PostgreSQL on 127.0.0.1:${info.port} to preload pg_stat_statements`, () =>
+    execAsPgUser(info.user, join(info.binDir, 'pg_ctl'), [
+      '-D', info.dataDir, '-l', info.logFile, '-w', '-t', '60', '-m', 'fast',
+      '-o', `-p ${info.port} -k ${info.socketDir}`,
+      'restart',
+    ]),
+  );
+  return readPostmasterPid(info.dataDir);
 }
 
 async function ensureDatabase(info: ClusterInfo, name: string): Promise<void> {

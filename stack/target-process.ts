@@ -37,6 +37,11 @@ export function newWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64url')}`;
 }
 
+/** The target's pool saturation log (platform/server/pool-stats.ts), read by the run's bottleneck analysis. */
+export function targetPoolLogFile(): string {
+  return join(stateDir, 'logs', 'target-pool.jsonl');
+}
+
 export async function startTargetProcess(opts: TargetOptions, timeoutMs = 30_000): Promise<StartedTarget> {
   const logDir = join(stateDir, 'logs');
   mkdirSync(logDir, { recursive: true });
@@ -61,6 +66,7 @@ export async function startTargetProcess(opts: TargetOptions, timeoutMs = 30_000
       MOSHPIT_SLOW_MS: String(opts.slowMs ?? 0),
       ...(opts.slowWindowsFile ? { MOSHPIT_SLOW_WINDOWS_FILE: opts.slowWindowsFile } : {}),
       MOSHPIT_TARGET_LOG: logFile,
+      MOSHPIT_POOL_LOG: targetPoolLogFile(),
       ...(opts.parentPid ? { MOSHPIT_PARENT_PID: String(opts.parentPid) } : {}),
     },
   });

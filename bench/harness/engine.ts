@@ -1,4 +1,4 @@
-// The bench's load runs, on either engine, measured from outside (bench/harness/proc.ts):
+// The bench's load runs, on either engine, measured from outside (monitoring/process-sampler.ts):
 //   runEngineLoad     one scenario's load through the pipeline's own load step (runLoad:
 //                     Artillery by default, one process per workload; k6 when the user has
 //                     one), against the festival's reference target, with the engine's
@@ -29,7 +29,7 @@ import { readRunStreams } from '../../cli/pipeline/run-verdict.js';
 import { projectRoot } from '../../stack/paths.js';
 import type { Festival } from './festival.js';
 import { bundleEnv } from './festival.js';
-import { ProcessSampler, reapedChildrenCpuSeconds, steadyCpuMsPerRequest, type GroupUsage } from './proc.js';
+import { ProcessSampler, reapedChildrenCpuSeconds, steadyCpuMsPerRequest, type GroupUsage } from '../../monitoring/process-sampler.js';
 import type { BenchContext } from './types.js';
 
 export const REFERENCE_DIR = join(projectRoot, 'bench', 'reference');

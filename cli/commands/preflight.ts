@@ -1,5 +1,6 @@
 // `moshpit preflight`: is the environment ready to be load-tested and validated? Database,
-// procedures, fixtures, settings, target health, API key, and one functional probe.
+// procedures, hot-path indexes, fixtures, settings, target health, API key, one functional
+// probe, the webhook endpoint (a signed probe) and, with --influx-url, the dashboards' datasources.
 // Exit 0 READY, 1 NOT READY, 2 bad arguments.
 import { redactUrl } from '../../core/redact.js';
 import { formatPreflight, runPreflight } from '../../validate/preflight/runner.js';
@@ -18,6 +19,7 @@ const usage = `usage: moshpit preflight [options]
   --api-key <key>        default: the target's key from the environment or the stack
   --fixtures <dir>       default: fixtures/
   --no-probe             skip the functional probe (a recharge and an order on the probe wallet)
+  --influx-url <url>     also check that the dashboards' datasources answer on this InfluxDB
   --json                 print the report as JSON`;
 
 const command: Command = {
@@ -33,6 +35,7 @@ const command: Command = {
         'api-key': { type: 'string' },
         fixtures: { type: 'string' },
         'no-probe': { type: 'boolean' },
+        'influx-url': { type: 'string' },
         json: { type: 'boolean' },
       },
     });
@@ -48,6 +51,8 @@ const command: Command = {
       targetUrl,
       targetKind: parseKind(values['target-kind'] ?? process.env.TARGET_KIND, resolved?.kind ?? 'rest'),
       apiKey: values['api-key'] ?? resolved?.apiKey ?? process.env.API_KEY,
+      webhookSecret: resolved?.webhookSecret ?? process.env.STRIPE_WEBHOOK_SECRET,
+      ...(values['influx-url'] && { influxUrl: values['influx-url'] }),
       ...(values.fixtures && { fixturesDir: values.fixtures }),
       skipProbe: values['no-probe'] === true,
     });

@@ -36,10 +36,13 @@ import { judgeRun } from './run-verdict.js';
 import type { RunMetadata } from '../../core/run-metadata.js';
 import { gitRevision, writeMetadata } from './run-metadata.js';
 import type { ResolvedTarget } from './resolve-target.js';
-import { seedForRun, preflightForRun, validateRun } from './steps.js';
+import { seedForRun, preflightForRun, snapshotForRun, validateRun } from './steps.js';
+import { fullDumpLimitBytes } from '../../stack/database-snapshot.js';
 import { appendStepSummary } from './step-summary.js';
 import { checkCloudInputs, type CloudOptions } from './platform/cloud-inputs.js';
 import { startRunTelemetry } from '../../monitoring/telemetry/run-telemetry.js';
+import { startBottleneckRecorder } from '../../monitoring/bottleneck/recorder.js';
+import { embeddedProcesses, remoteProcesses, type RunProcesses } from '../../monitoring/bottleneck/run-processes.js';
 
 export { EXIT };
 
@@ -64,6 +67,8 @@ export interface ScenarioRunOptions {
   venueCapacity?: number;
   fixturesDir?: string;
   preflight?: boolean;
+  /** pg_dump the database into results/<run>/snapshot/ before the load (stack/database-snapshot.ts). */
+  snapshot?: boolean;
   validate?: boolean;
   /** Extra environment for the load processes (e.g. MOSHPIT_DURATION_SCALE in tests). */
   loadEnv?: Record<string, string>;
@@ -181,6 +186,14 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  if (opts.snapshot) {
+    if (external && !external.databaseUrl) throw new UsageError('--snapshot needs the target\'s database: set DATABASE_URL');
+    try {
+      fullDumpLimitBytes();
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
   if (opts.wallets !== undefined && opts.wallets > MAX_WALLETS) throw new UsageError(`--wallets ${opts.wallets} is over the limit of ${MAX_WALLETS}`);
 
   const runId = newRunId(opts.scenario);
@@ -190,7 +203,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
   const fixturesDir = opts.fixturesDir ?? defaultFixturesDir;
   const slowWindowsFile = opts.slowWindows?.length ? join(resultsDir, 'slow-windows.json') : undefined;
 
-  const drive = async (target: ResolvedTarget, targetLogFile: string | null = null): Promise<ScenarioRunResult> => {
+  const drive = async (target: ResolvedTarget, targetLogFile: string | null = null, processes: RunProcesses = remoteProcesses()): Promise<ScenarioRunResult> => {
     const meta: RunMetadata = {
       runId,
       scenario: opts.scenario,
@@ -232,27 +245,38 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       return finish({ loadExit: null, thresholds: 'skipped', preflight: 'skipped', validation: 'skipped', exitCode: EXIT.usage });
     }
 
-    let preflight: ScenarioRunResult['preflight'] = 'skipped';
-    if (opts.preflight !== false) {
-      const outcome = await preflightForRun({ target, fixturesDir, resultsDir });
-      preflight = outcome === 'ready' ? 'ready' : 'not-ready';
-      if (outcome === 'money-wrong') {
-        // The probe's writes were acknowledged and the money came out wrong: a money failure.
-        progress('pre-flight: the functional probe moved money wrongly (see preflight.json): the scenario was not started');
-        return finish({ loadExit: null, thresholds: 'skipped', preflight, validation: 'failed', exitCode: EXIT.validationFailed });
-      }
-      if (outcome === 'not-ready') {
-        progress('target is NOT READY: the scenario was not started');
-        return finish({ loadExit: null, thresholds: 'skipped', preflight, validation: 'skipped', exitCode: EXIT.notReady });
-      }
-    }
-    if (isInterrupted()) return finish({ loadExit: null, thresholds: 'skipped', preflight, validation: 'skipped', exitCode: EXIT.interrupted });
-
-    progress(`run ${runId}: ${opts.scenario} / ${profile} on ${engine} against ${target.kind} ${redactUrl(target.url)}`);
+    // Telemetry (InfluxDB) before pre-flight, which checks the dashboards' datasources on it.
     const telemetry = await startRunTelemetry({
       runId, scenario: opts.scenario, profile, targetKind: target.kind, resultsDir,
       databaseUrl: target.databaseUrl, influx: opts.influx, targetLogFile, report: opts.report,
     });
+    const notStarted = async (r: Omit<ScenarioRunResult, 'runId' | 'resultsDir'>) => {
+      await telemetry.close();
+      return finish(r);
+    };
+    let preflight: ScenarioRunResult['preflight'] = 'skipped';
+    if (opts.preflight !== false) {
+      const outcome = await preflightForRun({ target, fixturesDir, resultsDir, influxUrl: telemetry.influxUrl ?? undefined });
+      preflight = outcome === 'ready' ? 'ready' : 'not-ready';
+      if (outcome === 'money-wrong') {
+        // The probe's writes were acknowledged and the money came out wrong: a money failure.
+        progress('pre-flight: the functional probe moved money wrongly (see preflight.json): the scenario was not started');
+        return notStarted({ loadExit: null, thresholds: 'skipped', preflight, validation: 'failed', exitCode: EXIT.validationFailed });
+      }
+      if (outcome === 'not-ready') {
+        progress('target is NOT READY: the scenario was not started');
+        return notStarted({ loadExit: null, thresholds: 'skipped', preflight, validation: 'skipped', exitCode: EXIT.notReady });
+      }
+    }
+    if (opts.snapshot && !(await snapshotForRun({ databaseUrl: target.databaseUrl!, resultsDir, prefix }))) {
+      // The safety net the checklist asks for is missing: the load does not start without it.
+      return notStarted({ loadExit: null, thresholds: 'skipped', preflight: 'not-ready', validation: 'skipped', exitCode: EXIT.notReady });
+    }
+    if (isInterrupted()) return notStarted({ loadExit: null, thresholds: 'skipped', preflight, validation: 'skipped', exitCode: EXIT.interrupted });
+
+    progress(`run ${runId}: ${opts.scenario} / ${profile} on ${engine} against ${target.kind} ${redactUrl(target.url)}`);
+    // Where the time goes (statements, locks, pool, seq scans, CPU/RSS): from here to the load's end.
+    const bottlenecks = await startBottleneckRecorder({ resultsDir, databaseUrl: target.databaseUrl ?? null, ...processes });
     try {
       telemetry.loadStarted();
       let t0Ms: number | null = null;
@@ -269,11 +293,12 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
         env: { ...loadEnv, ...telemetry.engineEnv }, chaos: opts.chaos ?? null, onT0: (t0Ms) => setT0(t0Ms), k6Args: [...(opts.k6Args ?? []), ...telemetry.k6Args], quiet: opts.quiet,
         shards: opts.shards ?? 1,
         cloud: opts.cloud ? { ...opts.cloud, fixturesDir } : null,
-        onSpawn: (pid, source) => recordLoadProcess(pid, source, runId),
+        onSpawn: (pid, source) => { recordLoadProcess(pid, source, runId); bottlenecks.trackLoad(pid); },
         onExit: (pid) => forgetLoadProcess(pid),
       };
       const start = () => runLoad(step);
       const loadExit = opts.aroundLoad ? await opts.aroundLoad({ runId, resultsDir, target, t0, runLoad: start }) : await start();
+      await bottlenecks.stop();
       await telemetry.loadFinished(loadExit);
       const interrupted = isInterrupted();
 
@@ -313,6 +338,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
       appendStepSummary(resultsDir);
       return result;
     } finally {
+      await bottlenecks.stop();
       await telemetry.close();
     }
   };
@@ -328,7 +354,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
 
 async function runOn(
   external: ReturnType<typeof externalTargetFromEnv>,
-  drive: (target: ResolvedTarget, targetLogFile?: string | null) => Promise<ScenarioRunResult>,
+  drive: (target: ResolvedTarget, targetLogFile?: string | null, processes?: RunProcesses) => Promise<ScenarioRunResult>,
   runId: string,
   resultsDir: string,
   opts: ScenarioRunOptions,
@@ -353,7 +379,7 @@ async function runOn(
       databaseUrl: state.postgres.url,
       embedded: true,
       defects: state.target!.defects,
-    }, state.target!.logFile),
+    }, state.target!.logFile, embeddedProcesses(state)),
     );
   } catch (err) {
     // The user's DATABASE_URL that cannot be reached or refuses us: not ready, not a crash.

@@ -7,6 +7,8 @@ import { seed } from '../../seed/index.js';
 import { formatPreflight, runPreflight } from '../../validate/preflight/runner.js';
 import { formatReport, runValidation } from '../../validate/index.js';
 import { progress } from '../../stack/progress.js';
+import { SNAPSHOT_DIR, takeSnapshot } from '../../stack/database-snapshot.js';
+import { redactUrlsIn } from '../../core/redact.js';
 import type { ResolvedTarget } from './resolve-target.js';
 
 export async function seedForRun(opts: { databaseUrl: string; prefix: string; fixturesDir: string; wallets?: number; venueCapacity?: number }): Promise<void> {
@@ -15,7 +17,7 @@ export async function seedForRun(opts: { databaseUrl: string; prefix: string; fi
   progress(`seed: ${summary.walletsInFixtures} test wallets ready (${summary.walletsInserted} new) in ${summary.seconds.toFixed(1)}s`);
 }
 
-export async function preflightForRun(opts: { target: ResolvedTarget; fixturesDir: string; resultsDir: string }): Promise<'ready' | 'not-ready' | 'money-wrong'> {
+export async function preflightForRun(opts: { target: ResolvedTarget; fixturesDir: string; resultsDir: string; influxUrl?: string }): Promise<'ready' | 'not-ready' | 'money-wrong'> {
   let report;
   try {
     report = await runPreflight({
@@ -23,6 +25,8 @@ export async function preflightForRun(opts: { target: ResolvedTarget; fixturesDi
       targetUrl: opts.target.url,
       targetKind: opts.target.kind,
       apiKey: opts.target.apiKey,
+      webhookSecret: opts.target.webhookSecret,
+      influxUrl: opts.influxUrl,
       fixturesDir: opts.fixturesDir,
     });
   } catch (err) {
@@ -33,6 +37,19 @@ export async function preflightForRun(opts: { target: ResolvedTarget; fixturesDi
   writeFileSync(join(opts.resultsDir, RUN_FILES.preflight), `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`${formatPreflight(report)}\n`);
   return report.moneyFailure ? 'money-wrong' : report.ready ? 'ready' : 'not-ready';
+}
+
+/** --snapshot: true when the copy was written (results/<run>/snapshot/), false (said why) when not. */
+export async function snapshotForRun(opts: { databaseUrl: string; resultsDir: string; prefix: string }): Promise<boolean> {
+  try {
+    const m = await takeSnapshot(opts);
+    const bytes = m.files.reduce((s, f) => s + f.bytes, 0);
+    progress(`snapshot: ${m.mode} (${m.rule}), ${(bytes / 1048576).toFixed(1)} MiB in ${join(opts.resultsDir, SNAPSHOT_DIR)}`);
+    return true;
+  } catch (err) {
+    progress(`--snapshot: the database could not be copied (${redactUrlsIn((err as Error).message)}): NOT READY, the scenario was not started`);
+    return false;
+  }
 }
 
 export async function validateRun(opts: { databaseUrl: string; prefix: string; runId: string; resultsDir: string }): Promise<boolean> {

@@ -2,6 +2,7 @@
 // resource of any kind, so it opens the same from a CI artifact, a mail or a USB stick.
 import { escapeMarkup } from '../../core/escape.js';
 import { cents, clock, formatValue, thresholdUnit } from './format-units.js';
+import { bottleneckHtml } from './bottleneck-section.js';
 import type { ReportModel } from './report-model.js';
 import type { ChartData, Section } from './run-charts.js';
 import { barChart, lineChart, PALETTE } from './svg-chart.js';
@@ -205,6 +206,7 @@ ${m.charts.some((c) => c.section === 'gates') ? `<h2>Gates</h2>${chartSection(m,
 ${chaosBlock(m)}
 <h2>Money validation</h2>${validationBlock(m)}
 <h2>Target request log</h2>${requestLogBlock(m)}
+${bottleneckHtml(m.bottlenecks.file, m.bottlenecks.series)}
 <h2>Database</h2>${m.charts.some((c) => c.section === 'database') ? chartSection(m, ['database']) : '<p class="sub">No database monitor samples for this run.</p>'}
 <h2>Environment and versions</h2>${table(['', ''], m.environment.map(([k, v]) => [escapeMarkup(k), escapeMarkup(v)]))}${preflight}
 ${notes}

@@ -1,6 +1,7 @@
 // The report as Markdown for a CI step summary: the same verdict, tables and witnesses as the
 // HTML, without charts (report.html next to it has them).
 import { cents, clock, formatValue, thresholdUnit } from './format-units.js';
+import { bottleneckMarkdown } from './bottleneck-section.js';
 import type { ReportModel } from './report-model.js';
 
 const cell = (s: unknown) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -58,6 +59,7 @@ export function renderMarkdown(m: ReportModel): string {
     out.push('### Target request log', '', `${t.requests} requests, error rate ${formatValue(t.errorRate, 'percentunit')}, p95 ${formatValue(t.p95, 'ms')}, wallet mismatches: ${a.walletMismatches.wallets}.`, '');
     out.push(...table(['endpoint', 'requests', 'errors', 'error rate', 'p95'], a.endpoints.map((e) => [`\`${e.endpoint}\``, String(e.requests), String(e.requestErrors + e.serverErrors), formatValue(e.errorRate, 'percentunit'), formatValue(e.p95, 'ms')]), [1, 2, 3, 4]), '');
   }
+  out.push(...bottleneckMarkdown(m.bottlenecks.file));
   out.push(m.timeSeries === 'influxdb'
     ? '_Time series (report.html and Grafana) from InfluxDB._'
     : '_No InfluxDB for this run: report.html shows whole-run figures from summary.json; run with `--influx` for time series._', '');

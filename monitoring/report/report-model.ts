@@ -61,6 +61,8 @@ export interface ReportModel {
   conservation: Record<string, number> | null;
   validation: { verdict: string; ok: boolean; counts: Record<string, number>; checkers: CheckerResult[] } | null;
   requestLog: LogAnalysis | null;
+  /** Where the time went: monitoring/report/bottleneck-section.ts renders it. */
+  bottlenecks: { file: RunFiles['bottlenecks']; series: RunFiles['resourceUsage'] };
   chaos: { rows: ChaosRow[]; recoveryBoundS: number; ok: boolean; problems: string[] } | null;
   charts: ChartData[];
   bands: Band[];
@@ -238,6 +240,7 @@ export function buildReportModel(i: ModelInputs): ReportModel {
     conservation: conservation && typeof conservation === 'object' ? (conservation as Record<string, number>) : null,
     validation: f.validation ? { verdict: f.validation.verdict, ok: f.validation.ok, counts: f.validation.counts, checkers: f.validation.results } : null,
     requestLog: f.requestLog,
+    bottlenecks: { file: f.bottlenecks, series: f.resourceUsage },
     chaos: f.chaosReport ? {
       rows: f.chaosReport.windows.map((w) => ({ fault: w.fault, kind: w.kind, status: w.status, startMs: w.startMs, endMs: w.endMs, recovery: w.recovery, recoveryMs: w.recoveryMs, withinBound: w.withinBound })),
       recoveryBoundS: f.chaosReport.recoveryBoundS,

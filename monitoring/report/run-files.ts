@@ -7,6 +7,7 @@ import type { ChaosReport } from '../../chaos/report.js';
 import type { RunMetadata } from '../../core/run-metadata.js';
 import type { ChaosWindowsFile } from '../../chaos/windows-file.js';
 import type { ValidationReport } from '../../validate/report/types.js';
+import type { BottleneckFile, ResourceSeriesFile } from '../bottleneck/types.js';
 import type { DbMonitorFile } from '../db-monitor-influx.js';
 import type { LogAnalysis } from '../log-analyzer/analyze.js';
 import type { InfluxRunFile } from '../telemetry/influx-run-file.js';
@@ -34,6 +35,9 @@ export interface RunFiles {
   influx: InfluxRunFile | null;
   dbMonitor: DbMonitorFile | null;
   requestLog: LogAnalysis | null;
+  /** Where the time went (monitoring/bottleneck/) and the CPU/RSS series behind its plot. */
+  bottlenecks: BottleneckFile | null;
+  resourceUsage: ResourceSeriesFile | null;
   /** Files that exist but could not be read, with why. */
   problems: string[];
 }
@@ -63,6 +67,8 @@ export function readRunFiles(dir: string): RunFiles {
     influx: read<InfluxRunFile>(RUN_FILES.influx),
     dbMonitor: read<DbMonitorFile>(RUN_FILES.dbMonitor),
     requestLog: read<LogAnalysis>(RUN_FILES.requestLog),
+    bottlenecks: read<BottleneckFile>(RUN_FILES.bottlenecks),
+    resourceUsage: read<ResourceSeriesFile>(RUN_FILES.resourceUsage),
     problems,
   };
 }

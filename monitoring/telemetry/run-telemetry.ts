@@ -53,6 +53,8 @@ export interface RunOutcomeForTelemetry {
 }
 
 export interface RunTelemetry {
+  /** The InfluxDB the run streams to; null without one (pre-flight checks the dashboards' datasources on it). */
+  influxUrl: string | null;
   /** Environment for every load process of either engine (InfluxDB output); empty without InfluxDB. */
   engineEnv: Record<string, string>;
   /** Extra `k6 run` arguments (k6's InfluxDB output; engine k6 only), empty without InfluxDB. */
@@ -138,6 +140,7 @@ export async function startRunTelemetry(opts: RunTelemetryOptions, env: NodeJS.P
   };
 
   return {
+    influxUrl: influx?.url ?? null,
     engineEnv: output.env,
     k6Args: output.k6Args,
 

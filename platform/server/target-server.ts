@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { ApiKeyCheck } from './api-key.js';
 import type { TargetConfig } from './config.js';
 import { createPool } from './database.js';
+import { startPoolStatsLog } from './pool-stats.js';
 import { Procedures } from './procedures.js';
 import { offlineSyncRoutes } from './offline-sync-routes.js';
 import { createRequestHandler } from './request-handler.js';
@@ -43,10 +44,12 @@ export async function startTargetServer(config: TargetConfig, log: RequestLog, h
     onIdleError: (err) => hooks.warn('idle database connection failed', { error: err.message }),
   });
   const procedures = new Procedures(pool, new ServerDefects(config.defects));
+  const poolStats = startPoolStatsLog(pool, config.dbPoolSize, process.env);
 
   try {
     await procedures.ping();
   } catch (err) {
+    await poolStats.close();
     await pool.end().catch(() => undefined);
     throw new StartupError(`cannot reach the database at ${redactUrl(config.databaseUrl)}: ${(err as Error).message}`);
   }
@@ -78,6 +81,7 @@ export async function startTargetServer(config: TargetConfig, log: RequestLog, h
   try {
     await listen(server, config.host, config.port);
   } catch (err) {
+    await poolStats.close();
     await pool.end().catch(() => undefined);
     throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
   }
@@ -95,6 +99,7 @@ export async function startTargetServer(config: TargetConfig, log: RequestLog, h
         const drainTimer = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
         await closed;
         clearTimeout(drainTimer);
+        await poolStats.close();
         await pool.end().catch(() => undefined);
       })();
       return closing;

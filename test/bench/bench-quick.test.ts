@@ -16,7 +16,7 @@ import { capacityNote, estimateCapacity, type Step } from '../../bench/capacity.
 import { readCounts } from '../../bench/harness/engine.js';
 import { plateauSeconds, workloadFidelity } from '../../bench/harness/fidelity.js';
 import { parsePgbenchInit, parsePgbenchRun } from '../../bench/harness/postgres.js';
-import { cpuAt, descendants, parentMap, readMemory, readStat, steadyCpuMsPerRequest, type UsageSample } from '../../bench/harness/proc.js';
+import { cpuAt, descendants, parentMap, readMemory, readStat, steadyCpuMsPerRequest, type UsageSample } from '../../monitoring/process-sampler.js';
 import { figure, growthFactors, median } from '../../bench/harness/stats.js';
 import { schedule, walletsNeeded } from '../../bench/harness/schedule.js';
 import { mergeStreams } from '../../core/metrics-stream/merge.js';

@@ -79,6 +79,9 @@ describe('run report in headless Chromium', () => {
     expect(md).toMatch(/^## moshpit ✅ PASS — `/);
     expect(md).toMatch(/### Thresholds/);
     expect(md).toMatch(/\| order \| \d+ \| [\d,.]+ \| \d+ \(/);
+    // Pre-flight checked the dashboards' datasources on the run's InfluxDB.
+    const preflight = JSON.parse(readFileSync(join(run.runDir!, 'preflight.json'), 'utf8')) as { checks: Array<{ name: string; ok: boolean; detail: string }> };
+    expect(preflight.checks.find((c) => c.name === 'dashboard-datasources')).toMatchObject({ ok: true, detail: expect.stringContaining(influx!.influx.url) });
   });
 
   it('every chart draws in Chromium, with the chaos window shaded', async () => {
@@ -93,6 +96,9 @@ describe('run report in headless Chromium', () => {
     for (const section of ['Thresholds', 'Load and latency', 'Money', 'Gates', 'Money validation', 'Target request log', 'Database', 'Environment and versions']) {
       expect(dom).toContain(`<h2>${section}</h2>`);
     }
+    // The CPU/RSS plot of "Where the time went" draws like the rest.
+    expect(dom).toContain('<h2 id="where-the-time-went">Where the time went</h2>');
+    expect(Number(/<figure class="chart" data-drawn-paths="(\d+)"><figcaption>CPU by process group/.exec(dom)?.[1] ?? 0)).toBeGreaterThan(0);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     const png = join(SCREENSHOT_DIR, `${run.runId}.png`);
     await screenshot(chromium, html, png);

@@ -14,7 +14,7 @@ export const TARGET_MAIN = join(projectRoot, 'platform', 'server', 'main.ts');
 /** Variables the server reads; never inherited from the caller's shell, so tests are hermetic. */
 const TARGET_ENV_NAMES = [
   'DATABASE_URL', 'MOSHPIT_TARGET_HOST', 'MOSHPIT_TARGET_PORT', 'MOSHPIT_API_KEY', 'STRIPE_WEBHOOK_SECRET',
-  'MOSHPIT_DEFECTS', 'MOSHPIT_SLOW_MS', 'MOSHPIT_TARGET_LOG', 'MOSHPIT_DB_POOL', 'MOSHPIT_PARENT_PID',
+  'MOSHPIT_DEFECTS', 'MOSHPIT_SLOW_MS', 'MOSHPIT_TARGET_LOG', 'MOSHPIT_DB_POOL', 'MOSHPIT_PARENT_PID', 'MOSHPIT_POOL_LOG',
 ];
 
 export interface StartTargetOptions {

@@ -61,39 +61,41 @@ describe('pre-flight', () => {
 
   it('READY against the reference target (REST), with a probe that moved exactly the expected money', async () => {
     const fixturesDir = await seedWithFixtures();
-    const report = await runPreflight({ databaseUrl: db.url, targetUrl: target.url, targetKind: 'rest', apiKey: target.apiKey, fixturesDir, now: () => new Date('2025-06-01T12:00:00Z') });
+    const report = await runPreflight({ databaseUrl: db.url, targetUrl: target.url, targetKind: 'rest', apiKey: target.apiKey, webhookSecret: target.webhookSecret, fixturesDir, now: () => new Date('2025-06-01T12:00:00Z') });
     expect(failing(report)).toEqual([]);
     expect(report.ready).toBe(true);
     expect(report.checks.map((c) => c.name)).toEqual([
-      'fixtures-files', 'database', 'stored-procedures', 'schema', 'fixtures-in-database', 'festival-settings', 'target-health', 'api-key', 'functional-probe',
+      'fixtures-files', 'database', 'stored-procedures', 'schema', 'hot-path-indexes', 'fixtures-in-database', 'festival-settings', 'target-health', 'api-key', 'functional-probe',
+      'webhook-endpoint',
     ]);
     expect(check(report, 'functional-probe').detail).toContain('balance 100000 -> 100700 cents');
     const { rows } = await db.pool.query(`SELECT idempotency_key FROM ledger WHERE wallet_id = 'k6-test-probe' ORDER BY id`);
     expect(rows.map((r) => r.idempotency_key)).toEqual(['preflight-20250601-120000000:recharge', 'preflight-20250601-120000000:order']);
-    expect(formatPreflight(report)).toMatch(/✓ functional-probe[\s\S]*READY: 9 checks passed/);
+    expect(formatPreflight(report)).toMatch(/✓ functional-probe[\s\S]*READY: 11 checks passed/);
   });
 
   it('READY against the Supabase surface of the reference target', async () => {
     const fixturesDir = await seedWithFixtures();
-    const report = await runPreflight({ databaseUrl: db.url, targetUrl: target.url, targetKind: 'supabase', apiKey: target.apiKey, fixturesDir });
+    const report = await runPreflight({ databaseUrl: db.url, targetUrl: target.url, targetKind: 'supabase', apiKey: target.apiKey, webhookSecret: target.webhookSecret, fixturesDir });
     expect(failing(report)).toEqual([]);
   });
 
   it('NOT READY: database unreachable (database checks cannot run)', async () => {
     const fixturesDir = await seedWithFixtures();
-    const report = await runPreflight({ databaseUrl: 'postgres://postgres@127.0.0.1:1/nowhere', targetUrl: target.url, targetKind: 'rest', apiKey: target.apiKey, fixturesDir, timeoutMs: 3000 });
+    const report = await runPreflight({ databaseUrl: 'postgres://postgres@127.0.0.1:1/nowhere', targetUrl: target.url, targetKind: 'rest', apiKey: target.apiKey, webhookSecret: target.webhookSecret, fixturesDir, timeoutMs: 3000 });
     expect(report.ready).toBe(false);
-    expect(failing(report)).toEqual(['database', 'stored-procedures (skipped)', 'schema (skipped)', 'fixtures-in-database (skipped)', 'festival-settings (skipped)']);
+    expect(failing(report)).toEqual(['database', 'stored-procedures (skipped)', 'schema (skipped)', 'hot-path-indexes (skipped)', 'fixtures-in-database (skipped)', 'festival-settings (skipped)']);
     expect(check(report, 'database').detail).toMatch(/127\.0\.0\.1:1\/nowhere: .*ECONNREFUSED/);
-    expect(report.verdict).toBe('NOT READY: 1 of 9 checks failed (database), 4 could not run (stored-procedures, schema, fixtures-in-database, festival-settings)');
+    expect(report.verdict).toBe('NOT READY: 1 of 11 checks failed (database), 5 could not run (stored-procedures, schema, hot-path-indexes, fixtures-in-database, festival-settings)');
   });
 
   it('NOT READY: a stored procedure is missing', async () => {
     const fixturesDir = await seedWithFixtures();
     await db.pool.query('ALTER FUNCTION sp_process_stripe_recharge(text, text, text) RENAME TO sp_process_stripe_recharge_gone');
     try {
-      const report = await runPreflight({ databaseUrl: db.url, targetUrl: target.url, targetKind: 'rest', apiKey: target.apiKey, fixturesDir, skipProbe: true });
-      expect(failing(report)).toEqual(['stored-procedures']);
+      const report = await runPreflight({ databaseUrl: db.url, targetUrl: target.url, targetKind: 'rest', apiKey: target.apiKey, webhookSecret: target.webhookSecret, fixturesDir, skipProbe: true });
+      // The webhook endpoint's procedure is the one missing: its probe fails too.
+      expect(failing(report)).toEqual(['stored-procedures', 'webhook-endpoint']);
       expect(check(report, 'stored-procedures').detail).toMatch(/^missing: sp_process_stripe_recharge \(/);
     } finally {
       await db.pool.query('ALTER FUNCTION sp_process_stripe_recharge_gone(text, text, text) RENAME TO sp_process_stripe_recharge');
@@ -103,7 +105,7 @@ describe('pre-flight', () => {
   it('NOT READY: no fixture files', async () => {
     await seedWithFixtures();
     const empty = mkdtempSync(join(scratch, 'nofixtures-'));
-    const report = await runPreflight({ databaseUrl: db.url, targetUrl: target.url, targetKind: 'rest', apiKey: target.apiKey, fixturesDir: empty });
+    const report = await runPreflight({ databaseUrl: db.url, targetUrl: target.url, targetKind: 'rest', apiKey: target.apiKey, webhookSecret: target.webhookSecret, fixturesDir: empty });
     expect(failing(report)).toEqual(['fixtures-files', 'fixtures-in-database (skipped)', 'festival-settings (skipped)', 'api-key (skipped)', 'functional-probe (skipped)']);
     expect(check(report, 'fixtures-files').detail).toMatch(/manifest.json is missing \(run 'moshpit seed'\)/);
   });
@@ -112,7 +114,7 @@ describe('pre-flight', () => {
     const fixturesDir = await seedWithFixtures();
     await db.pool.query(`DELETE FROM wallets WHERE id = 'k6-test-w-000003'`);
     await db.pool.query(`DELETE FROM gateways WHERE id = 'k6-test-gateway-2'`);
-    const report = await runPreflight({ databaseUrl: db.url, targetUrl: target.url, targetKind: 'rest', apiKey: target.apiKey, fixturesDir, skipProbe: true });
+    const report = await runPreflight({ databaseUrl: db.url, targetUrl: target.url, targetKind: 'rest', apiKey: target.apiKey, webhookSecret: target.webhookSecret, fixturesDir, skipProbe: true });
     expect(failing(report)).toEqual(['fixtures-in-database']);
     expect(check(report, 'fixtures-in-database').detail).toMatch(/wallets 2\/3, gateways 1\/2/);
   });
@@ -120,7 +122,7 @@ describe('pre-flight', () => {
   it('NOT READY: festival settings changed since seeding', async () => {
     const fixturesDir = await seedWithFixtures();
     await db.pool.query(`UPDATE festival_settings SET reentry_fee_cents = 700`);
-    const report = await runPreflight({ databaseUrl: db.url, targetUrl: target.url, targetKind: 'rest', apiKey: target.apiKey, fixturesDir, skipProbe: true });
+    const report = await runPreflight({ databaseUrl: db.url, targetUrl: target.url, targetKind: 'rest', apiKey: target.apiKey, webhookSecret: target.webhookSecret, fixturesDir, skipProbe: true });
     expect(failing(report)).toEqual(['festival-settings']);
     expect(check(report, 'festival-settings').detail).toMatch(/reentry_fee_cents 700 != 500/);
   });
@@ -128,7 +130,7 @@ describe('pre-flight', () => {
   it('NOT READY: the API key is refused (REST and Supabase)', async () => {
     const fixturesDir = await seedWithFixtures();
     for (const targetKind of ['rest', 'supabase'] as const) {
-      const report = await runPreflight({ databaseUrl: db.url, targetUrl: target.url, targetKind, apiKey: 'wrong', fixturesDir });
+      const report = await runPreflight({ databaseUrl: db.url, targetUrl: target.url, targetKind, apiKey: 'wrong', webhookSecret: target.webhookSecret, fixturesDir });
       expect(failing(report)).toEqual(['api-key', 'functional-probe (skipped)']);
       expect(check(report, 'api-key').detail).toMatch(/401 unauthorized/);
     }
@@ -137,7 +139,7 @@ describe('pre-flight', () => {
   it('NOT READY: the target is down', async () => {
     const fixturesDir = await seedWithFixtures();
     const report = await runPreflight({ databaseUrl: db.url, targetUrl: 'http://127.0.0.1:1', targetKind: 'rest', apiKey: 'k', fixturesDir, timeoutMs: 2000 });
-    expect(failing(report)).toEqual(['target-health', 'api-key (skipped)', 'functional-probe (skipped)']);
+    expect(failing(report)).toEqual(['target-health', 'api-key (skipped)', 'functional-probe (skipped)', 'webhook-endpoint (skipped)']);
   });
 
   it('a probe whose writes are acknowledged but whose money comes out wrong is a money failure, not NOT READY', async () => {
@@ -155,8 +157,9 @@ describe('pre-flight', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const report = await runPreflight({ databaseUrl: db.url, targetUrl: url, targetKind: 'rest', apiKey: 'mk_test_any', fixturesDir });
-      expect(failing(report)).toEqual(['functional-probe']);
+      const report = await runPreflight({ databaseUrl: db.url, targetUrl: url, targetKind: 'rest', apiKey: 'mk_test_any', webhookSecret: 'whsec_any', fixturesDir });
+      // This stand-in platform has no webhook route either.
+      expect(failing(report)).toEqual(['functional-probe', 'webhook-endpoint']);
       expect(report.moneyFailure).toBe(true);
       expect(check(report, 'functional-probe')).toMatchObject({ money: true });
       expect(check(report, 'functional-probe').detail).toMatch(/balance 100000 cents after recharge \+1000 and order -300 from 100000, expected 100700/);

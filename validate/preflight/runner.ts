@@ -5,7 +5,11 @@ import { redactUrl, redactUrlsIn } from '../../core/redact.js';
 import { fixturesDir as defaultFixturesDir } from '../../stack/paths.js';
 import { checkFixturesInDatabase, checkProcedures, checkReachable, checkSchema, checkSettings } from './database-checks.js';
 import { FixtureError, readFixtures, type FixtureSet } from './fixtures.js';
+import { DEFAULT_PREFIX } from '../../seed/input.js';
+import { checkDashboardDatasources } from './datasource-checks.js';
+import { checkHotPathIndexes } from './index-checks.js';
 import { checkApiKey, checkFunctionalProbe, checkHealth } from './target-checks.js';
+import { checkWebhookProbe } from './webhook-check.js';
 import { targetClient } from './target-client.js';
 import type { PreflightCheck, PreflightOptions, PreflightReport } from './types.js';
 
@@ -79,7 +83,8 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
     const db = client as pg.Client | null;
     const noDb = reachable ? null : 'database unreachable';
     await run('stored-procedures', noDb, () => checkProcedures(db!));
-    await run('schema', noDb, () => checkSchema(db!));
+    const schema = await run('schema', noDb, () => checkSchema(db!));
+    await run('hot-path-indexes', noDb ?? (schema ? null : 'tables missing'), () => checkHotPathIndexes(db!));
     await run('fixtures-in-database', noDb ?? (fx ? null : 'no fixtures'), () => checkFixturesInDatabase(db!, fx!));
     await run('festival-settings', noDb ?? (fx ? null : 'no fixtures'), () => checkSettings(db!, fx!));
   } finally {
@@ -97,6 +102,11 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRep
   if (!opts.skipProbe) {
     await run('functional-probe', noTarget ?? (authorised ? null : 'API key not accepted'), () => checkFunctionalProbe(target!, fx!, probeKeyPrefix));
   }
+  const noSecret = opts.webhookSecret ? null : 'no STRIPE_WEBHOOK_SECRET to sign a probe with';
+  await run('webhook-endpoint', noTarget ?? (healthy ? null : 'target unhealthy') ?? noSecret,
+    () => checkWebhookProbe(target!, opts.webhookSecret!, fx?.manifest.prefix ?? DEFAULT_PREFIX, now));
+  // Only a run that streams to InfluxDB has dashboards to feed.
+  if (opts.influxUrl) await run('dashboard-datasources', null, () => checkDashboardDatasources(opts.influxUrl!, undefined, timeoutMs));
 
   const failed = checks.filter((c) => !c.ok && !c.skipped);
   const skipped = checks.filter((c) => c.skipped);

@@ -15,6 +15,8 @@ export interface TargetClient {
   readWallet(walletId: string): Promise<TargetAnswer>;
   recharge(key: string, walletId: string, amountCents: number, checkpointId: string): Promise<TargetAnswer>;
   order(key: string, walletId: string, terminalId: string, items: Array<{ product_id: string; quantity: number }>): Promise<TargetAnswer>;
+  /** A Stripe delivery: the raw payload and its Stripe-Signature header. */
+  webhook(payload: string, signature: string): Promise<TargetAnswer>;
 }
 
 async function request(url: string, init: RequestInit, timeoutMs: number): Promise<TargetAnswer> {
@@ -36,6 +38,8 @@ export function targetClient(kind: TargetKind, baseUrl: string, apiKey: string, 
   const base = baseUrl.replace(/\/+$/, '');
   const json = { 'Content-Type': 'application/json' };
   const health = () => request(`${base}/v1/health`, { method: 'GET' }, timeoutMs);
+  const webhookAt = (path: string) => (payload: string, signature: string) =>
+    request(`${base}${path}`, { method: 'POST', headers: { ...json, 'Stripe-Signature': signature }, body: payload }, timeoutMs);
   if (kind === 'rest') {
     const auth = { Authorization: `Bearer ${apiKey}` };
     const post = (path: string, key: string, body: unknown) =>
@@ -46,6 +50,7 @@ export function targetClient(kind: TargetKind, baseUrl: string, apiKey: string, 
       recharge: (key, walletId, amount, checkpointId) =>
         post('/v1/recharges', key, { wallet_id: walletId, amount_cents: amount, checkpoint_id: checkpointId, method: 'card' }),
       order: (key, walletId, terminalId, items) => post('/v1/orders', key, { wallet_id: walletId, terminal_id: terminalId, items }),
+      webhook: webhookAt('/v1/webhooks/stripe'),
     };
   }
   const rpc = (fn: string, args: Record<string, unknown>) =>
@@ -57,5 +62,6 @@ export function targetClient(kind: TargetKind, baseUrl: string, apiKey: string, 
       rpc('sp_process_checkpoint_recharge', { p_idempotency_key: key, p_wallet_id: walletId, p_amount_cents: amount, p_checkpoint_id: checkpointId, p_method: 'card' }),
     order: (key, walletId, terminalId, items) =>
       rpc('sp_process_bar_order', { p_idempotency_key: key, p_wallet_id: walletId, p_terminal_id: terminalId, p_items: items }),
+    webhook: webhookAt('/functions/v1/stripe-webhook'),
   };
 }

@@ -33,6 +33,10 @@ export interface PreflightOptions {
   fixturesDir?: string;
   /** Per HTTP request and per database connection (default 10 s). */
   timeoutMs?: number;
+  /** The Stripe webhook secret the load signs with: the webhook endpoint is probed with it (no money moves). */
+  webhookSecret?: string;
+  /** The InfluxDB the run streams to: the dashboards' datasources must answer there. Unset: no InfluxDB, no check. */
+  influxUrl?: string;
   /** Skip the functional probe (it writes a recharge and an order to the probe wallet). */
   skipProbe?: boolean;
   /** Clock for the probe keys (tests). */

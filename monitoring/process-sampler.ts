@@ -1,3 +1,4 @@
+// Shared by the bench (bench/harness/engine.ts) and the run's resource sampling (monitoring/bottleneck/).
 // Watching load processes from outside, engine-agnostic: CPU time (utime + stime from
 // /proc/<pid>/stat; for a process that is the whole thread group, so Artillery's worker
 // threads are in it) and memory (VmRSS samples and the kernel's high-water mark VmHWM from
