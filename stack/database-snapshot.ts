@@ -18,7 +18,7 @@ import { findPgBinDir } from './postgres.js';
 export const SNAPSHOT_DIR = 'snapshot';
 export const DEFAULT_FULL_MAX_MB = 1024;
 
-export interface SnapshotManifest {
+export interface SnapshotRecord {
   mode: 'full' | 'schema-and-test-data';
   /** Why this mode: the size rule with the database's size. */
   rule: string;
@@ -47,7 +47,7 @@ function pgDumpArgs(databaseUrl: string): { env: NodeJS.ProcessEnv; dbname: stri
   return { env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) }, dbname: u.toString() };
 }
 
-export async function takeSnapshot(opts: { databaseUrl: string; resultsDir: string; prefix: string; fullMaxBytes?: number }): Promise<SnapshotManifest> {
+export async function takeSnapshot(opts: { databaseUrl: string; resultsDir: string; prefix: string; fullMaxBytes?: number }): Promise<SnapshotRecord> {
   const bin = await findPgBinDir();
   if (!bin) throw new SnapshotError('--snapshot needs pg_dump: no PostgreSQL binaries found (Debian: apt-get install postgresql-client)');
   const pgDump = join(bin, 'pg_dump');
@@ -66,7 +66,7 @@ export async function takeSnapshot(opts: { databaseUrl: string; resultsDir: stri
       return { file, bytes: statSync(join(dir, file)).size };
     };
     const limitMiB = Math.round(limit / 1048576);
-    let manifest: SnapshotManifest;
+    let manifest: SnapshotRecord;
     if (size <= limit) {
       const file = await dump('database.dump', []);
       manifest = {
@@ -75,7 +75,7 @@ export async function takeSnapshot(opts: { databaseUrl: string; resultsDir: stri
         restore: [`pg_restore --clean --if-exists --no-owner -d "$DATABASE_URL" ${SNAPSHOT_DIR}/database.dump`],
       };
     } else {
-      const files: SnapshotManifest['files'] = [await dump('schema.dump', ['--schema-only'])];
+      const files: SnapshotRecord['files'] = [await dump('schema.dump', ['--schema-only'])];
       const pattern = prefixLikePattern(opts.prefix);
       // Parents before children for a restore: the reverse of rollback's delete order.
       for (const t of [...TEST_ROWS].reverse()) {

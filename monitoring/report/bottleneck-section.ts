@@ -5,9 +5,9 @@ import type { BottleneckFile, ResourceSeriesFile, StatementRow } from '../bottle
 import { whereTheTimeWent } from '../bottleneck/where-time-went.js';
 import { formatValue } from './format-units.js';
 import { lineChart, PALETTE, type LineSeries } from './svg-chart.js';
+import { escapeMarkup } from '../../core/escape.js';
 
 const TOP_IN_REPORT = 5;
-const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const mdCell = (s: unknown) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const q = (s: string, n = 120) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
@@ -57,15 +57,15 @@ export function bottleneckMarkdown(b: BottleneckFile | null): string[] {
 }
 
 function htmlTable(head: string[], rows: string[][]): string {
-  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c, i) => `<td${i > 0 && /^[\d.,\s]+( ?(ms|s|%|min))?$|^–$/.test(c) ? ' class="n"' : ''}>${i === 0 ? `<code>${esc(c)}</code>` : esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  return `<table><thead><tr>${head.map((h) => `<th>${escapeMarkup(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c, i) => `<td${i > 0 && /^[\d.,\s]+( ?(ms|s|%|min))?$|^–$/.test(c) ? ' class="n"' : ''}>${i === 0 ? `<code>${escapeMarkup(c)}</code>` : escapeMarkup(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
 function figure(title: string, description: string, series: LineSeries[], unit: string, window: { startMs: number; endMs: number }): string {
   const drawn = series.filter((s) => s.points.some(([, v]) => v !== null));
   if (drawn.length === 0) return '';
   const svg = lineChart({ series: drawn, unit, startMs: window.startMs, endMs: window.endMs, width: 560, height: 210 });
-  const legend = `<ul class="legend">${drawn.map((s, i) => `<li><i style="background:${PALETTE[i % PALETTE.length]}"></i>${esc(s.name)}</li>`).join('')}</ul>`;
-  return `<figure class="chart"><figcaption>${esc(title)}</figcaption><div class="d">${esc(description)} <span class="src">(resource-usage.json)</span></div>${svg}${legend}</figure>`;
+  const legend = `<ul class="legend">${drawn.map((s, i) => `<li><i style="background:${PALETTE[i % PALETTE.length]}"></i>${escapeMarkup(s.name)}</li>`).join('')}</ul>`;
+  return `<figure class="chart"><figcaption>${escapeMarkup(title)}</figcaption><div class="d">${escapeMarkup(description)} <span class="src">(resource-usage.json)</span></div>${svg}${legend}</figure>`;
 }
 
 /** The CPU and RSS plots; empty when nothing was sampled. */
@@ -82,8 +82,8 @@ export function resourceFigures(series: ResourceSeriesFile | null, window: { sta
 export function bottleneckHtml(b: BottleneckFile | null, series: ResourceSeriesFile | null): string {
   const head = '<h2 id="where-the-time-went">Where the time went</h2>';
   if (!b) return `${head}<p class="sub">Not recorded for this run (no bottlenecks.json).</p>`;
-  const findings = `<ul>${whereTheTimeWent(b).map((f) => `<li${f.flag ? ' class="bad"' : ''}>${esc(f.text).replace(/`([^`]*)`/g, '<code>$1</code>')}</li>`).join('')}</ul>`;
-  const statements = statementTables(b).filter((t) => t.rows.length).map((t) => `<h3>${esc(t.title)}</h3>${htmlTable(STATEMENT_HEAD, t.rows)}`).join('');
+  const findings = `<ul>${whereTheTimeWent(b).map((f) => `<li${f.flag ? ' class="bad"' : ''}>${escapeMarkup(f.text).replace(/`([^`]*)`/g, '<code>$1</code>')}</li>`).join('')}</ul>`;
+  const statements = statementTables(b).filter((t) => t.rows.length).map((t) => `<h3>${escapeMarkup(t.title)}</h3>${htmlTable(STATEMENT_HEAD, t.rows)}`).join('');
   const locks = lockRows(b);
   const scans = scanRows(b);
   return head + findings + resourceFigures(series, b.window) + statements +
