@@ -9,8 +9,10 @@
 --   idempotency advisory lock (try-lock only, never waits)
 --   -> funding_intents row -> wallets row -> venue_state row.
 --
--- Opt-in defect modes (mp_defect) deliberately break single invariants so the suite's
+-- Opt-in defect modes (mp_defects) deliberately break single invariants so the suite's
 -- validators can be shown to catch them; with `moshpit.defects` unset the code is correct.
+-- The order logic is written once (mp_order_apply, mp_order_request_hash): 003_offline_sync.sql
+-- calls the same functions, so a defect mode in it reaches online and offline orders alike.
 --
 -- Re-runnable: stack/migrate.ts applies every file on every `up`.
 
