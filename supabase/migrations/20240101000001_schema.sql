@@ -202,8 +202,10 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 -- linguistic collation (a Supabase project's en_US.UTF-8, say) they need text_pattern_ops.
 DO $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_database
-             WHERE datname = current_database() AND datcollate IN ('C', 'POSIX') AND datlocprovider <> 'i') THEN
+  -- (datlocprovider, read through to_jsonb: the column exists from PostgreSQL 15 on.)
+  IF EXISTS (SELECT 1 FROM pg_database AS d
+             WHERE d.datname = current_database() AND d.datcollate IN ('C', 'POSIX')
+               AND coalesce(to_jsonb(d) ->> 'datlocprovider', 'c') <> 'i') THEN
     DROP INDEX IF EXISTS idempotency_keys_prefix_idx;
   ELSE
     CREATE INDEX IF NOT EXISTS idempotency_keys_prefix_idx ON idempotency_keys (key text_pattern_ops);
