@@ -1,12 +1,15 @@
-// Generates the Supabase CLI layout from the one source of each part, so nothing in supabase/
-// is written by hand twice:
-//   supabase/migrations/<version>_<name>.sql   platform/migrations/*.sql, verbatim, plus one
-//                                              generated migration of Supabase roles, grants and RLS;
-//   supabase/functions/_shared/moshpit-edge.js platform/edge-functions/ bundled for Deno.
-// `npm run supabase:sync` writes them; test/supabase/layout.test.ts fails when they drift.
+// The Supabase CLI layout, from the one source of each part, so nothing in supabase/ is written
+// twice by hand:
+//   supabase/migrations/<version>_<name>.sql   links to platform/migrations/*.sql (the Supabase
+//                                              CLI follows them), plus one generated migration of
+//                                              Supabase roles, grants and RLS (committed);
+//   supabase/functions/_shared/moshpit-edge.js platform/edge-functions/ bundled for Deno: build
+//                                              output (git-ignored), written by sync before a deploy.
+// `npm run supabase:sync` writes them; test/supabase/layout.test.ts fails when the committed
+// part has drifted.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { migrationFiles } from '../stack/migrate.js';
 import { migrationsDir, projectRoot } from '../stack/paths.js';
 
@@ -116,29 +119,34 @@ export async function edgeBundle(): Promise<string> {
   return out.outputFiles[0]!.text;
 }
 
-/** Every generated file, by path relative to the project root. */
-export async function renderSupabaseLayout(): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
+/** One entry of the committed layout: a link to a platform migration, or generated text. */
+export type LayoutEntry = { link: string } | { text: string };
+
+/** The committed part of supabase/migrations, by path relative to the project root. */
+export function supabaseMigrationsLayout(): Map<string, LayoutEntry> {
+  const files = new Map<string, LayoutEntry>();
   let all = '';
   for (const file of migrationFiles()) {
-    const sql = readFileSync(join(migrationsDir, file), 'utf8');
-    all += `${sql}\n`;
-    files.set(join('supabase', 'migrations', supabaseMigrationName(file)), `${generatedHeader(`platform/migrations/${file}`)}\n${sql}`);
+    all += `${readFileSync(join(migrationsDir, file), 'utf8')}\n`;
+    const rel = join('supabase', 'migrations', supabaseMigrationName(file));
+    files.set(rel, { link: relative(dirname(join(projectRoot, rel)), join(migrationsDir, file)) });
   }
   const { tables, functions } = platformObjects(all);
-  files.set(join('supabase', 'migrations', GRANTS_MIGRATION), grantsMigration(tables, functions));
-  files.set(join('supabase', 'functions', '_shared', 'moshpit-edge.js'), await edgeBundle());
+  files.set(join('supabase', 'migrations', GRANTS_MIGRATION), { text: grantsMigration(tables, functions) });
   return files;
 }
 
-/** Generated files that differ from the disk, are missing, or are on disk but no longer generated. */
-export async function supabaseDrift(): Promise<string[]> {
-  const files = await renderSupabaseLayout();
-  const drift: string[] = [];
-  for (const [rel, text] of files) {
-    const path = join(projectRoot, rel);
-    if (!existsSync(path) || readFileSync(path, 'utf8') !== text) drift.push(rel);
-  }
+function matches(path: string, entry: LayoutEntry): boolean {
+  if (!existsSync(path)) return false;
+  const isLink = lstatSync(path).isSymbolicLink();
+  if ('link' in entry) return isLink && readlinkSync(path) === entry.link;
+  return !isLink && readFileSync(path, 'utf8') === entry.text;
+}
+
+/** Committed files that differ from their sources, are missing, or are no longer generated. */
+export function supabaseDrift(): string[] {
+  const files = supabaseMigrationsLayout();
+  const drift = [...files].filter(([rel, entry]) => !matches(join(projectRoot, rel), entry)).map(([rel]) => rel);
   for (const f of existsSync(supabaseMigrationsDir) ? readdirSync(supabaseMigrationsDir) : []) {
     const rel = join('supabase', 'migrations', f);
     if (!files.has(rel)) drift.push(rel);
@@ -146,18 +154,24 @@ export async function supabaseDrift(): Promise<string[]> {
   return drift.sort();
 }
 
-/** Writes the generated files; removes migrations no longer generated. Returns what changed. */
+/** Writes the layout and the edge bundle; removes migrations no longer generated. Returns what changed. */
 export async function syncSupabaseLayout(): Promise<string[]> {
-  const changed = await supabaseDrift();
-  const files = await renderSupabaseLayout();
+  const files = supabaseMigrationsLayout();
+  const changed = supabaseDrift();
   for (const rel of changed) {
     const path = join(projectRoot, rel);
-    const text = files.get(rel);
-    if (text === undefined) rmSync(path);
-    else {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, text);
-    }
+    const entry = files.get(rel);
+    rmSync(path, { force: true });
+    if (entry === undefined) continue;
+    mkdirSync(dirname(path), { recursive: true });
+    if ('link' in entry) symlinkSync(entry.link, path);
+    else writeFileSync(path, entry.text);
+  }
+  const bundle = await edgeBundle();
+  if (!existsSync(edgeBundleFile) || readFileSync(edgeBundleFile, 'utf8') !== bundle) {
+    mkdirSync(dirname(edgeBundleFile), { recursive: true });
+    writeFileSync(edgeBundleFile, bundle);
+    changed.push(relative(projectRoot, edgeBundleFile));
   }
   return changed;
 }

@@ -8,8 +8,9 @@ const command: Command = {
   usage: [
     'usage: moshpit supabase sync [--check]',
     '',
-    '  sync      write supabase/migrations/* and supabase/functions/_shared/moshpit-edge.js',
-    '  --check   write nothing; exit 1 and list the files that differ from their sources',
+    '  sync      link supabase/migrations/* to platform/migrations, write the grants migration and',
+    '            build supabase/functions/_shared/moshpit-edge.js (run it before supabase functions deploy)',
+    '  --check   write nothing; exit 1 and list the committed files that differ from their sources',
   ].join('\n'),
   async run(argv) {
     const [sub, ...rest] = argv;
@@ -17,7 +18,7 @@ const command: Command = {
     const unknown = rest.filter((a) => a !== '--check');
     if (unknown.length > 0) throw new UsageError(`unknown option ${unknown.join(' ')}`);
     if (rest.includes('--check')) {
-      const drift = await supabaseDrift();
+      const drift = supabaseDrift();
       if (drift.length === 0) {
         process.stdout.write('supabase/ is in sync with platform/\n');
         return 0;

@@ -1,7 +1,8 @@
 // Supabase Edge Function (Deno): POST /functions/v1/stripe-webhook. Stripe's library verifies
 // the Stripe-Signature over the raw body (SubtleCrypto), then sp_process_stripe_recharge applies
 // the event through PostgREST with the service role key. The logic is platform/edge-functions/
-// (bundled into ../_shared/moshpit-edge.js by `npm run supabase:sync`), tested on Node.
+// (bundled into ../_shared/moshpit-edge.js by `npm run supabase:sync`: run it before deploying),
+// tested on Node.
 // Deploy with --no-verify-jwt (config.toml says so too): Stripe sends no Supabase JWT.
 import Stripe from 'npm:stripe@23';
 import { handleStripeWebhook, postgrestRpc } from '../_shared/moshpit-edge.js';
