@@ -50,4 +50,15 @@ describe('MOSHPIT_REQUEST_LOG', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no request log at .*the embedded target writes one only when asked.*moshpit stack up --request-log.*MOSHPIT_REQUEST_LOG=on/s);
   });
+
+  it('a bad MOSHPIT_REQUEST_LOG is refused before anything starts (exit 2)', async () => {
+    const env = { ...process.env, MOSHPIT_STATE_DIR: stateDir, MOSHPIT_RESULTS_DIR: join(stateDir, 'results'), MOSHPIT_REQUEST_LOG: 'maybe' };
+    for (const args of [['stack', 'up'], ['scenario', 'entry', '--profile', 'smoke']]) {
+      const r = await exec(process.execPath, ['--import', 'tsx', join(projectRoot, 'cli', 'main.ts'), ...args], { cwd: projectRoot, check: false, env });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/MOSHPIT_REQUEST_LOG must be on or off, got "maybe"/);
+    }
+    expect(existsSync(join(stateDir, 'stack.json'))).toBe(false);
+    expect(existsSync(join(stateDir, 'results'))).toBe(false);
+  });
 });
