@@ -13,8 +13,12 @@ DECLARE
 BEGIN
   FOREACH v_role IN ARRAY ARRAY['anon', 'authenticated', 'service_role'] LOOP
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = v_role) THEN
-      -- Supabase's service_role bypasses RLS; so does its stand-in here.
-      EXECUTE format('CREATE ROLE %I NOLOGIN', v_role) || CASE WHEN v_role = 'service_role' THEN ' BYPASSRLS' ELSE '' END;
+      BEGIN
+        -- Supabase's service_role bypasses RLS; so does its stand-in here.
+        EXECUTE format('CREATE ROLE %I NOLOGIN', v_role) || CASE WHEN v_role = 'service_role' THEN ' BYPASSRLS' ELSE '' END;
+      EXCEPTION WHEN duplicate_object THEN
+        NULL;  -- roles are cluster-wide: another database's migration created it just now
+      END;
     END IF;
   END LOOP;
 END
