@@ -70,6 +70,7 @@ export function targetCrashExecutor(opts: { log?: (m: string) => void; onEvent?:
         try {
           const t = await startTargetProcess({
             databaseUrl, port, defects: was.defects, slowMs: was.slowMs, slowWindowsFile: was.slowWindowsFile, parentPid: was.parentPid, apiKey: was.apiKey, webhookSecret: was.webhookSecret,
+            requestLog: was.logFile !== null,
           });
           const next: TargetState = { ...was, url: t.url, logFile: t.logFile, process: t.process };
           await withLock(stateDir, 'stack', async () => {

@@ -11,7 +11,7 @@ import { isAlive, stopOwned } from './processes.js';
 import { installInterruptHandler } from './interrupt.js';
 import { progress } from './progress.js';
 import { clearStackState, readStackState, writeStackState, type StackState } from './state.js';
-import { startTargetProcess } from './target-process.js';
+import { REQUEST_LOG_ENV, requestLogSetting, startTargetProcess } from './target-process.js';
 import { isOrphan, startStackToxiproxy } from '../chaos/stack-proxy.js';
 import { redactUrl } from '../core/redact.js';
 
@@ -24,6 +24,8 @@ export interface UpOptions {
   parentPid?: number;
   /** Chaos runs: Toxiproxy between the target and PostgreSQL (the target's DATABASE_URL goes through it). */
   toxiproxy?: boolean;
+  /** The target's JSON-lines request log; default: MOSHPIT_REQUEST_LOG (off when unset). */
+  requestLog?: boolean;
 }
 
 export interface ComponentStatus { name: string; up: boolean; url?: string; pid?: number; detail?: string }
@@ -37,6 +39,7 @@ export async function stackUp(opts: UpOptions = {}): Promise<{ state: StackState
   return withLock(stateDir, 'stack', async () => {
     const previous = readStackState();
     let started = false;
+    const requestLog = opts.requestLog ?? requestLogSetting();
 
     let postgres = previous?.postgres;
     const pgAlive = postgres && (!postgres.managed || (postgres.process && isAlive(postgres.process)));
@@ -72,6 +75,9 @@ export async function stackUp(opts: UpOptions = {}): Promise<{ state: StackState
       if (opts.toxiproxy && target.databaseUrl !== targetDatabaseUrl) {
         throw new Error("the stack's target is running without Toxiproxy in front of PostgreSQL; run 'moshpit stack down' first so a chaos run can start its own");
       }
+      if (requestLog && !target.logFile) {
+        throw new Error(`the stack's target is running without a request log; run 'moshpit stack down' first to start it with one (${REQUEST_LOG_ENV}=on)`);
+      }
       if (!sameDefects(target.defects, opts.defects) || (opts.slowMs ?? 0) > 0 || opts.slowWindowsFile) {
         throw new Error(
           `the stack's target is already running with defects [${target.defects.join(',') || 'none'}]; ` +
@@ -79,7 +85,7 @@ export async function stackUp(opts: UpOptions = {}): Promise<{ state: StackState
         );
       }
     } else {
-      const t = await startTargetProcess({ databaseUrl: targetDatabaseUrl, defects: opts.defects, slowMs: opts.slowMs, slowWindowsFile: opts.slowWindowsFile, parentPid: opts.parentPid });
+      const t = await startTargetProcess({ databaseUrl: targetDatabaseUrl, defects: opts.defects, slowMs: opts.slowMs, slowWindowsFile: opts.slowWindowsFile, parentPid: opts.parentPid, requestLog });
       target = {
         url: t.url, kind: 'rest', apiKey: t.apiKey, webhookSecret: t.webhookSecret, logFile: t.logFile, defects: opts.defects ?? [], process: t.process,
         databaseUrl: targetDatabaseUrl, slowMs: opts.slowMs ?? 0, ...(opts.slowWindowsFile ? { slowWindowsFile: opts.slowWindowsFile } : {}), ...(opts.parentPid ? { parentPid: opts.parentPid } : {}),
@@ -154,7 +160,7 @@ export async function stackStatus(): Promise<ComponentStatus[]> {
       up: isAlive(state.target.process),
       url: state.target.url,
       pid: state.target.process.pid,
-      detail: `reference target, defects: ${state.target.defects.join(',') || 'none'}, request log ${state.target.logFile}`,
+      detail: `reference target, defects: ${state.target.defects.join(',') || 'none'}, request log ${state.target.logFile ?? `off (${REQUEST_LOG_ENV}=on records one)`}`,
     });
   }
   if (state.toxiproxy) {

@@ -19,7 +19,8 @@ export interface TargetState {
   kind: TargetKind;
   apiKey: string;
   webhookSecret: string;
-  logFile: string;
+  /** The JSON-lines request log; null when the target runs without one (the default). */
+  logFile: string | null;
   defects: string[];
   process: OwnedProcess;
   /** What it was started with, so a chaos run can restart it after killing it (target-crash). */

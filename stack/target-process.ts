@@ -7,8 +7,25 @@ import { join } from 'node:path';
 import { projectRoot, stateDir } from './paths.js';
 import { isAlive, own, sleep, type OwnedProcess } from './processes.js';
 
+/**
+ * The orchestrator's switch for the target's JSON-lines request log (platform/API.md,
+ * "Configuration"): off by default, because one JSON line per request costs the target CPU
+ * under load; `on` for runs and tests that read it (analyze-logs, the report's request-log part).
+ */
+export const REQUEST_LOG_ENV = 'MOSHPIT_REQUEST_LOG';
+
+/** on|off (also 1|0, true|false); unset or empty is off. Anything else is an error. */
+export function requestLogSetting(env: Record<string, string | undefined> = process.env): boolean {
+  const raw = (env[REQUEST_LOG_ENV] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'off' || raw === '0' || raw === 'false') return false;
+  if (raw === 'on' || raw === '1' || raw === 'true') return true;
+  throw new Error(`${REQUEST_LOG_ENV} must be on or off, got ${JSON.stringify(env[REQUEST_LOG_ENV])}`);
+}
+
 export interface TargetOptions {
   databaseUrl: string;
+  /** Write the JSON-lines request log (MOSHPIT_TARGET_LOG); default off. */
+  requestLog?: boolean;
   defects?: string[];
   slowMs?: number;
   /** Slow windows file the server watches (platform/server/slow-windows.ts). */
@@ -24,7 +41,8 @@ export interface StartedTarget {
   url: string;
   apiKey: string;
   webhookSecret: string;
-  logFile: string;
+  /** null: started without a request log. */
+  logFile: string | null;
   outFile: string;
   process: OwnedProcess;
 }
@@ -47,7 +65,7 @@ export async function startTargetProcess(opts: TargetOptions, timeoutMs = 30_000
   mkdirSync(logDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const outFile = join(logDir, `target-${stamp}.out`);
-  const logFile = join(logDir, 'target-requests.jsonl');
+  const logFile = opts.requestLog ? join(logDir, 'target-requests.jsonl') : null;
   const apiKey = opts.apiKey ?? newApiKey();
   const webhookSecret = opts.webhookSecret ?? newWebhookSecret();
   const out = openSync(outFile, 'a');
@@ -65,7 +83,7 @@ export async function startTargetProcess(opts: TargetOptions, timeoutMs = 30_000
       MOSHPIT_DEFECTS: (opts.defects ?? []).join(','),
       MOSHPIT_SLOW_MS: String(opts.slowMs ?? 0),
       ...(opts.slowWindowsFile ? { MOSHPIT_SLOW_WINDOWS_FILE: opts.slowWindowsFile } : {}),
-      MOSHPIT_TARGET_LOG: logFile,
+      MOSHPIT_TARGET_LOG: logFile ?? '',
       MOSHPIT_POOL_LOG: targetPoolLogFile(),
       ...(opts.parentPid ? { MOSHPIT_PARENT_PID: String(opts.parentPid) } : {}),
     },

@@ -12,6 +12,7 @@ import { readRunFiles } from '../../monitoring/report/run-files.js';
 import { resolveRunDir } from '../../monitoring/report/run-lookup.js';
 import { resultsDir, stateDir } from '../../stack/paths.js';
 import { readStackState } from '../../stack/state.js';
+import { REQUEST_LOG_ENV } from '../../stack/target-process.js';
 
 const command: Command = {
   summary: 'analyze the target\'s request log: errors and p95 per endpoint, failure codes, wallet mismatches',
@@ -19,7 +20,8 @@ const command: Command = {
     'usage: moshpit analyze-logs [--log FILE] [--run <id|latest>] [--bucket SECONDS] [--json] [--save]',
     '',
     '  --log FILE       the JSON-lines request log (default: the embedded stack\'s,',
-    '                   .moshpit/logs/target-requests.jsonl)',
+    '                   .moshpit/logs/target-requests.jsonl, written only when the stack was',
+    '                   started with --request-log or MOSHPIT_REQUEST_LOG=on)',
     '  --run ID         only the requests during that run\'s k6 window (latest: the last run)',
     '  --bucket N       time series bucket in seconds (default 60: per minute)',
     '  --json           print the analysis as JSON',
@@ -38,8 +40,16 @@ const command: Command = {
     const bucket = values.bucket === undefined ? 60 : Number(values.bucket);
     if (!Number.isInteger(bucket) || bucket < 1) throw new UsageError(`--bucket must be whole seconds >= 1, got '${values.bucket}'`);
     if (values.save && !values.run) throw new UsageError('--save needs --run');
-    const log = values.log ?? readStackState()?.target?.logFile ?? join(stateDir, 'logs', 'target-requests.jsonl');
-    if (!existsSync(log)) throw new UsageError(`no request log at ${log} (give --log FILE)`);
+    const stackTarget = readStackState()?.target;
+    const log = values.log ?? stackTarget?.logFile ?? join(stateDir, 'logs', 'target-requests.jsonl');
+    if (!existsSync(log)) {
+      // The embedded target writes no request log unless asked: it costs CPU under load.
+      const why = values.log !== undefined ? ''
+        : stackTarget && stackTarget.logFile === null ? '; the running stack\'s target writes none'
+        : '; the embedded target writes one only when asked';
+      throw new UsageError(`no request log at ${log}${why}. Record one with 'moshpit stack up --request-log' ` +
+        `(or ${REQUEST_LOG_ENV}=on for scenario runs; 'moshpit stack down' first if the stack is up without it), or give --log FILE`);
+    }
 
     let window: { fromMs: number; toMs: number } | undefined;
     let runDir: string | null = null;

@@ -21,6 +21,7 @@ import { ConfigError } from '../../lib/config.js';
 import { initRuntime } from '../../lib/runtime.js';
 import { nodeFixtureSource } from '../../lib/bindings/artillery/workload.js';
 import { fixturesDir as defaultFixturesDir, resultsDir as resultsRoot } from '../../stack/paths.js';
+import { requestLogSetting } from '../../stack/target-process.js';
 import { progress } from '../../stack/progress.js';
 import { installInterruptHandler, isInterrupted } from '../../stack/interrupt.js';
 import { withStack } from '../../stack/stack.js';
@@ -175,6 +176,11 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRun
   const thresholds = thresholdsFor(opts.scenario, profile, opts.chaos, overrides);
   if (opts.shards !== undefined && (!Number.isInteger(opts.shards) || opts.shards < 1 || opts.shards > 64)) throw new UsageError(`--shards must be an integer from 1 to 64, got ${opts.shards}`);
   const scale: LoadScale = { duration: positiveScale(env, 'MOSHPIT_DURATION_SCALE'), rate: positiveScale(env, 'MOSHPIT_RATE_SCALE') };
+  try {
+    requestLogSetting(env); // read again by the stack; a bad value is refused before anything starts
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const external = externalTargetFromEnv(process.env, opts.kind);
   if (opts.cloud) checkCloudInputs({ cloud: opts.cloud, engine, scenario: opts.scenario, shards: opts.shards, external: external !== null, influxUrl: opts.influx?.url });
   if (opts.slowWindows?.length && external) throw new UsageError('--slow-window: only for the embedded target; an external target (TARGET_URL/SUPABASE_URL) is not started by moshpit');

@@ -163,7 +163,7 @@ function chaosBlock(m: ReportModel): string {
 
 function requestLogBlock(m: ReportModel): string {
   const a = m.requestLog;
-  if (!a) return '<p class="sub">No request log for this run (the target is not the embedded one, or it wrote no log).</p>';
+  if (!a) return '<p class="sub">No request log for this run (the target is not the embedded one, or it ran without one: MOSHPIT_REQUEST_LOG=on records it).</p>';
   const t = a.totals;
   let out = `<p>${t.requests} requests: ${t.rejections} business rejections, ${t.requestErrors} request errors, ${t.serverErrors} server errors; error rate ${escapeMarkup(formatValue(t.errorRate, 'percentunit'))}, p95 ${escapeMarkup(formatValue(t.p95, 'ms'))}.</p>`;
   out += table(['endpoint', 'requests', 'rejected', 'errors', 'error rate', 'p50', 'p95', 'p99', 'max'], a.endpoints.map((e) => [

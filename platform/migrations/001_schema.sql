@@ -195,7 +195,21 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
   locked_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
   completed_at   timestamptz
 );
-CREATE INDEX IF NOT EXISTS idempotency_keys_prefix_idx ON idempotency_keys (key text_pattern_ops);
+-- Prefix lookups (key LIKE 'k6-test-%'). Under the C collation the primary key's btree
+-- already serves them, and a second index on the same column only costs every write; under a
+-- linguistic collation (a Supabase project's en_US.UTF-8, say) they need text_pattern_ops.
+DO $$
+BEGIN
+  -- (datlocprovider, read through to_jsonb: the column exists from PostgreSQL 15 on.)
+  IF EXISTS (SELECT 1 FROM pg_database AS d
+             WHERE d.datname = current_database() AND d.datcollate IN ('C', 'POSIX')
+               AND coalesce(to_jsonb(d) ->> 'datlocprovider', 'c') <> 'i') THEN
+    DROP INDEX IF EXISTS idempotency_keys_prefix_idx;
+  ELSE
+    CREATE INDEX IF NOT EXISTS idempotency_keys_prefix_idx ON idempotency_keys (key text_pattern_ops);
+  END IF;
+END
+$$;
 CREATE INDEX IF NOT EXISTS idempotency_keys_wallet_idx ON idempotency_keys (wallet_id);
 
 -- Applied migrations.

@@ -9,8 +9,10 @@
 --   idempotency advisory lock (try-lock only, never waits)
 --   -> funding_intents row -> wallets row -> venue_state row.
 --
--- Opt-in defect modes (mp_defect) deliberately break single invariants so the suite's
+-- Opt-in defect modes (mp_defects) deliberately break single invariants so the suite's
 -- validators can be shown to catch them; with `moshpit.defects` unset the code is correct.
+-- The order logic is written once (mp_order_apply, mp_order_request_hash): 003_offline_sync.sql
+-- calls the same functions, so a defect mode in it reaches online and offline orders alike.
 --
 -- Re-runnable: stack/migrate.ts applies every file on every `up`.
 
@@ -18,15 +20,22 @@
 -- Shared helpers
 -- ---------------------------------------------------------------------------------------
 
--- Is defect mode `name` switched on for this session? The server sets the custom GUC
--- moshpit.defects (comma-separated) per connection; unset/empty = no defects.
+-- The defect modes switched on for this session. The server sets the custom GUC
+-- moshpit.defects (comma-separated) per connection; unset/empty = none. Procedures read it
+-- once per call into a text[] and test `'mode' = ANY (v_defects)`.
+CREATE OR REPLACE FUNCTION mp_defects() RETURNS text[]
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN coalesce(current_setting('moshpit.defects', true), '') = '' THEN '{}'::text[]
+    ELSE ARRAY(SELECT btrim(d.item)
+               FROM unnest(string_to_array(current_setting('moshpit.defects', true), ',')) AS d(item)
+               WHERE btrim(d.item) <> '')
+  END
+$$;
+
+-- Is defect mode `name` switched on for this session? (For single checks and tests.)
 CREATE OR REPLACE FUNCTION mp_defect(name text) RETURNS boolean
 LANGUAGE sql STABLE AS $$
-  SELECT EXISTS (
-    SELECT 1
-    FROM unnest(string_to_array(coalesce(current_setting('moshpit.defects', true), ''), ',')) AS d(item)
-    WHERE btrim(d.item) = $1 AND $1 <> ''
-  )
+  SELECT $1 <> '' AND $1 = ANY (mp_defects())
 $$;
 
 -- fee = total * bps / 10000 rounded half-up; twin of core/fees.ts platformFee().
@@ -373,29 +382,64 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION mp_bar_order_apply(p_key text, p_wallet_id text, p_terminal_id text, p_items jsonb)
+-- The request hash of one sale: the idempotency contract of an order, online or synced
+-- offline. One sale, whichever way it reached us, hashes the same, so a sale first sent online
+-- whose answer was lost and then queued offline is recognised as the same sale.
+-- Existing keys store this value: the expression must stay byte-identical.
+CREATE OR REPLACE FUNCTION mp_order_request_hash(p_wallet_id text, p_terminal_id text, p_items jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT md5(jsonb_build_object('fn', 'sp_process_bar_order', 'wallet_id', p_wallet_id,
+                                'terminal_id', p_terminal_id, 'items', p_items)::text)
+$$;
+
+-- The one order-apply path: pricing, fee, wallet debit, order and lines, ledger and audit,
+-- for an online order (p_offline_sale NULL) and an offline-synced sale (p_offline_sale = the
+-- device's order: device_order_id, device_seq, sold_at). What differs is what a blocked or
+-- short wallet means:
+--   online:  403 wallet_blocked / 402 insufficient_funds, and nothing changes;
+--   offline: the sale already happened, so the wallet pays what it can cover (nothing when
+--            blocked) and the rest is the order's shortfall_cents (status offline_shortfall).
+-- Online it takes the wallet row lock; offline the caller holds it already.
+-- p_defects: the caller's mp_defects(), read once per call.
+CREATE OR REPLACE FUNCTION mp_order_apply(p_key text, p_wallet_id text, p_terminal terminals, p_items jsonb,
+                                          p_offline_sale jsonb, p_defects text[])
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-  v_terminal    terminals%ROWTYPE;
+  v_offline     boolean := p_offline_sale IS NOT NULL;
+  v_lost_update boolean := p_offline_sale IS NULL AND 'lost_update' = ANY (p_defects);
+  v_details     jsonb;    -- what every audit row of this order says about where it came from
+  v_device_id   text;
+  v_device_seq  bigint;
   v_wallet      wallets%ROWTYPE;
-  v_bps         integer;
   v_missing     text;
+  v_bps         integer;
   v_total       bigint;
   v_fee         bigint;
   v_fee_stored  bigint;
   v_share       bigint;
   v_prev        bigint;
+  v_covered     bigint;
+  v_shortfall   bigint;
   v_new         bigint;
   v_order_id    uuid;
   v_ledger_id   bigint;
-  v_lost_update boolean := mp_defect('lost_update');
+  v_result      jsonb;
 BEGIN
-  SELECT * INTO v_terminal FROM terminals WHERE id = p_terminal_id;
-  IF NOT FOUND THEN
-    PERFORM mp_audit(p_wallet_id, 'order', 'rejected', 'unknown_terminal', 0, NULL, NULL, p_key, NULL, NULL,
-                     jsonb_build_object('terminal_id', p_terminal_id));
-    RETURN mp_error(422, 'unknown_terminal', format('terminal %s does not exist', p_terminal_id));
+  IF v_offline THEN
+    v_device_id := p_offline_sale->>'device_order_id';
+    v_device_seq := (p_offline_sale->'device_seq')::numeric::bigint;
+    v_details := jsonb_strip_nulls(jsonb_build_object('offline', true, 'terminal_id', p_terminal.id,
+                                                      'device_order_id', v_device_id, 'device_seq', v_device_seq,
+                                                      'sold_at', p_offline_sale->>'sold_at'));
+    IF EXISTS (SELECT 1 FROM orders WHERE terminal_id = p_terminal.id AND device_order_id = v_device_id) THEN
+      -- The device reused an id for a different sale (another key): nothing is applied.
+      PERFORM mp_audit(p_wallet_id, 'order', 'rejected', 'device_order_conflict', 0, NULL, NULL, p_key, NULL, NULL, v_details);
+      RETURN mp_error(409, 'device_order_conflict',
+                      format('device order %s of terminal %s was already synced under another idempotency key', v_device_id, p_terminal.id));
+    END IF;
+  ELSE
+    v_details := jsonb_build_object('terminal_id', p_terminal.id);
   END IF;
 
   SELECT min(i.pid) INTO v_missing
@@ -404,25 +448,24 @@ BEGIN
   WHERE p.id IS NULL;
   IF v_missing IS NOT NULL THEN
     PERFORM mp_audit(p_wallet_id, 'order', 'rejected', 'unknown_product', 0, NULL, NULL, p_key, NULL, NULL,
-                     jsonb_build_object('terminal_id', p_terminal_id, 'product_id', v_missing));
+                     v_details || jsonb_build_object('product_id', v_missing));
     RETURN mp_error(422, 'unknown_product', format('product %s does not exist or is not on sale', v_missing));
   END IF;
 
-  IF v_lost_update THEN
-    -- defect: no row lock, so a concurrent order can read the same balance.
+  IF v_offline OR v_lost_update THEN
+    -- offline: locked by the caller. defect lost_update: no row lock, so a concurrent order
+    -- can read the same balance.
     SELECT * INTO v_wallet FROM wallets WHERE id = p_wallet_id;
   ELSE
     SELECT * INTO v_wallet FROM wallets WHERE id = p_wallet_id FOR UPDATE;
   END IF;
   IF NOT FOUND THEN
-    PERFORM mp_audit(p_wallet_id, 'order', 'rejected', 'wallet_not_found', 0, NULL, NULL, p_key, NULL, NULL,
-                     jsonb_build_object('terminal_id', p_terminal_id));
+    PERFORM mp_audit(p_wallet_id, 'order', 'rejected', 'wallet_not_found', 0, NULL, NULL, p_key, NULL, NULL, v_details);
     RETURN mp_error(404, 'wallet_not_found', format('wallet %s does not exist', p_wallet_id));
   END IF;
   v_prev := v_wallet.balance_cents;
-  IF v_wallet.status = 'blocked' THEN
-    PERFORM mp_audit(p_wallet_id, 'order', 'rejected', 'wallet_blocked', 0, v_prev, v_prev, p_key, NULL, NULL,
-                     jsonb_build_object('terminal_id', p_terminal_id));
+  IF v_wallet.status = 'blocked' AND NOT v_offline THEN
+    PERFORM mp_audit(p_wallet_id, 'order', 'rejected', 'wallet_blocked', 0, v_prev, v_prev, p_key, NULL, NULL, v_details);
     RETURN mp_error(403, 'wallet_blocked', format('wallet %s is blocked', p_wallet_id));
   END IF;
 
@@ -433,36 +476,46 @@ BEGIN
   v_fee := mp_platform_fee(v_total, v_bps);
   v_share := v_total - v_fee;
   -- defect fee_rounding: stores the truncated fee next to the half-up vendor share.
-  v_fee_stored := CASE WHEN mp_defect('fee_rounding') THEN v_total * v_bps / 10000 ELSE v_fee END;
+  v_fee_stored := CASE WHEN 'fee_rounding' = ANY (p_defects) THEN v_total * v_bps / 10000 ELSE v_fee END;
 
-  IF v_prev < v_total AND NOT mp_defect('no_funds_check') THEN
+  -- What the wallet pays.
+  IF v_wallet.status = 'blocked' THEN
+    v_covered := 0;                                   -- offline: a blocked wristband is never debited
+  ELSIF v_prev >= v_total OR 'no_funds_check' = ANY (p_defects) THEN
+    v_covered := v_total;                             -- (defect no_funds_check: the balance may go negative)
+  ELSIF v_offline THEN
+    v_covered := greatest(least(v_prev, v_total), 0); -- the sale happened: take what the wallet covers
+  ELSE
     v_new := v_prev;
-    IF mp_defect('failed_op_moves_money') THEN
+    IF 'failed_op_moves_money' = ANY (p_defects) THEN
       -- defect: the declined order still drains what it can, with no ledger row.
       UPDATE wallets SET balance_cents = balance_cents - greatest(least(v_prev, v_total), 0), updated_at = now()
       WHERE id = p_wallet_id
       RETURNING balance_cents INTO v_new;
     END IF;
     PERFORM mp_audit(p_wallet_id, 'order', 'rejected', 'insufficient_funds', 0, v_prev, v_new, p_key, NULL, NULL,
-                     jsonb_build_object('terminal_id', p_terminal_id, 'total_cents', v_total));
+                     v_details || jsonb_build_object('total_cents', v_total));
     RETURN mp_error(402, 'insufficient_funds',
                     format('order total is %s cents, balance is %s cents', v_total, v_prev));
   END IF;
+  v_shortfall := v_total - v_covered;
 
   IF v_lost_update THEN
     -- defect: writes back a value computed from the stale read.
     PERFORM pg_sleep(0.01);
-    v_new := v_prev - v_total;
+    v_new := v_prev - v_covered;
     UPDATE wallets SET balance_cents = v_new, updated_at = now() WHERE id = p_wallet_id;
   ELSE
-    UPDATE wallets SET balance_cents = balance_cents - v_total, updated_at = now()
+    UPDATE wallets SET balance_cents = balance_cents - v_covered, updated_at = now()
     WHERE id = p_wallet_id
     RETURNING balance_cents INTO v_new;
   END IF;
 
   INSERT INTO orders (wallet_id, terminal_id, vendor_id, total_cents, platform_fee_cents, vendor_share_cents,
-                      fee_bps, status, idempotency_key)
-  VALUES (p_wallet_id, p_terminal_id, v_terminal.vendor_id, v_total, v_fee_stored, v_share, v_bps, 'completed', p_key)
+                      fee_bps, status, idempotency_key, device_order_id, device_seq, shortfall_cents)
+  VALUES (p_wallet_id, p_terminal.id, p_terminal.vendor_id, v_total, v_fee_stored, v_share, v_bps,
+          CASE WHEN v_shortfall > 0 THEN 'offline_shortfall' ELSE 'completed' END,
+          p_key, v_device_id, v_device_seq, v_shortfall)
   RETURNING id INTO v_order_id;
 
   INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price_cents, line_total_cents)
@@ -471,19 +524,48 @@ BEGIN
   FROM jsonb_array_elements(p_items) WITH ORDINALITY AS e(item, ord)
   JOIN products AS p ON p.id = e.item->>'product_id';
 
+  -- Exactly one ledger row per order, of -(total - shortfall); 0 when nothing was covered.
   INSERT INTO ledger (wallet_id, kind, amount_cents, balance_after_cents, idempotency_key, reference_id)
-  VALUES (p_wallet_id, 'order', -v_total, v_new, p_key, v_order_id::text)
+  VALUES (p_wallet_id, 'order', -v_covered, v_new, p_key, v_order_id::text)
   RETURNING id INTO v_ledger_id;
 
-  PERFORM mp_audit(p_wallet_id, 'order', 'completed', NULL, -v_total, v_prev, v_new, p_key, v_ledger_id,
-                   v_order_id::text,
-                   jsonb_build_object('terminal_id', p_terminal_id, 'vendor_id', v_terminal.vendor_id,
-                                      'total_cents', v_total, 'platform_fee_cents', v_fee_stored,
-                                      'vendor_share_cents', v_share));
+  PERFORM mp_audit(p_wallet_id, 'order', 'completed', CASE WHEN v_shortfall > 0 THEN 'offline_shortfall' END,
+                   -v_covered, v_prev, v_new, p_key, v_ledger_id, v_order_id::text,
+                   v_details || jsonb_build_object('vendor_id', p_terminal.vendor_id, 'total_cents', v_total,
+                                                   'platform_fee_cents', v_fee_stored, 'vendor_share_cents', v_share)
+                   || CASE WHEN v_offline THEN jsonb_build_object('shortfall_cents', v_shortfall) ELSE '{}'::jsonb END);
 
-  RETURN jsonb_build_object('ok', true, 'http_status', 201, 'order_id', v_order_id, 'total_cents', v_total,
-                            'platform_fee_cents', v_fee_stored, 'vendor_share_cents', v_share,
-                            'balance_cents', v_new);
+  v_result := jsonb_build_object('ok', true, 'http_status', 201, 'order_id', v_order_id, 'total_cents', v_total,
+                                 'platform_fee_cents', v_fee_stored, 'vendor_share_cents', v_share,
+                                 'balance_cents', v_new);
+  IF v_offline THEN
+    v_result := v_result || jsonb_build_object('status', CASE WHEN v_shortfall > 0 THEN 'offline_shortfall' ELSE 'completed' END,
+                                               'wallet_id', p_wallet_id, 'debited_cents', v_covered,
+                                               'shortfall_cents', v_shortfall)
+                || CASE WHEN v_wallet.status = 'blocked' THEN '{"code": "wallet_blocked"}'::jsonb ELSE '{}'::jsonb END;
+  END IF;
+  RETURN v_result;
+END
+$$;
+
+-- Signatures before SQL was written once (re-runs on an older database drop them).
+DROP FUNCTION IF EXISTS mp_bar_order_apply(text, text, text, jsonb);
+
+-- An online order: the terminal must exist, then the shared apply path.
+CREATE OR REPLACE FUNCTION mp_bar_order_apply(p_key text, p_wallet_id text, p_terminal_id text, p_items jsonb,
+                                              p_defects text[])
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  v_terminal terminals%ROWTYPE;
+BEGIN
+  SELECT * INTO v_terminal FROM terminals WHERE id = p_terminal_id;
+  IF NOT FOUND THEN
+    PERFORM mp_audit(p_wallet_id, 'order', 'rejected', 'unknown_terminal', 0, NULL, NULL, p_key, NULL, NULL,
+                     jsonb_build_object('terminal_id', p_terminal_id));
+    RETURN mp_error(422, 'unknown_terminal', format('terminal %s does not exist', p_terminal_id));
+  END IF;
+  RETURN mp_order_apply(p_key, p_wallet_id, v_terminal, p_items, NULL, p_defects);
 END
 $$;
 
@@ -491,10 +573,11 @@ CREATE OR REPLACE FUNCTION sp_process_bar_order(p_idempotency_key text, p_wallet
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-  v_err    jsonb;
-  v_hash   text;
-  v_claim  record;
-  v_result jsonb;
+  v_defects text[] := mp_defects();
+  v_err     jsonb;
+  v_hash    text;
+  v_claim   record;
+  v_result  jsonb;
 BEGIN
   v_err := coalesce(mp_idem_key_error(p_idempotency_key),
                     mp_check_id('wallet_id', p_wallet_id),
@@ -505,23 +588,22 @@ BEGIN
     RETURN v_err;
   END IF;
 
-  v_hash := md5(jsonb_build_object('fn', 'sp_process_bar_order', 'wallet_id', p_wallet_id,
-                                   'terminal_id', p_terminal_id, 'items', p_items)::text);
+  v_hash := mp_order_request_hash(p_wallet_id, p_terminal_id, p_items);
   SELECT * INTO v_claim FROM mp_idem_claim(p_idempotency_key, v_hash);
   IF v_claim.action = 'error' THEN
     PERFORM mp_audit_refusal(p_wallet_id, 'order', p_idempotency_key, v_claim.result);
     RETURN v_claim.result;
   ELSIF v_claim.action = 'replay' THEN
-    IF mp_defect('replay_double_charge') AND (v_claim.result->>'ok')::boolean THEN
+    IF 'replay_double_charge' = ANY (v_defects) AND (v_claim.result->>'ok')::boolean THEN
       -- defect: charges again, then answers with the stored response as if it were a replay.
-      PERFORM mp_bar_order_apply(p_idempotency_key, p_wallet_id, p_terminal_id, p_items);
+      PERFORM mp_bar_order_apply(p_idempotency_key, p_wallet_id, p_terminal_id, p_items, v_defects);
     ELSE
       PERFORM mp_audit_replay(p_wallet_id, 'order', p_idempotency_key, v_claim.result);
     END IF;
     RETURN v_claim.result;
   END IF;
 
-  v_result := mp_bar_order_apply(p_idempotency_key, p_wallet_id, p_terminal_id, p_items);
+  v_result := mp_bar_order_apply(p_idempotency_key, p_wallet_id, p_terminal_id, p_items, v_defects);
   PERFORM mp_idem_complete(p_idempotency_key, 'order', v_hash, p_wallet_id, v_result);
   RETURN v_result;
 END

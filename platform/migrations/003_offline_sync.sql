@@ -15,11 +15,13 @@
 --     'offline_shortfall' (reported for collection). A balance never goes negative.
 --     A blocked wallet is not debited at all: the whole total is the shortfall.
 --   * Every order is idempotent on its own key (default 'offline:<terminal>:<device_order_id>'),
---     hashed exactly like an online sp_process_bar_order call, so a sale first sent online
+--     hashed by the online order's mp_order_request_hash, so a sale first sent online
 --     whose answer was lost and then queued offline is recognised as the same sale. Orders
 --     already applied answer "duplicate" with their original result and change nothing.
 --   * The batch itself is idempotent on p_idempotency_key: replaying a sync returns the stored
 --     answer with "replayed": true. Syncs of one terminal are serialised.
+--   * Pricing, fee, wallet debit, ledger and audit are mp_order_apply's (002_procedures.sql):
+--     one path for online and offline orders, so a defect mode is written once.
 --   * Each order runs in its own subtransaction, so the rows one order writes (ledger, audit)
 --     carry their own xmin: the validators' "same transaction" checks see one order at a time.
 --
@@ -107,116 +109,15 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT coalesce(p_order->>'idempotency_key', 'offline:' || p_terminal_id || ':' || (p_order->>'device_order_id'))
 $$;
 
--- Applies one offline sale whose key is fresh. Caller holds the wallet row lock.
--- Returns the per-order result: {"ok", "http_status", "status", "order_id", "total_cents",
--- "debited_cents", "shortfall_cents", "balance_cents", ...} or a rejection.
-CREATE OR REPLACE FUNCTION mp_offline_order_apply(p_key text, p_terminal terminals, p_order jsonb)
-RETURNS jsonb
-LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-  v_wallet_id   text := p_order->>'wallet_id';
-  v_items       jsonb := p_order->'items';
-  v_device_id   text := p_order->>'device_order_id';
-  v_device_seq  bigint := (p_order->'device_seq')::numeric::bigint;
-  v_wallet      wallets%ROWTYPE;
-  v_missing     text;
-  v_bps         integer;
-  v_total       bigint;
-  v_fee         bigint;
-  v_fee_stored  bigint;
-  v_share       bigint;
-  v_covered     bigint;
-  v_shortfall   bigint;
-  v_status      text;
-  v_new         bigint;
-  v_order_id    uuid;
-  v_ledger_id   bigint;
-  v_details     jsonb;
-BEGIN
-  v_details := jsonb_strip_nulls(jsonb_build_object('offline', true, 'terminal_id', p_terminal.id,
-                                                    'device_order_id', v_device_id, 'device_seq', v_device_seq,
-                                                    'sold_at', p_order->>'sold_at'));
-  IF EXISTS (SELECT 1 FROM orders WHERE terminal_id = p_terminal.id AND device_order_id = v_device_id) THEN
-    -- The device reused an id for a different sale (another key): nothing is applied.
-    PERFORM mp_audit(v_wallet_id, 'order', 'rejected', 'device_order_conflict', 0, NULL, NULL, p_key, NULL, NULL, v_details);
-    RETURN mp_error(409, 'device_order_conflict',
-                    format('device order %s of terminal %s was already synced under another idempotency key', v_device_id, p_terminal.id));
-  END IF;
-
-  SELECT min(i.pid) INTO v_missing
-  FROM (SELECT e->>'product_id' AS pid FROM jsonb_array_elements(v_items) AS e) AS i
-  LEFT JOIN products AS p ON p.id = i.pid AND p.active
-  WHERE p.id IS NULL;
-  IF v_missing IS NOT NULL THEN
-    PERFORM mp_audit(v_wallet_id, 'order', 'rejected', 'unknown_product', 0, NULL, NULL, p_key, NULL, NULL,
-                     v_details || jsonb_build_object('product_id', v_missing));
-    RETURN mp_error(422, 'unknown_product', format('product %s does not exist or is not on sale', v_missing));
-  END IF;
-
-  SELECT * INTO v_wallet FROM wallets WHERE id = v_wallet_id;  -- locked by the caller
-  IF NOT FOUND THEN
-    PERFORM mp_audit(v_wallet_id, 'order', 'rejected', 'wallet_not_found', 0, NULL, NULL, p_key, NULL, NULL, v_details);
-    RETURN mp_error(404, 'wallet_not_found', format('wallet %s does not exist', v_wallet_id));
-  END IF;
-
-  SELECT platform_fee_bps INTO v_bps FROM festival_settings WHERE id;
-  SELECT sum(p.price_cents * (e->'quantity')::numeric::bigint) INTO v_total
-  FROM jsonb_array_elements(v_items) AS e
-  JOIN products AS p ON p.id = e->>'product_id';
-  v_fee := mp_platform_fee(v_total, v_bps);
-  v_share := v_total - v_fee;
-  v_fee_stored := CASE WHEN mp_defect('fee_rounding') THEN v_total * v_bps / 10000 ELSE v_fee END;
-
-  -- The sale happened: take what the wallet can cover, record the rest for collection.
-  IF v_wallet.status = 'blocked' THEN
-    v_covered := 0;                                   -- a blocked wristband is never debited
-  ELSIF mp_defect('no_funds_check') THEN
-    v_covered := v_total;                             -- defect: the balance may go negative
-  ELSE
-    v_covered := greatest(least(v_wallet.balance_cents, v_total), 0);
-  END IF;
-  v_shortfall := v_total - v_covered;
-  v_status := CASE WHEN v_shortfall > 0 THEN 'offline_shortfall' ELSE 'completed' END;
-
-  UPDATE wallets SET balance_cents = balance_cents - v_covered, updated_at = now()
-  WHERE id = v_wallet_id
-  RETURNING balance_cents INTO v_new;
-
-  INSERT INTO orders (wallet_id, terminal_id, vendor_id, total_cents, platform_fee_cents, vendor_share_cents,
-                      fee_bps, status, idempotency_key, device_order_id, device_seq, shortfall_cents)
-  VALUES (v_wallet_id, p_terminal.id, p_terminal.vendor_id, v_total, v_fee_stored, v_share, v_bps, v_status,
-          p_key, v_device_id, v_device_seq, v_shortfall)
-  RETURNING id INTO v_order_id;
-
-  INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price_cents, line_total_cents)
-  SELECT v_order_id, e.ord::integer, p.id, (e.item->'quantity')::numeric::integer, p.price_cents,
-         p.price_cents * (e.item->'quantity')::numeric::bigint
-  FROM jsonb_array_elements(v_items) WITH ORDINALITY AS e(item, ord)
-  JOIN products AS p ON p.id = e.item->>'product_id';
-
-  -- Always exactly one ledger row per order, of -(total - shortfall); 0 when nothing was covered.
-  INSERT INTO ledger (wallet_id, kind, amount_cents, balance_after_cents, idempotency_key, reference_id)
-  VALUES (v_wallet_id, 'order', -v_covered, v_new, p_key, v_order_id::text)
-  RETURNING id INTO v_ledger_id;
-
-  PERFORM mp_audit(v_wallet_id, 'order', 'completed', CASE WHEN v_shortfall > 0 THEN 'offline_shortfall' END,
-                   -v_covered, v_wallet.balance_cents, v_new, p_key, v_ledger_id, v_order_id::text,
-                   v_details || jsonb_build_object('vendor_id', p_terminal.vendor_id, 'total_cents', v_total,
-                                                   'platform_fee_cents', v_fee_stored, 'vendor_share_cents', v_share,
-                                                   'shortfall_cents', v_shortfall));
-
-  RETURN jsonb_build_object('ok', true, 'http_status', 201, 'status', v_status, 'order_id', v_order_id,
-                            'wallet_id', v_wallet_id, 'total_cents', v_total, 'platform_fee_cents', v_fee_stored,
-                            'vendor_share_cents', v_share, 'debited_cents', v_covered, 'shortfall_cents', v_shortfall,
-                            'balance_cents', v_new)
-         || CASE WHEN v_wallet.status = 'blocked' THEN '{"code": "wallet_blocked"}'::jsonb ELSE '{}'::jsonb END;
-END
-$$;
+-- Signatures before SQL was written once (re-runs on an older database drop them): the apply
+-- path is mp_order_apply (002) now, shared with online orders.
+DROP FUNCTION IF EXISTS mp_offline_order_apply(text, terminals, jsonb);
+DROP FUNCTION IF EXISTS mp_offline_order_one(terminals, jsonb);
 
 -- One order of a batch, in its own subtransaction (see the header). Returns the per-order
 -- result as the device sees it: the stored result of the key plus device_order_id,
 -- device_seq, idempotency_key and "duplicate": true when it was already applied.
-CREATE OR REPLACE FUNCTION mp_offline_order_one(p_terminal terminals, p_order jsonb) RETURNS jsonb
+CREATE OR REPLACE FUNCTION mp_offline_order_one(p_terminal terminals, p_order jsonb, p_defects text[]) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   v_key    text := mp_offline_order_key(p_terminal.id, p_order);
@@ -229,25 +130,25 @@ BEGIN
                                'idempotency_key', v_key, 'wallet_id', p_order->>'wallet_id');
   -- The EXCEPTION clause makes this block a subtransaction; the condition never occurs.
   BEGIN
-    -- Same hash as sp_process_bar_order: one sale, whichever way it reached us.
-    v_hash := md5(jsonb_build_object('fn', 'sp_process_bar_order', 'wallet_id', p_order->>'wallet_id',
-                                     'terminal_id', p_terminal.id, 'items', p_order->'items')::text);
+    -- The online order's hash: one sale, whichever way it reached us.
+    v_hash := mp_order_request_hash(p_order->>'wallet_id', p_terminal.id, p_order->'items');
     SELECT * INTO v_claim FROM mp_idem_claim(v_key, v_hash);
     IF v_claim.action = 'error' THEN
       PERFORM mp_audit_refusal(p_order->>'wallet_id', 'order', v_key, v_claim.result);
       RETURN v_claim.result || v_echo;
     ELSIF v_claim.action = 'replay' THEN
-      IF mp_defect('replay_double_charge') AND (v_claim.result->>'ok')::boolean THEN
+      IF 'replay_double_charge' = ANY (p_defects) AND (v_claim.result->>'ok')::boolean THEN
         -- defect: a re-synced order is charged again (its unique device id aside).
-        PERFORM mp_offline_order_apply(v_key, p_terminal, p_order - 'device_order_id'
-                                       || jsonb_build_object('device_order_id', (p_order->>'device_order_id') || ':again:' || gen_random_uuid()));
+        PERFORM mp_order_apply(v_key, p_order->>'wallet_id', p_terminal, p_order->'items',
+                               p_order || jsonb_build_object('device_order_id', (p_order->>'device_order_id') || ':again:' || gen_random_uuid()),
+                               p_defects);
       ELSE
         PERFORM mp_audit_replay(p_order->>'wallet_id', 'order', v_key, v_claim.result);
       END IF;
       RETURN (v_claim.result - 'replayed') || v_echo || '{"duplicate": true}'::jsonb;
     END IF;
 
-    v_result := mp_offline_order_apply(v_key, p_terminal, p_order);
+    v_result := mp_order_apply(v_key, p_order->>'wallet_id', p_terminal, p_order->'items', p_order, p_defects);
     PERFORM mp_idem_complete(v_key, 'order', v_hash, p_order->>'wallet_id', v_result);
     RETURN v_result || v_echo;
   EXCEPTION WHEN SQLSTATE 'MPX01' THEN
@@ -274,6 +175,7 @@ DECLARE
   v_short_n   integer := 0;
   v_short_c   bigint := 0;
   v_debited   bigint := 0;
+  v_defects   text[] := mp_defects();
 BEGIN
   v_err := coalesce(mp_idem_key_error(p_idempotency_key),
                     mp_check_id('terminal_id', p_terminal_id),
@@ -315,7 +217,7 @@ BEGIN
     SELECT e.item FROM jsonb_array_elements(p_orders) WITH ORDINALITY AS e(item, ord)
     ORDER BY (e.item->'device_seq')::numeric, e.ord
   LOOP
-    v_one := mp_offline_order_one(v_terminal, v_order);
+    v_one := mp_offline_order_one(v_terminal, v_order, v_defects);
     v_results := v_results || jsonb_build_array(v_one);
     IF (v_one->>'ok')::boolean IS NOT TRUE THEN
       v_rejected := v_rejected + 1;

@@ -102,6 +102,15 @@ export function requireItems(body: Fields, field: string): OrderItem[] {
   });
 }
 
+/** A funding intent's body (POST /v1/funding-intents, the create-funding-intent edge function). */
+export function fundingIntentInput(body: Fields, idempotencyKey: string, onWallet: (walletId: string) => void = () => {}): FundingIntentInput {
+  onlyFields(body, ['wallet_id', 'amount_cents']);
+  const walletId = requireId(body, 'wallet_id');
+  onWallet(walletId);
+  const amountCents = requirePositiveCents(body, 'amount_cents');
+  return { idempotencyKey, walletId, amountCents };
+}
+
 /** Missing or empty: 400 idempotency_key_missing; longer than 255 characters: 400 validation_failed. */
 export function requireIdempotencyKey(value: unknown): string {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {

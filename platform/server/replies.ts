@@ -21,13 +21,25 @@ function noteReplay(ctx: RequestContext, result: ProcedureResult): Record<string
 
 /** REST: success = payload fields; failure = {"error": {...}}; a replay keeps "replayed": true. */
 export function restReply(ctx: RequestContext, result: ProcedureResult): Reply {
-  const headers = noteReplay(ctx, result);
+  noteReplay(ctx, result);
+  return restAnswer(result);
+}
+
+/** restReply without a request context: the answer alone (the edge functions use it too). */
+export function restAnswer(result: ProcedureResult): Reply {
+  const headers = result.replayed === true ? { [REPLAYED_HEADER]: 'true' } : undefined;
   if (result.ok) return { status: result.http_status, body: resultPayload(result), ...(headers && { headers }) };
   const body: Record<string, unknown> = {
     error: { code: result.code ?? 'internal_error', message: result.message ?? result.code ?? 'request failed' },
   };
   if (result.replayed === true) body.replayed = true;
   return { status: result.http_status, body, ...(headers && { headers }) };
+}
+
+/** A Stripe webhook's answer: {"received": true, ...payload} on success, REST-style failures. */
+export function webhookAnswer(result: ProcedureResult): Reply {
+  if (!result.ok) return restAnswer(result);
+  return { status: result.http_status, body: { received: true, ...resultPayload(result) } };
 }
 
 /** Supabase RPC: HTTP status = http_status, body = the result itself. */

@@ -71,8 +71,12 @@ export function firstNonIntegerNumber(text: string): { field: string | null; lit
 
 /** An empty body is an empty object (PostgREST does the same for RPC calls). */
 export function parseJsonObject(raw: Buffer): Record<string, unknown> {
-  if (raw.length === 0) return {};
-  const text = raw.toString('utf8');
+  return parseJsonText(raw.length === 0 ? '' : raw.toString('utf8'));
+}
+
+/** The same rules over a body already decoded as UTF-8 (the edge functions' Request.text()). */
+export function parseJsonText(text: string): Record<string, unknown> {
+  if (text.length === 0) return {};
   let value: unknown;
   try {
     value = JSON.parse(text);

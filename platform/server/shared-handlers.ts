@@ -1,7 +1,7 @@
 // Pieces both surfaces share: their dependencies, the Idempotency-Key header, the funding
 // intent edge function (same body and answers as POST /v1/funding-intents).
 import type { DefectMode } from './defects.js';
-import { onlyFields, requireId, requireIdempotencyKey, requirePositiveCents } from './input-validation.js';
+import { fundingIntentInput, requireIdempotencyKey } from './input-validation.js';
 import type { ProcedureResult } from './procedure-result.js';
 import type { CallOutcome, Procedures } from './procedures.js';
 import { restReply } from './replies.js';
@@ -32,10 +32,6 @@ export function notFoundResult(code: 'wallet_not_found' | 'unknown_intent', mess
 
 export async function fundingIntentFromJson(ctx: RequestContext, deps: RouteDeps): Promise<Reply> {
   const body = await readJsonObject(ctx.req);
-  const idempotencyKey = idempotencyHeader(ctx);
-  onlyFields(body, ['wallet_id', 'amount_cents']);
-  const walletId = requireId(body, 'wallet_id');
-  ctx.walletId = walletId;
-  const amountCents = requirePositiveCents(body, 'amount_cents');
-  return outcomeReply(ctx, await deps.procedures.createFundingIntent({ idempotencyKey, walletId, amountCents }));
+  const input = fundingIntentInput(body, idempotencyHeader(ctx), (walletId) => { ctx.walletId = walletId; });
+  return outcomeReply(ctx, await deps.procedures.createFundingIntent(input));
 }

@@ -13,6 +13,19 @@ import type { Method, Reply, RequestContext, Route } from './routing.js';
 type Args = Record<string, unknown>;
 type RpcName = (typeof EXPOSED_PROCEDURES)[number];
 
+/** Each exposed function's named arguments, exactly (PostgREST matches a call by them). */
+export const SUPABASE_RPC_ARGUMENTS: Record<RpcName, readonly string[]> = {
+  sp_process_gate_scan: ['p_idempotency_key', 'p_wallet_id', 'p_gateway_id', 'p_direction'],
+  sp_process_bar_order: ['p_idempotency_key', 'p_wallet_id', 'p_terminal_id', 'p_items'],
+  sp_process_checkpoint_recharge: ['p_idempotency_key', 'p_wallet_id', 'p_amount_cents', 'p_checkpoint_id', 'p_method'],
+  sp_create_funding_intent: ['p_idempotency_key', 'p_wallet_id', 'p_amount_cents'],
+  get_wallet: ['p_wallet_id'],
+  get_funding_intent: ['p_intent_id'],
+};
+
+/** The edge functions (/functions/v1/<name>); supabase/functions/<name>/ deploys each one. */
+export const EDGE_FUNCTIONS = ['stripe-webhook', 'create-funding-intent'] as const;
+
 interface RpcFunction {
   name: RpcName;
   op: LogOperation | null;
@@ -25,7 +38,7 @@ const RPC_FUNCTIONS: RpcFunction[] = [
   {
     name: 'sp_process_gate_scan', op: null, readOnly: false,
     async call(ctx, args, deps) {
-      onlyFields(args, ['p_idempotency_key', 'p_wallet_id', 'p_gateway_id', 'p_direction'], 'arguments');
+      onlyFields(args, SUPABASE_RPC_ARGUMENTS.sp_process_gate_scan, 'arguments');
       const idempotencyKey = requireIdempotencyKey(args.p_idempotency_key);
       const walletId = requireId(args, 'p_wallet_id');
       ctx.walletId = walletId;
@@ -38,7 +51,7 @@ const RPC_FUNCTIONS: RpcFunction[] = [
   {
     name: 'sp_process_bar_order', op: 'order', readOnly: false,
     async call(ctx, args, deps) {
-      onlyFields(args, ['p_idempotency_key', 'p_wallet_id', 'p_terminal_id', 'p_items'], 'arguments');
+      onlyFields(args, SUPABASE_RPC_ARGUMENTS.sp_process_bar_order, 'arguments');
       const idempotencyKey = requireIdempotencyKey(args.p_idempotency_key);
       const walletId = requireId(args, 'p_wallet_id');
       ctx.walletId = walletId;
@@ -50,7 +63,7 @@ const RPC_FUNCTIONS: RpcFunction[] = [
   {
     name: 'sp_process_checkpoint_recharge', op: 'recharge', readOnly: false,
     async call(ctx, args, deps) {
-      onlyFields(args, ['p_idempotency_key', 'p_wallet_id', 'p_amount_cents', 'p_checkpoint_id', 'p_method'], 'arguments');
+      onlyFields(args, SUPABASE_RPC_ARGUMENTS.sp_process_checkpoint_recharge, 'arguments');
       const idempotencyKey = requireIdempotencyKey(args.p_idempotency_key);
       const walletId = requireId(args, 'p_wallet_id');
       ctx.walletId = walletId;
@@ -63,7 +76,7 @@ const RPC_FUNCTIONS: RpcFunction[] = [
   {
     name: 'sp_create_funding_intent', op: 'funding_intent', readOnly: false,
     async call(ctx, args, deps) {
-      onlyFields(args, ['p_idempotency_key', 'p_wallet_id', 'p_amount_cents'], 'arguments');
+      onlyFields(args, SUPABASE_RPC_ARGUMENTS.sp_create_funding_intent, 'arguments');
       const idempotencyKey = requireIdempotencyKey(args.p_idempotency_key);
       const walletId = requireId(args, 'p_wallet_id');
       ctx.walletId = walletId;
@@ -74,7 +87,7 @@ const RPC_FUNCTIONS: RpcFunction[] = [
   {
     name: 'get_wallet', op: 'wallet_read', readOnly: true,
     async call(ctx, args, deps) {
-      onlyFields(args, ['p_wallet_id'], 'arguments');
+      onlyFields(args, SUPABASE_RPC_ARGUMENTS.get_wallet, 'arguments');
       const walletId = requireId(args, 'p_wallet_id');
       ctx.walletId = walletId;
       const result = await deps.procedures.getWallet(walletId);
@@ -84,7 +97,7 @@ const RPC_FUNCTIONS: RpcFunction[] = [
   {
     name: 'get_funding_intent', op: 'funding_intent', readOnly: true,
     async call(ctx, args, deps) {
-      onlyFields(args, ['p_intent_id'], 'arguments');
+      onlyFields(args, SUPABASE_RPC_ARGUMENTS.get_funding_intent, 'arguments');
       const intentId = requireId(args, 'p_intent_id');
       const result = await deps.procedures.getFundingIntent(intentId);
       if (result && typeof result.wallet_id === 'string') ctx.walletId = result.wallet_id;
@@ -125,9 +138,10 @@ export function supabaseRoutes(deps: RouteDeps): Route[] {
     if (fn.readOnly) routes.push(rpcRoute(fn, 'GET', deps));
   }
   const edge = { method: 'POST', surface: 'supabase', errorStyle: 'rest', slow: true } as const;
+  const [webhook, fundingIntent] = EDGE_FUNCTIONS;
   routes.push(
-    { ...edge, template: '/functions/v1/stripe-webhook', auth: 'none', op: 'funding_webhook', handle: (ctx) => deps.webhook.receive(ctx) },
-    { ...edge, template: '/functions/v1/create-funding-intent', auth: 'supabase', op: 'funding_intent', handle: (ctx) => fundingIntentFromJson(ctx, deps) },
+    { ...edge, template: `/functions/v1/${webhook}`, auth: 'none', op: 'funding_webhook', handle: (ctx) => deps.webhook.receive(ctx) },
+    { ...edge, template: `/functions/v1/${fundingIntent}`, auth: 'supabase', op: 'funding_intent', handle: (ctx) => fundingIntentFromJson(ctx, deps) },
   );
   return routes;
 }

@@ -40,7 +40,8 @@ beforeAll(async () => {
       scenario: 'full',
       workDir: work,
       args: ['--profile', 'smoke', '--wallets', '1000'],
-      env: { MOSHPIT_INFLUX_URL: influx.influx.url, MOSHPIT_DURATION_SCALE: '0.4', MOSHPIT_DB_MONITOR_INTERVAL: '1' },
+      // The report's request-log part needs the target's log, off by default.
+      env: { MOSHPIT_INFLUX_URL: influx.influx.url, MOSHPIT_DURATION_SCALE: '0.4', MOSHPIT_DB_MONITOR_INTERVAL: '1', MOSHPIT_REQUEST_LOG: 'on' },
     }),
   ]);
   done = true;

@@ -149,7 +149,8 @@ describe.concurrent('running', () => {
   it('exits when the parent process named by MOSHPIT_PARENT_PID is gone', async ({ expect }) => {
     const parent = spawn('sleep', ['30'], { stdio: 'ignore' });
     const child = spawnTarget({ ...validEnv, MOSHPIT_PARENT_PID: String(parent.pid) });
-    const exit = waitForExit(child);
+    // No bound on how fast: it polls every second, and a shared machine can be slow. It must exit.
+    const exit = waitForExit(child, 60_000);
     await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
     process.kill(parent.pid!, 'SIGTERM');
     const { code } = await exit; // it polls its parent every second; waitForExit fails a hang

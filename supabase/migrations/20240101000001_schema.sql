@@ -1,0 +1,1 @@
+../../platform/migrations/001_schema.sql

@@ -1,0 +1,1 @@
+../../platform/migrations/002_procedures.sql

@@ -1,0 +1,1 @@
+../../platform/migrations/003_offline_sync.sql
