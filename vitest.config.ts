@@ -30,6 +30,7 @@ const UNIT = [
   'test/validate/scope-and-summary.test.ts',
   'test/core/slo-tiers.test.ts',
   'test/engine/k6-operator.test.ts',
+  'test/engine/normalize-rpc.test.ts',
   'test/ci/workflow.test.ts',
   'test/monitoring/baseline-gate.test.ts',
   'test/monitoring/report-slo-tiers.test.ts',

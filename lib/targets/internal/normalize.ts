@@ -49,6 +49,12 @@ export function fromRpc<B>(op: CallName, res: HttpResponse): OpResult<B> {
   // A 5xx from the gateway itself outranks whatever a half-written body says.
   const status = res.status >= 500 || declared === null ? res.status : declared;
   const outcome = body?.ok === false && status < 400 ? 'rejected' : classifyHttpStatus(status);
-  const code = outcome === 'acked' ? null : typeof body?.code === 'string' ? body.code : `http_${status}`;
+  const raw = outcome === 'acked' ? null : typeof body?.code === 'string' ? body.code : `http_${status}`;
+  // A real Supabase project's PostgREST refuses malformed arguments itself, before any
+  // procedure runs: to the client that is its input refused, as the embedded surface says it.
+  const code = declared === null && raw !== null && POSTGREST_INPUT_ERRORS.has(raw) ? 'validation_failed' : raw;
   return { op, outcome, status, code, body: body as B | null, replayed: body?.replayed === true, durationMs: res.durationMs };
 }
+
+/** 22P02 not a number of the argument's type (12.5 for bigint), 22003 out of range, PGRST202 no function with these argument names. */
+const POSTGREST_INPUT_ERRORS: ReadonlySet<string> = new Set(['22P02', '22003', 'PGRST202']);
