@@ -2,6 +2,7 @@
 // lib/chaos/metrics.ts emit them), the engine built-ins the verdict reads, and the InfluxDB
 // measurements moshpit writes. The thresholds, the summaries, validation's reconciliation, the
 // report, compare and the Grafana dashboards name metrics through these, never by a literal.
+import type { K6MetricType } from './metrics-stream/k6-samples.js';
 import { OPERATIONS, type Operation, type OutcomeClass, type WriteOperation } from './operations.js';
 
 /** Operations with their own latency Trend: the domain operations plus the intent read-back. */
@@ -87,6 +88,24 @@ export const ENGINE_METRICS = {
   /** Counter: arrivals the engine could not start in time. */
   droppedIterations: 'dropped_iterations',
 } as const;
+
+/**
+ * k6's built-in metrics with their kinds (k6 docs, "Built-in metrics"). k6's InfluxDB output
+ * writes values only, no metric types, so reading it back takes the kinds from here.
+ */
+export const K6_BUILTIN_METRICS: Readonly<Record<string, K6MetricType>> = {
+  [ENGINE_METRICS.httpReqDuration]: { kind: 'trend', time: true },
+  [ENGINE_METRICS.httpReqFailed]: { kind: 'rate', time: false },
+  [ENGINE_METRICS.httpReqs]: { kind: 'counter', time: false },
+  [ENGINE_METRICS.checks]: { kind: 'rate', time: false },
+  [ENGINE_METRICS.iterations]: { kind: 'counter', time: false },
+  [ENGINE_METRICS.droppedIterations]: { kind: 'counter', time: false },
+  ...Object.fromEntries(['http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving',
+    'iteration_duration', 'group_duration', 'ws_connecting', 'ws_ping', 'ws_session_duration'].map((m) => [m, { kind: 'trend', time: true }])),
+  ...Object.fromEntries(['data_sent', 'data_received', 'ws_sessions', 'ws_msgs_sent', 'ws_msgs_received'].map((m) => [m, { kind: 'counter', time: false }])),
+  vus: { kind: 'gauge', time: false },
+  vus_max: { kind: 'gauge', time: false },
+};
 
 /** The InfluxDB measurements moshpit writes besides the engine's own (monitoring/, dashboards). */
 export const MEASUREMENTS = {

@@ -1,7 +1,7 @@
 // Every custom metric of the suite, emitted through the LoadPort. Names come from core
 // (outcomeMetric, latencyMetric, METRICS) so validate/ reads the same names back.
 // Tags stay low-cardinality: op, reason (an error code). Never ids.
-import { latencyMetric, METRICS, outcomeMetric, replayMetric, TIMED_OPERATIONS, type TimedOperation } from '../core/metric-names.js';
+import { CHAOS_METRICS, latencyMetric, METRICS, outcomeMetric, replayMetric, TIMED_OPERATIONS, type TimedOperation } from '../core/metric-names.js';
 import type { MetricsPort } from '../core/load-port.js';
 import { WRITE_OPERATIONS, type OutcomeClass, type Operation, type WriteOperation } from '../core/operations.js';
 
@@ -31,6 +31,12 @@ export const SUITE_METRICS: readonly MetricSpec[] = [
   { name: METRICS.flowErrors, kind: 'counter' },
   { name: METRICS.adversarial, kind: 'counter' },
   { name: METRICS.adversarialMismatches, kind: 'counter' },
+];
+
+/** Every metric a flow may emit: the suite's and the chaos flows' (all counters). */
+export const LOAD_METRICS: readonly MetricSpec[] = [
+  ...SUITE_METRICS,
+  ...Object.values(CHAOS_METRICS).map((name): MetricSpec => ({ name, kind: 'counter' })),
 ];
 
 export function isWriteOperation(op: string): op is WriteOperation {

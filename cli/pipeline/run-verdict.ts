@@ -56,10 +56,11 @@ function notesOf(run: MergedRun): string[] {
   return notes;
 }
 
-export function judgeRun(opts: { resultsDir: string; run: RunInfo; thresholds: Thresholds; engine: string; extra?: Record<string, unknown>; slo?: SloJudgement }): LoadVerdict {
+/** `notes`: what the caller knows a reader must (e.g. samples left out of a readback). */
+export function judgeRun(opts: { resultsDir: string; run: RunInfo; thresholds: Thresholds; engine: string; extra?: Record<string, unknown>; slo?: SloJudgement; notes?: string[] }): LoadVerdict {
   const merged = readRunStreams(opts.resultsDir);
   const outcomes = evaluateThresholds(merged, opts.thresholds);
-  const notes = notesOf(merged);
+  const notes = [...(opts.notes ?? []), ...notesOf(merged)];
   let slo: LoadVerdict['slo'] = null;
   const t0Ms = opts.slo ? runT0(opts.resultsDir, opts.slo.t0Ms, merged) : null;
   if (opts.slo && t0Ms !== null) {

@@ -2,7 +2,6 @@
 // Module state here is per VU (each k6 VU is its own JS runtime), so one port per module is
 // one port per VU. Everything k6 insists on creating in the init context (custom metrics,
 // expected-status callbacks) is created when this module loads.
-import { CHAOS_METRICS } from '../../../core/metric-names.js';
 import { check } from 'k6';
 import crypto from 'k6/crypto';
 import exec from 'k6/execution';
@@ -10,21 +9,15 @@ import http, { type RefinedResponse, type ResponseType } from 'k6/http';
 import { Counter, Rate, Trend } from 'k6/metrics';
 import { setTimeout } from 'k6/timers';
 import { EXPECTED_STATUS_SETS, type ExpectedStatusSet, type HttpRequest, type HttpResponse, type IterationInfo, type LoadPort, type Tags } from '../../../core/load-port.js';
-import { SUITE_METRICS, type MetricKind, type MetricSpec } from '../../metrics.js';
+import { LOAD_METRICS, type MetricKind } from '../../metrics.js';
 import { laneOf } from './options.js';
 
 // ---- metrics: k6 only accepts custom metrics created in the init context ----------------
 
-/** Every metric a flow may emit: the suite's and the chaos flows' (all counters). */
-const DECLARED: readonly MetricSpec[] = [
-  ...SUITE_METRICS,
-  ...Object.values(CHAOS_METRICS).map((name): MetricSpec => ({ name, kind: 'counter' })),
-];
-
 type K6Metric = { kind: 'counter'; m: Counter } | { kind: 'trend'; m: Trend } | { kind: 'rate'; m: Rate };
 
 const metrics = new Map<string, K6Metric>();
-for (const { name, kind } of DECLARED) {
+for (const { name, kind } of LOAD_METRICS) {
   if (metrics.has(name)) continue;
   metrics.set(name, kind === 'counter' ? { kind, m: new Counter(name) } : kind === 'trend' ? { kind, m: new Trend(name, true) } : { kind, m: new Rate(name) });
 }
@@ -33,7 +26,7 @@ function metric(name: string, kind: MetricKind): K6Metric {
   const m = metrics.get(name);
   if (!m || m.kind !== kind) {
     // A name missing here would be silently dropped by k6 if created now: fail loudly instead.
-    throw new Error(`moshpit k6: ${kind} ${name} is not declared (add it to lib/metrics.ts SUITE_METRICS or CHAOS_METRICS)`);
+    throw new Error(`moshpit k6: ${kind} ${name} is not declared (add it to lib/metrics.ts LOAD_METRICS)`);
   }
   return m;
 }
