@@ -6,6 +6,7 @@ import { buildScenario, scenarioNames } from '../../build/bundle.js';
 import { isProfileName, PROFILE_NAMES } from '../../core/profiles.js';
 import { newRunId } from '../../core/run-id.js';
 import { fixturesDir as defaultFixturesDir, projectRoot, resultsDir } from '../../stack/paths.js';
+import { redactUrl } from '../../core/redact.js';
 import { UsageError } from '../../core/usage-error.js';
 import { type Command } from '../command.js';
 import { parseOptions, positiveInt } from '../options.js';
@@ -99,6 +100,11 @@ const command: Command = {
       `  kubectl create secret generic ${secretName}${values.namespace ? ` -n ${values.namespace}` : ''} --from-literal=API_KEY=... --from-literal=STRIPE_WEBHOOK_SECRET=whsec_...`,
       `  kubectl apply -f ${shown}`,
       `  kubectl get testrun ${(manifests.testRun.metadata as { name: string }).name}${values.namespace ? ` -n ${values.namespace}` : ''} -w`,
+      // The global verdict and validation, once the runners are done (cli/commands/verdict.ts).
+      ...(values['influx-url'] ? [
+        `  npm run moshpit -- verdict --from-influx ${redactUrl(values['influx-url'])} --db k6 --run-id ${runId} --profile ${profile} --database-url ...`,
+        '    (when it is done; --from-influx as this machine reaches that InfluxDB)',
+      ] : []),
       '',
     ].join('\n'));
     return 0;

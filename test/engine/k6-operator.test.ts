@@ -54,6 +54,8 @@ describe('moshpit k8s manifest', () => {
     expect(spec).toMatchObject({ parallelism: 4, separate: true, script: { configMap: { name: cm.metadata.name, file: 'entry.js' } } });
     expect(spec.runner.image).toBe('registry.example.org/k6:v2.2.0');
     expect(spec.arguments.split(' ')).toEqual(expect.arrayContaining(['--out', 'influxdb=http://127.0.0.1:8086/k6', '--tag', `testid=${runId}`, 'profile=smoke', 'target_kind=rest']));
+    // The next step after the TestRun: the global verdict, read back by this run id.
+    expect(r.stdout).toContain(`verdict --from-influx http://127.0.0.1:8086 --db k6 --run-id ${runId} --profile smoke`);
     const runnerEnv = Object.fromEntries((spec.runner.env as Array<{ name: string; value?: string; valueFrom?: unknown }>).map((e) => [e.name, e.value ?? e.valueFrom]));
     expect(runnerEnv).toMatchObject({
       RUN_ID: runId, PROFILE: 'smoke', TARGET_URL: 'https://staging.example.org', TARGET_KIND: 'rest', FIXTURES_DIR: '/test', MOSHPIT_ALLOW_REMOTE: '1',
