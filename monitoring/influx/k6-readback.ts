@@ -48,8 +48,10 @@ function sourceOf(runner: string | undefined): string {
   return `${SOURCE_PREFIX}-${runner.replace(/[^A-Za-z0-9._-]+/g, '_')}`.slice(0, 128);
 }
 
-export async function readK6RunFromInflux(client: InfluxClient, runId: string, database: string, opts: { pageSize?: number } = {}): Promise<K6Readback> {
+/** Every sample of the run (tag testid = runId), `chunkMs` of run time and `pageSize` rows per query. */
+export async function readK6RunFromInflux(client: InfluxClient, runId: string, database: string, opts: { pageSize?: number; chunkMs?: number } = {}): Promise<K6Readback> {
   const page = opts.pageSize ?? 10_000;
+  const chunkMs = opts.chunkMs ?? 5 * 60_000;
   // SHOW ... WHERE takes no bound parameters: the run id goes in as a quoted literal.
   const shown = await client.query(`SHOW MEASUREMENTS WHERE ${quoteIdent('testid')} = ${quoteString(runId)}`, { database });
   const measurements = shown.flatMap((s) => s.values.map((v) => String(v[0]))).filter((m) => !OWN_MEASUREMENTS.has(m)).sort();
@@ -67,32 +69,45 @@ export async function readK6RunFromInflux(client: InfluxClient, runId: string, d
     }
     // SELECT * mixes tags and fields; the tag keys say which columns are tags.
     const tagKeys = new Set((await client.query(`SHOW TAG KEYS FROM ${quoteIdent(m)}`, { database })).flatMap((s) => s.values.map((v) => String(v[0]))));
-    // Paged in time order, so a large run never comes back in one response.
-    for (let offset = 0; ; offset += page) {
-      const series = await client.query(`SELECT * FROM ${quoteIdent(m)} WHERE "testid" = $runId LIMIT ${page} OFFSET ${offset}`, { database, params: { runId } });
-      let rowsInPage = 0;
-      for (const s of series) {
-        const timeCol = s.columns.indexOf('time');
-        const valueCol = s.columns.indexOf('value');
-        const tagCols = s.columns.map((c, i) => [c, i] as const).filter(([c]) => tagKeys.has(c));
-        for (const row of s.values) {
-          rowsInPage += 1;
-          const value = row[valueCol];
-          if (typeof value !== 'number') continue;
-          const tags: Record<string, string> = {};
-          for (const [c, i] of tagCols) if (typeof row[i] === 'string') tags[c] = row[i] as string;
-          const atMs = Number(row[timeCol]);
-          const source = sourceOf(tags[RUNNER_TAG]);
-          let acc = bySource.get(source);
-          if (!acc) bySource.set(source, (acc = { agg: new StreamAggregator(), first: atMs, last: atMs, points: 0 }));
-          acc.first = Math.min(acc.first, atMs);
-          acc.last = Math.max(acc.last, atMs);
-          acc.points += 1;
-          points += 1;
-          addK6Sample(acc.agg, type, { metric: m, atMs, value, tags });
+    // Time chunks, and pages within a chunk: a large run never comes back in one response, and
+    // no page pays InfluxDB for skipping more than one chunk's rows (OFFSET scans what it skips).
+    const bounds = async (fn: 'first' | 'last') => {
+      const r = await client.query(`SELECT ${fn}("value") FROM ${quoteIdent(m)} WHERE "testid" = $runId`, { database, params: { runId } });
+      return Number(r[0]?.values[0]?.[0]);
+    };
+    const [from, to] = [await bounds('first'), await bounds('last')];
+    if (!Number.isFinite(from) || !Number.isFinite(to)) continue;
+    // from - 1: the bounds come back in whole ms, the samples keep their ns.
+    for (let start = from - 1; start <= to; start += chunkMs) {
+      for (let offset = 0; ; offset += page) {
+        const series = await client.query(
+          `SELECT * FROM ${quoteIdent(m)} WHERE "testid" = $runId AND time >= ${start}ms AND time < ${start + chunkMs}ms LIMIT ${page} OFFSET ${offset}`,
+          { database, params: { runId } },
+        );
+        let rowsInPage = 0;
+        for (const s of series) {
+          const timeCol = s.columns.indexOf('time');
+          const valueCol = s.columns.indexOf('value');
+          const tagCols = s.columns.map((c, i) => [c, i] as const).filter(([c]) => tagKeys.has(c));
+          for (const row of s.values) {
+            rowsInPage += 1;
+            const value = row[valueCol];
+            if (typeof value !== 'number') continue;
+            const tags: Record<string, string> = {};
+            for (const [c, i] of tagCols) if (typeof row[i] === 'string') tags[c] = row[i] as string;
+            const atMs = Number(row[timeCol]);
+            const source = sourceOf(tags[RUNNER_TAG]);
+            let acc = bySource.get(source);
+            if (!acc) bySource.set(source, (acc = { agg: new StreamAggregator(), first: atMs, last: atMs, points: 0 }));
+            acc.first = Math.min(acc.first, atMs);
+            acc.last = Math.max(acc.last, atMs);
+            acc.points += 1;
+            points += 1;
+            addK6Sample(acc.agg, type, { metric: m, atMs, value, tags });
+          }
         }
+        if (rowsInPage < page) break;
       }
-      if (rowsInPage < page) break;
     }
   }
   if (points === 0) {

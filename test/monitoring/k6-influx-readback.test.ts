@@ -126,7 +126,7 @@ afterAll(async () => {
 
 describe('k6 InfluxDB output read back by run id', () => {
   it('gives, per runner, the stream the k6 JSON path gives for the same samples', async () => {
-    const back = await readK6RunFromInflux(influx.client(DB), runId, DB, { pageSize: 97 }); // small pages: paging is exercised
+    const back = await readK6RunFromInflux(influx.client(DB), runId, DB, { pageSize: 5, chunkMs: 1000 }); // small chunks and pages: both are exercised
     expect(back.streams.map((s) => s.name)).toEqual(['k6-operator-runner-0.jsonl', 'k6-operator-runner-1.jsonl']);
     expect(back.points).toBe(known(samples.flat()).length);
     for (let r = 0; r < RUNNERS; r++) {
