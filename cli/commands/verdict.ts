@@ -10,7 +10,8 @@ import { EXIT } from '../../core/exit-codes.js';
 import { isProfileName, PROFILES, PROFILE_NAMES, SCENARIO_WORKLOADS, type ScenarioName } from '../../core/profiles.js';
 import { RUN_DIRS } from '../../core/results-layout.js';
 import { redactUrl, redactUrlsIn } from '../../core/redact.js';
-import { applyThresholdOverrides, defaultThresholds, parseThresholdOverrides, type ThresholdOverrides } from '../../core/thresholds.js';
+import type { SloPolicy } from '../../core/slo-tiers.js';
+import { applyThresholdOverrides, defaultThresholds, parseThresholdOverrides, sloBucketSecondsFor, type ThresholdOverrides } from '../../core/thresholds.js';
 import { UsageError } from '../../core/usage-error.js';
 import { InfluxClient } from '../../monitoring/influx/influx-client.js';
 import { NoK6SamplesError, readK6RunFromInflux, unknownMetricsNote } from '../../monitoring/influx/k6-readback.js';
@@ -44,8 +45,13 @@ junit.xml), then validates the money against your database once.
   --prefix P            test-data prefix (default: MOSHPIT_TEST_PREFIX or ${DEFAULT_PREFIX})
   --no-validate         judge the thresholds only
   --influx-user U       InfluxDB user (password from MOSHPIT_INFLUX_PASSWORD)
+  --ci                  CI mode for the SLO tiers (a page fails the run too; also CI=true)
+  --slo-bucket S        SLO tier bucket in seconds (default: MOSHPIT_SLO_BUCKET_SECONDS, else from the run's length)
 
-Exit 0 thresholds held and the money checks passed; 99 thresholds breached; 4 validation found
+The SLO tiers are judged per bucket from the first sample, as for a local run
+(MOSHPIT_SLO_POLICY=report reports them only).
+
+Exit 0 thresholds held and the money checks passed; 99 thresholds breached (or an SLO tier failed the run); 4 validation found
 violations; 3 InfluxDB or the database unreachable, or no samples for the run id (nothing judged);
 2 bad arguments (nothing contacted).`;
 
@@ -77,6 +83,7 @@ const command: Command = {
         'from-influx': { type: 'string' }, db: { type: 'string' }, 'run-id': { type: 'string' }, scenario: { type: 'string' },
         profile: { type: 'string' }, kind: { type: 'string' }, 'target-url': { type: 'string' }, 'database-url': { type: 'string' },
         prefix: { type: 'string' }, 'no-validate': { type: 'boolean' }, 'influx-user': { type: 'string' },
+        ci: { type: 'boolean' }, 'slo-bucket': { type: 'string' },
       },
     });
     // ---- every input is checked before anything is contacted or written ----
@@ -111,6 +118,12 @@ const command: Command = {
     const databaseUrl = validate ? resolveDatabaseUrl(values['database-url']) : undefined;
     if (validate && !databaseUrl) throw new UsageError('no database to validate: pass --database-url or set DATABASE_URL (or --no-validate to judge the thresholds only)');
     const targetUrl = values['target-url'] ?? process.env.TARGET_URL;
+    const rawBucket = values['slo-bucket'] ?? process.env.MOSHPIT_SLO_BUCKET_SECONDS?.trim();
+    const givenBucket = rawBucket ? (/^[0-9]+$/.test(rawBucket) ? Number(rawBucket) : NaN) : null;
+    if (givenBucket !== null && (!Number.isSafeInteger(givenBucket) || givenBucket < 1)) throw new UsageError(`the SLO bucket must be a positive whole number of seconds, got '${rawBucket}'`);
+    const rawPolicy = process.env.MOSHPIT_SLO_POLICY?.trim() || 'enforce';
+    if (rawPolicy !== 'enforce' && rawPolicy !== 'report') throw new UsageError(`MOSHPIT_SLO_POLICY must be enforce or report, got '${rawPolicy}'`);
+    const sloPolicy: SloPolicy = { ci: values.ci === true || process.env.CI === 'true', enforce: rawPolicy === 'enforce' };
 
     // ---- both ends reachable, and the run's samples there, before anything is written ----
     if (databaseUrl) {
@@ -140,19 +153,25 @@ const command: Command = {
     writeStreams(resultsDir, readback.streams);
     progress(`verdict: ${readback.points} samples of run ${runId} read back from InfluxDB into ${readback.streams.length} stream(s)`);
     const note = unknownMetricsNote(readback.unknownMetrics);
+    // The run's t0 is its first sample; its length, first to last sample, sizes the buckets.
+    const starts = readback.streams.map((st) => (st.records[0]?.type === 'start' ? st.records[0].startedAt : Infinity));
+    const ends = readback.streams.map((st) => { const last = st.records.at(-1); return last?.type === 'end' ? last.endedAt : -Infinity; });
+    const t0Ms = Math.min(...starts);
+    const bucketSeconds = givenBucket ?? sloBucketSecondsFor(Math.max(1, (Math.max(...ends) - t0Ms) / 1000));
     const verdict = judgeRun({
-      resultsDir, engine: 'k6', thresholds, notes: note ? [note] : [],
+      resultsDir, engine: 'k6', thresholds, notes: note ? [note] : [], slo: { bucketSeconds, t0Ms, policy: sloPolicy },
       run: { runId, scenario, profile, targetKind, targetUrl: targetUrl ? redactUrl(targetUrl) : 'unknown (k6-operator runners)' },
       extra: { readback: { from: 'influxdb', database, points: readback.points, unknownMetrics: readback.unknownMetrics } },
     });
     process.stdout.write(verdict.text);
+    const sloOk = verdict.slo?.ok ?? true;
 
     let validation: 'passed' | 'failed' | 'skipped' = 'skipped';
     if (databaseUrl) {
       validation = (await validateRun({ databaseUrl, prefix: values.prefix ?? process.env.MOSHPIT_TEST_PREFIX ?? DEFAULT_PREFIX, runId, resultsDir })) ? 'passed' : 'failed';
     }
-    const exitCode = !verdict.thresholdsOk ? EXIT.thresholds : validation === 'failed' ? EXIT.validationFailed : EXIT.ok;
-    progress(`${exitCode === EXIT.ok ? 'PASS' : 'FAIL'} ${runId}: thresholds ${verdict.thresholdsOk ? 'passed' : 'breached'}, validation ${validation}`);
+    const exitCode = !verdict.thresholdsOk || !sloOk ? EXIT.thresholds : validation === 'failed' ? EXIT.validationFailed : EXIT.ok;
+    progress(`${exitCode === EXIT.ok ? 'PASS' : 'FAIL'} ${runId}: thresholds ${verdict.thresholdsOk ? 'passed' : 'breached'}${sloOk ? '' : ', SLO tier failed the run'}, validation ${validation}`);
     return exitCode;
   },
 };

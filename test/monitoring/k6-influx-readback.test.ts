@@ -199,13 +199,13 @@ describe('moshpit verdict --from-influx (the command, against a seeded database)
   // Every default threshold of the scenario off (the synthetic run has no money writes), then ours.
   const only = (t: Thresholds) => JSON.stringify({ ...Object.fromEntries(Object.keys(defaultThresholds(SCENARIO_WORKLOADS.concession, PROFILES.smoke)).map((k) => [k, null])), ...t });
   const cli = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'cli/main.ts'), 'verdict', ...args], {
-    cwd: projectRoot, encoding: 'utf8', env: { ...process.env, MOSHPIT_RESULTS_DIR: results, DATABASE_URL: '', THRESHOLDS_JSON: '', ...env },
+    cwd: projectRoot, encoding: 'utf8', env: { ...process.env, MOSHPIT_RESULTS_DIR: results, DATABASE_URL: '', THRESHOLDS_JSON: '', MOSHPIT_SLO_POLICY: '', MOSHPIT_SLO_BUCKET_SECONDS: '', CI: '', ...env },
   });
   const base = () => ['--from-influx', influx.influx.url, '--db', DB, '--run-id', runId, '--profile', 'smoke', '--database-url', db.url];
   const validationRuns = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('moshpit validation:')).length;
 
   it('exits 99 when the merged run breaches a count every runner passes; validation still runs, once', () => {
-    const r = cli(base(), { THRESHOLDS_JSON: only({ [METRICS.flowErrors]: ['count<10'] }) });
+    const r = cli(base(), { THRESHOLDS_JSON: only({ [METRICS.flowErrors]: ['count<10'] }), MOSHPIT_SLO_POLICY: 'report' }); // the 99 is the count's
     expect(r.status, r.stderr).toBe(EXIT.thresholds);
     expect(existsSync(join(results, runId, RUN_DIRS.streams, 'k6-operator-runner-0.jsonl'))).toBe(true);
     expect(existsSync(join(results, runId, RUN_DIRS.streams, 'k6-operator-runner-1.jsonl'))).toBe(true);
@@ -217,8 +217,18 @@ describe('moshpit verdict --from-influx (the command, against a seeded database)
     expect(validationRuns(r.stdout), r.stdout).toBe(1);
   }, 120_000);
 
-  it('exits 0 when the thresholds hold and the money is right', () => {
-    const r = cli(base(), { THRESHOLDS_JSON: only({ [METRICS.flowErrors]: ['count<100'] }) });
+  // The synthetic runners fail 10 % of their requests: a critical SLO tier in every bucket.
+  it('exits 99 on a critical SLO tier (judged per bucket from the first sample) though every threshold holds', () => {
+    const r = cli(base(), { THRESHOLDS_JSON: only({ [METRICS.flowErrors]: ['count<100'] }), MOSHPIT_SLO_POLICY: 'enforce' });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(EXIT.thresholds);
+    const summary = JSON.parse(readFileSync(join(results, runId, RUN_FILES.summary), 'utf8')) as { moshpit: { thresholds: Array<{ ok: boolean }>; sloTiers: { verdict: { ok: boolean; highest: string } } } };
+    expect(summary.moshpit.thresholds.every((t) => t.ok)).toBe(true);
+    expect(summary.moshpit.sloTiers.verdict).toMatchObject({ ok: false, highest: 'critical' });
+    expect(r.stderr).toContain('SLO tier failed the run');
+  }, 120_000);
+
+  it('exits 0 when the thresholds hold and the money is right (SLO tiers reported only)', () => {
+    const r = cli(base(), { THRESHOLDS_JSON: only({ [METRICS.flowErrors]: ['count<100'] }), MOSHPIT_SLO_POLICY: 'report' });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(EXIT.ok);
     expect(validationRuns(r.stdout), r.stdout).toBe(1);
   }, 120_000);
@@ -226,7 +236,7 @@ describe('moshpit verdict --from-influx (the command, against a seeded database)
   it('exits 4 when validation finds a broken balance (thresholds held)', async () => {
     await db.pool.query(`UPDATE wallets SET balance_cents = balance_cents + 1 WHERE id = (SELECT min(id) FROM wallets)`);
     try {
-      const r = cli(base(), { THRESHOLDS_JSON: only({ [METRICS.flowErrors]: ['count<100'] }) });
+      const r = cli(base(), { THRESHOLDS_JSON: only({ [METRICS.flowErrors]: ['count<100'] }), MOSHPIT_SLO_POLICY: 'report' });
       expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(EXIT.validationFailed);
     } finally {
       await db.pool.query(`UPDATE wallets SET balance_cents = balance_cents - 1 WHERE id = (SELECT min(id) FROM wallets)`);
