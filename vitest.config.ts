@@ -35,6 +35,7 @@ const UNIT = [
   'test/monitoring/baseline-gate.test.ts',
   'test/monitoring/report-slo-tiers.test.ts',
   'test/monitoring/alert-rules-provisioning.test.ts',
+  'test/monitoring/k6-metric-types.test.ts',
 ];
 
 const E2E = [
