@@ -243,7 +243,7 @@ describe('moshpit verdict --from-influx (the command, against a seeded database)
     }
   }, 120_000);
 
-  it('exits 3 (NOT READY, nothing written) for a run id with no samples, and for an unreachable InfluxDB', () => {
+  it('exits 3 (NOT READY, nothing written) for a run id with no samples, an unreachable InfluxDB or database', () => {
     const none = '20260101-000000-concession-0000';
     const r = cli(['--from-influx', influx.influx.url, '--db', DB, '--run-id', none, '--database-url', db.url]);
     expect(r.status).toBe(EXIT.notReady);
@@ -252,6 +252,10 @@ describe('moshpit verdict --from-influx (the command, against a seeded database)
     const down = cli(['--from-influx', 'http://127.0.0.1:9', '--run-id', runId, '--database-url', db.url]);
     expect(down.status).toBe(EXIT.notReady);
     expect(down.stderr).toMatch(/NOT READY: InfluxDB: .*cannot reach/);
+    const dbDown = cli(['--from-influx', influx.influx.url, '--db', DB, '--run-id', none, '--database-url', 'postgres://moshpit:secret@127.0.0.1:9/none']);
+    expect(dbDown.status).toBe(EXIT.notReady);
+    expect(dbDown.stderr).toMatch(/NOT READY: the database cannot be reached/);
+    expect(dbDown.stderr).not.toContain('secret');
   }, 120_000);
 
   it('exits 2 on bad input before contacting anything', () => {
