@@ -13,6 +13,8 @@
 -- validators can be shown to catch them; with `moshpit.defects` unset the code is correct.
 -- The order logic is written once (mp_order_apply, mp_order_request_hash): 003_offline_sync.sql
 -- calls the same functions, so a defect mode in it reaches online and offline orders alike.
+-- So is the idempotency preamble of every write (validation refusal, key claim, replay):
+-- mp_idem_open.
 --
 -- Re-runnable: stack/migrate.ts applies every file on every `up`.
 
@@ -165,6 +167,35 @@ BEGIN
 END
 $$;
 
+-- The idempotency preamble of every write, written once. Answers NULL when the caller goes on
+-- (p_key claimed: its advisory lock is held until commit), else the answer to give back,
+-- already audited:
+--   p_err, the caller's input validation (400): audited as a refusal, the key is not touched;
+--   key in flight (409) or reused with another request (422): audited as a refusal;
+--   completed before with the same request: the stored response + "replayed": true, audited
+--   by mp_audit_replay unless p_audit_replay is false (the caller audits that replay itself).
+-- p_hash is only read when p_err is NULL.
+CREATE OR REPLACE FUNCTION mp_idem_open(p_key text, p_hash text, p_wallet_id text, p_type text,
+                                        p_err jsonb DEFAULT NULL, p_audit_replay boolean DEFAULT true)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  v_claim record;
+BEGIN
+  IF p_err IS NOT NULL THEN
+    PERFORM mp_audit_refusal(p_wallet_id, p_type, p_key, p_err);
+    RETURN p_err;
+  END IF;
+  SELECT * INTO v_claim FROM mp_idem_claim(p_key, p_hash);
+  IF v_claim.action = 'error' THEN
+    PERFORM mp_audit_refusal(p_wallet_id, p_type, p_key, v_claim.result);
+  ELSIF v_claim.action = 'replay' AND p_audit_replay THEN
+    PERFORM mp_audit_replay(p_wallet_id, p_type, p_key, v_claim.result);
+  END IF;
+  RETURN v_claim.result;  -- NULL on proceed
+END
+$$;
+
 -- ---------------------------------------------------------------------------------------
 -- Gate scans: entry (first admission / paid re-entry) and exit
 -- ---------------------------------------------------------------------------------------
@@ -307,10 +338,10 @@ CREATE OR REPLACE FUNCTION sp_process_gate_scan(p_idempotency_key text, p_wallet
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-  v_type  text := CASE WHEN p_direction = 'exit' THEN 'exit' ELSE 'entry' END;
-  v_err   jsonb;
-  v_hash  text;
-  v_claim record;
+  v_type   text := CASE WHEN p_direction = 'exit' THEN 'exit' ELSE 'entry' END;
+  v_err    jsonb;
+  v_hash   text;
+  v_answer jsonb;
   v_result jsonb;
 BEGIN
   v_err := coalesce(mp_idem_key_error(p_idempotency_key),
@@ -318,20 +349,11 @@ BEGIN
                     mp_check_id('gateway_id', p_gateway_id),
                     CASE WHEN p_direction IS NULL OR p_direction NOT IN ('entry', 'exit')
                          THEN mp_error(400, 'validation_failed', 'direction must be entry or exit') END);
-  IF v_err IS NOT NULL THEN
-    PERFORM mp_audit_refusal(p_wallet_id, v_type, p_idempotency_key, v_err);
-    RETURN v_err;
-  END IF;
-
   v_hash := md5(jsonb_build_object('fn', 'sp_process_gate_scan', 'wallet_id', p_wallet_id,
                                    'gateway_id', p_gateway_id, 'direction', p_direction)::text);
-  SELECT * INTO v_claim FROM mp_idem_claim(p_idempotency_key, v_hash);
-  IF v_claim.action = 'error' THEN
-    PERFORM mp_audit_refusal(p_wallet_id, v_type, p_idempotency_key, v_claim.result);
-    RETURN v_claim.result;
-  ELSIF v_claim.action = 'replay' THEN
-    PERFORM mp_audit_replay(p_wallet_id, v_type, p_idempotency_key, v_claim.result);
-    RETURN v_claim.result;
+  v_answer := mp_idem_open(p_idempotency_key, v_hash, p_wallet_id, v_type, v_err);
+  IF v_answer IS NOT NULL THEN
+    RETURN v_answer;
   END IF;
 
   v_result := mp_gate_scan_apply(p_idempotency_key, p_wallet_id, p_gateway_id, p_direction);
@@ -574,33 +596,29 @@ RETURNS jsonb
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   v_defects text[] := mp_defects();
+  v_double  boolean := 'replay_double_charge' = ANY (v_defects);
   v_err     jsonb;
   v_hash    text;
-  v_claim   record;
+  v_answer  jsonb;
   v_result  jsonb;
 BEGIN
   v_err := coalesce(mp_idem_key_error(p_idempotency_key),
                     mp_check_id('wallet_id', p_wallet_id),
                     mp_check_id('terminal_id', p_terminal_id),
                     mp_check_order_items(p_items));
-  IF v_err IS NOT NULL THEN
-    PERFORM mp_audit_refusal(p_wallet_id, 'order', p_idempotency_key, v_err);
-    RETURN v_err;
-  END IF;
-
   v_hash := mp_order_request_hash(p_wallet_id, p_terminal_id, p_items);
-  SELECT * INTO v_claim FROM mp_idem_claim(p_idempotency_key, v_hash);
-  IF v_claim.action = 'error' THEN
-    PERFORM mp_audit_refusal(p_wallet_id, 'order', p_idempotency_key, v_claim.result);
-    RETURN v_claim.result;
-  ELSIF v_claim.action = 'replay' THEN
-    IF 'replay_double_charge' = ANY (v_defects) AND (v_claim.result->>'ok')::boolean THEN
+  -- Under replay_double_charge the replay is audited here: a charged replay is not one.
+  v_answer := mp_idem_open(p_idempotency_key, v_hash, p_wallet_id, 'order', v_err, NOT v_double);
+  IF v_double AND (v_answer->>'replayed')::boolean THEN
+    IF (v_answer->>'ok')::boolean THEN
       -- defect: charges again, then answers with the stored response as if it were a replay.
       PERFORM mp_bar_order_apply(p_idempotency_key, p_wallet_id, p_terminal_id, p_items, v_defects);
     ELSE
-      PERFORM mp_audit_replay(p_wallet_id, 'order', p_idempotency_key, v_claim.result);
+      PERFORM mp_audit_replay(p_wallet_id, 'order', p_idempotency_key, v_answer);
     END IF;
-    RETURN v_claim.result;
+  END IF;
+  IF v_answer IS NOT NULL THEN
+    RETURN v_answer;
   END IF;
 
   v_result := mp_bar_order_apply(p_idempotency_key, p_wallet_id, p_terminal_id, p_items, v_defects);
@@ -670,7 +688,7 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   v_err    jsonb;
   v_hash   text;
-  v_claim  record;
+  v_answer jsonb;
   v_result jsonb;
 BEGIN
   v_err := coalesce(mp_idem_key_error(p_idempotency_key),
@@ -679,21 +697,12 @@ BEGIN
                     mp_check_id('checkpoint_id', p_checkpoint_id),
                     CASE WHEN p_method IS NULL OR p_method NOT IN ('cash', 'card')
                          THEN mp_error(400, 'validation_failed', 'method must be cash or card') END);
-  IF v_err IS NOT NULL THEN
-    PERFORM mp_audit_refusal(p_wallet_id, 'recharge', p_idempotency_key, v_err);
-    RETURN v_err;
-  END IF;
-
   v_hash := md5(jsonb_build_object('fn', 'sp_process_checkpoint_recharge', 'wallet_id', p_wallet_id,
                                    'amount_cents', p_amount_cents, 'checkpoint_id', p_checkpoint_id,
                                    'method', p_method)::text);
-  SELECT * INTO v_claim FROM mp_idem_claim(p_idempotency_key, v_hash);
-  IF v_claim.action = 'error' THEN
-    PERFORM mp_audit_refusal(p_wallet_id, 'recharge', p_idempotency_key, v_claim.result);
-    RETURN v_claim.result;
-  ELSIF v_claim.action = 'replay' THEN
-    PERFORM mp_audit_replay(p_wallet_id, 'recharge', p_idempotency_key, v_claim.result);
-    RETURN v_claim.result;
+  v_answer := mp_idem_open(p_idempotency_key, v_hash, p_wallet_id, 'recharge', v_err);
+  IF v_answer IS NOT NULL THEN
+    RETURN v_answer;
   END IF;
 
   v_result := mp_checkpoint_recharge_apply(p_idempotency_key, p_wallet_id, p_amount_cents, p_checkpoint_id, p_method);
@@ -745,26 +754,17 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   v_err    jsonb;
   v_hash   text;
-  v_claim  record;
+  v_answer jsonb;
   v_result jsonb;
 BEGIN
   v_err := coalesce(mp_idem_key_error(p_idempotency_key),
                     mp_check_id('wallet_id', p_wallet_id),
                     mp_check_amount(p_amount_cents));
-  IF v_err IS NOT NULL THEN
-    PERFORM mp_audit_refusal(p_wallet_id, 'funding_intent', p_idempotency_key, v_err);
-    RETURN v_err;
-  END IF;
-
   v_hash := md5(jsonb_build_object('fn', 'sp_create_funding_intent', 'wallet_id', p_wallet_id,
                                    'amount_cents', p_amount_cents)::text);
-  SELECT * INTO v_claim FROM mp_idem_claim(p_idempotency_key, v_hash);
-  IF v_claim.action = 'error' THEN
-    PERFORM mp_audit_refusal(p_wallet_id, 'funding_intent', p_idempotency_key, v_claim.result);
-    RETURN v_claim.result;
-  ELSIF v_claim.action = 'replay' THEN
-    PERFORM mp_audit_replay(p_wallet_id, 'funding_intent', p_idempotency_key, v_claim.result);
-    RETURN v_claim.result;
+  v_answer := mp_idem_open(p_idempotency_key, v_hash, p_wallet_id, 'funding_intent', v_err);
+  IF v_answer IS NOT NULL THEN
+    RETURN v_answer;
   END IF;
 
   v_result := mp_create_funding_intent_apply(p_idempotency_key, p_wallet_id, p_amount_cents);

@@ -121,8 +121,9 @@ CREATE OR REPLACE FUNCTION mp_offline_order_one(p_terminal terminals, p_order js
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   v_key    text := mp_offline_order_key(p_terminal.id, p_order);
+  v_double boolean := 'replay_double_charge' = ANY (p_defects);
   v_hash   text;
-  v_claim  record;
+  v_answer jsonb;
   v_result jsonb;
   v_echo   jsonb;
 BEGIN
@@ -132,20 +133,20 @@ BEGIN
   BEGIN
     -- The online order's hash: one sale, whichever way it reached us.
     v_hash := mp_order_request_hash(p_order->>'wallet_id', p_terminal.id, p_order->'items');
-    SELECT * INTO v_claim FROM mp_idem_claim(v_key, v_hash);
-    IF v_claim.action = 'error' THEN
-      PERFORM mp_audit_refusal(p_order->>'wallet_id', 'order', v_key, v_claim.result);
-      RETURN v_claim.result || v_echo;
-    ELSIF v_claim.action = 'replay' THEN
-      IF 'replay_double_charge' = ANY (p_defects) AND (v_claim.result->>'ok')::boolean THEN
+    -- Under replay_double_charge the replay is audited here: a charged replay is not one.
+    v_answer := mp_idem_open(v_key, v_hash, p_order->>'wallet_id', 'order', NULL, NOT v_double);
+    IF (v_answer->>'replayed')::boolean THEN
+      IF v_double AND (v_answer->>'ok')::boolean THEN
         -- defect: a re-synced order is charged again (its unique device id aside).
         PERFORM mp_order_apply(v_key, p_order->>'wallet_id', p_terminal, p_order->'items',
                                p_order || jsonb_build_object('device_order_id', (p_order->>'device_order_id') || ':again:' || gen_random_uuid()),
                                p_defects);
-      ELSE
-        PERFORM mp_audit_replay(p_order->>'wallet_id', 'order', v_key, v_claim.result);
+      ELSIF v_double THEN
+        PERFORM mp_audit_replay(p_order->>'wallet_id', 'order', v_key, v_answer);
       END IF;
-      RETURN (v_claim.result - 'replayed') || v_echo || '{"duplicate": true}'::jsonb;
+      RETURN (v_answer - 'replayed') || v_echo || '{"duplicate": true}'::jsonb;
+    ELSIF v_answer IS NOT NULL THEN
+      RETURN v_answer || v_echo;
     END IF;
 
     v_result := mp_order_apply(v_key, p_order->>'wallet_id', p_terminal, p_order->'items', p_order, p_defects);
@@ -163,7 +164,7 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   v_err       jsonb;
   v_hash      text;
-  v_claim     record;
+  v_answer    jsonb;
   v_terminal  terminals%ROWTYPE;
   v_order     jsonb;
   v_one       jsonb;
@@ -180,21 +181,16 @@ BEGIN
   v_err := coalesce(mp_idem_key_error(p_idempotency_key),
                     mp_check_id('terminal_id', p_terminal_id),
                     mp_check_offline_orders(p_orders));
-  IF v_err IS NOT NULL THEN
-    PERFORM mp_audit_refusal(NULL, 'offline_sync', p_idempotency_key, v_err);
-    RETURN v_err;
-  END IF;
-
   v_hash := md5(jsonb_build_object('fn', 'sp_sync_offline_orders', 'terminal_id', p_terminal_id,
                                    'orders', p_orders)::text);
-  SELECT * INTO v_claim FROM mp_idem_claim(p_idempotency_key, v_hash);
-  IF v_claim.action = 'error' THEN
-    PERFORM mp_audit_refusal(NULL, 'offline_sync', p_idempotency_key, v_claim.result);
-    RETURN v_claim.result;
-  ELSIF v_claim.action = 'replay' THEN
+  -- A batch has no wallet: its replay is audited here, with the terminal as the reference.
+  v_answer := mp_idem_open(p_idempotency_key, v_hash, NULL, 'offline_sync', v_err, false);
+  IF (v_answer->>'replayed')::boolean THEN
     PERFORM mp_audit(NULL, 'offline_sync', 'replayed', NULL, 0, NULL, NULL, p_idempotency_key, NULL, p_terminal_id,
-                     jsonb_build_object('original_http_status', v_claim.result->'http_status'));
-    RETURN v_claim.result;
+                     jsonb_build_object('original_http_status', v_answer->'http_status'));
+  END IF;
+  IF v_answer IS NOT NULL THEN
+    RETURN v_answer;
   END IF;
 
   SELECT * INTO v_terminal FROM terminals WHERE id = p_terminal_id;
