@@ -4,7 +4,7 @@
 // < 1 s; success_rate, and balance_integrity_rate >= 99.999 %. Users override them with
 // THRESHOLDS_JSON (see below).
 import { ENGINE_METRICS, latencyMetric, METRICS, rejectionMetric, type TimedOperation } from './metric-names.js';
-import { AUDITED_REJECTIONS, type Operation } from './operations.js';
+import { AUDITED_REJECTIONS } from './operations.js';
 import type { Workload } from './profiles.js';
 
 // ---- thresholds --------------------------------------------------------------------------

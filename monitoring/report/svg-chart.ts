@@ -55,7 +55,6 @@ export function lineChart(spec: LineChartSpec): string {
   const ph = H - m.t - m.b;
   const span = Math.max(1000, spec.endMs - spec.startMs);
   const values = spec.series.flatMap((s) => s.points.map(([, v]) => v).filter((v): v is number => v !== null && Number.isFinite(v)));
-  const lineValues = (spec.lines ?? []).map((l) => l.value);
   // Keep an SLO line in view only when the data comes within reach of it; a 500 ms budget
   // would otherwise flatten 10 ms latencies into the x axis.
   const dataMax = Math.max(0, ...values);

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCENARIO_NAMES, type ScenarioName } from '../../core/profiles.js';
+import { SCENARIO_NAMES } from '../../core/profiles.js';
 import type { EngineName } from '../../core/engine-plan.js';
 import { seed } from '../../seed/index.js';
 import { MAIN_WRITE, recordedWrites } from '../support/recorded-writes.js';

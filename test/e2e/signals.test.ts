@@ -3,7 +3,7 @@
 // (130), never as a pass. SIGKILL of the CLI leaves its load processes running, but they are
 // recorded: `moshpit stack down` stops them, by PID.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { projectRoot } from '../../stack/paths.js';
@@ -14,33 +14,16 @@ import { useTestDatabase } from '../support/db.js';
 import { eventually } from '../support/eventually.js';
 import { streamWindowWritten } from '../support/run-progress.js';
 import { newWorkDir } from '../support/scenario-run.js';
-import { RELAXED_LATENCY_JSON } from '../support/relaxed-thresholds.js';
+import { killLeftovers, longRunEnv } from '../support/long-run.js';
 
 const db = await useTestDatabase();
 const work = newWorkDir();
 const children: ChildProcess[] = [];
 const loadFile = join(work, 'state', 'load.json');
 
-afterAll(async () => {
-  // Only if a test failed half-way: what this test started, by PID.
-  for (const c of children) if (c.exitCode === null && c.pid) try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ }
-  if (existsSync(loadFile)) for (const p of JSON.parse(readFileSync(loadFile, 'utf8')) as RecordedLoad[]) if (isAlive(p)) process.kill(p.pid, 'SIGKILL');
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => killLeftovers(work, children));
 
-const env = (): NodeJS.ProcessEnv => {
-  const e: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: db.url,
-    MOSHPIT_STATE_DIR: join(work, 'state'),
-    MOSHPIT_FIXTURES_DIR: join(work, 'fixtures'),
-    MOSHPIT_RESULTS_DIR: join(work, 'results'),
-    THRESHOLDS_JSON: RELAXED_LATENCY_JSON,
-    MOSHPIT_DURATION_SCALE: '8', // 200 s of smoke load: only a signal ends it in time
-  };
-  for (const k of ['TARGET_URL', 'SUPABASE_URL', 'PROFILE']) delete e[k];
-  return e;
-};
+const env = (): NodeJS.ProcessEnv => longRunEnv(work, db.url);
 
 function startRun(): { child: ChildProcess; exit: Promise<number | null>; output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'cli', 'main.ts'), 'scenario', 'concession', '--profile', 'smoke', '--quiet'], { cwd: projectRoot, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });

@@ -3,7 +3,7 @@
 // (130); stop reports that and exits 0, and nothing the run started is left running. With no
 // run in progress, stop says so and exits non-zero.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { EXIT } from '../../core/exit-codes.js';
@@ -14,8 +14,8 @@ import { isAlive, sleep } from '../../stack/processes.js';
 import type { RunningScenario } from '../../stack/run-state.js';
 import type { StackState } from '../../stack/state.js';
 import { useTestDatabase } from '../support/db.js';
-import { RELAXED_LATENCY_JSON } from '../support/relaxed-thresholds.js';
 import { newWorkDir } from '../support/scenario-run.js';
+import { killLeftovers, longRunEnv } from '../support/long-run.js';
 
 const db = await useTestDatabase();
 const work = newWorkDir();
@@ -23,28 +23,9 @@ const children: ChildProcess[] = [];
 const stateFile = (name: string) => join(work, 'state', name);
 const readJson = <T>(f: string): T | null => (existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) as T : null);
 
-afterAll(async () => {
-  // Only if a test failed half-way: what this test started, by PID.
-  for (const c of children) if (c.exitCode === null && c.pid) try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ }
-  for (const p of readJson<RecordedLoad[]>(stateFile('load.json')) ?? []) if (isAlive(p)) process.kill(p.pid, 'SIGKILL');
-  const target = readJson<StackState>(stateFile('stack.json'))?.target?.process;
-  if (target && isAlive(target)) process.kill(target.pid, 'SIGKILL');
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => killLeftovers(work, children));
 
-const env = (): NodeJS.ProcessEnv => {
-  const e: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: db.url,
-    MOSHPIT_STATE_DIR: join(work, 'state'),
-    MOSHPIT_FIXTURES_DIR: join(work, 'fixtures'),
-    MOSHPIT_RESULTS_DIR: join(work, 'results'),
-    THRESHOLDS_JSON: RELAXED_LATENCY_JSON,
-    MOSHPIT_DURATION_SCALE: '8', // 200 s of smoke load: only a stop ends it in time
-  };
-  for (const k of ['TARGET_URL', 'SUPABASE_URL', 'PROFILE']) delete e[k];
-  return e;
-};
+const env = (): NodeJS.ProcessEnv => longRunEnv(work, db.url);
 
 const cli = (args: string[]) => exec(process.execPath, ['--import', 'tsx', join(projectRoot, 'cli', 'main.ts'), ...args], { cwd: projectRoot, env: env(), check: false });
 
