@@ -2,6 +2,7 @@
 // results/<run-id>/validation.json and validation-junit.xml. The scenario orchestrator calls
 // it after k6; `moshpit validate-results` is a thin CLI over it.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { resultsDir as defaultResultsDir } from '../stack/paths.js';
@@ -33,7 +34,7 @@ export interface ValidationOptions {
   /** Witnesses per checker (default 5). */
   witnesses?: number;
   bounds?: Partial<Bounds>;
-  /** Checkers running at once, each on its own connection (default 4). */
+  /** Queries running at once, each on its own connection (default: validationConcurrency(), one per core). */
   concurrency?: number;
   /** Per-query limit (default 10 min): a runaway query fails its checker, not the run. */
   statementTimeoutMs?: number;
@@ -42,6 +43,11 @@ export interface ValidationOptions {
 }
 
 export { formatReport };
+
+/** Default validation concurrency: one query per core of this machine (the database is usually local; more only queue). */
+export function validationConcurrency(): number {
+  return Math.max(1, availableParallelism());
+}
 
 function redact(url: string): string {
   try {
@@ -97,7 +103,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
   const checkers = selectCheckers(options.checkers);
   const bounds: Bounds = { ...DEFAULT_BOUNDS, ...options.bounds };
   const resultsDir = options.resultsDir ?? defaultResultsDir;
-  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const concurrency = Math.max(1, options.concurrency ?? validationConcurrency());
   const limits = { statementTimeoutMs: options.statementTimeoutMs ?? 600_000, workMem: options.workMem ?? '64MB' };
 
   // A malformed summary fails the checkers that read it (reconciliation), not the whole validation.
