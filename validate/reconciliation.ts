@@ -16,7 +16,7 @@
 import { outcomeMetric, WRITE_OPERATIONS, type WriteOperation } from '../core/operations.js';
 import { safeInt } from './pg-integers.js';
 import type { RunSummary } from './summary.js';
-import type { CheckContext, Witness } from './types.js';
+import type { CheckContext, PassResults, Witness } from './types.js';
 
 export interface OpReconciliation {
   op: WriteOperation;
@@ -43,9 +43,34 @@ const HELD_SQL = `
   SELECT 'funding_webhook', count(*), coalesce(sum(amount_cents) FILTER (WHERE status = 'confirmed'), 0) FROM funding_intents
     WHERE idempotency_key LIKE $1 AND status IN ('confirmed', 'failed')`;
 
+type Held = ReadonlyMap<string, { held: unknown; held_cents: unknown }>;
+
 export async function reconcile(db: CheckContext['db'], runKeyLike: string, summary: RunSummary): Promise<OpReconciliation[]> {
   const { rows } = await db.query(HELD_SQL, [runKeyLike]);
-  const held = new Map(rows.map((r) => [r.op as string, r]));
+  return reconcileHeld(new Map(rows.map((r) => [r.op as string, { held: r.held, held_cents: r.held_cents }])), summary);
+}
+
+/**
+ * What the run's keys hold, from the single-pass keyed-table passes: with a run id their key
+ * scope is exactly the run's keys, the rows HELD_SQL counts.
+ */
+export function heldFromPasses(p: PassResults): Held {
+  const scans = p.one('keys:nfc_scan_log');
+  const orders = p.one('keys:orders');
+  const recharges = p.one('keys:recharges');
+  const funding = p.one('keys:funding_intents');
+  return new Map([
+    ['entry', { held: scans.admissions, held_cents: p.one('keys:ledger').reentry_fee_cents }],
+    ['exit', { held: scans.exits, held_cents: 0 }],
+    ['order', { held: orders.rows, held_cents: orders.cents }],
+    ['recharge', { held: recharges.rows, held_cents: recharges.cents }],
+    ['funding_webhook', { held: funding.settled, held_cents: funding.cents }],
+  ]);
+}
+
+export const HELD_PASSES = ['keys:ledger', 'keys:orders', 'keys:recharges', 'keys:funding_intents', 'keys:nfc_scan_log'] as const;
+
+export function reconcileHeld(held: Held, summary: RunSummary): OpReconciliation[] {
   return WRITE_OPERATIONS.map((op) => {
     const h = held.get(op);
     return {
@@ -90,7 +115,7 @@ export function phantomWrites(table: OpReconciliation[]): Witness[] {
 }
 
 /** Why reconciliation cannot run for this context, or null when it can. */
-export function reconciliationSkipReason(ctx: CheckContext): string | null {
+export function reconciliationSkipReason(ctx: Pick<CheckContext, 'scope' | 'summary'>): string | null {
   if (!ctx.scope.runKeyLike) return 'no run id: reconciliation needs a run (--run <id> or --latest)';
   if (!ctx.summary) return 'the run has no summary.json';
   return null;

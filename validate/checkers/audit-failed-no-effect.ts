@@ -3,6 +3,7 @@
 // ledger row referenced or written in the same transaction (same xmin).
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const auditFailedNoEffect: Checker = {
   name: 'audit-failed-no-effect',
@@ -22,5 +23,9 @@ export const auditFailedNoEffect: Checker = {
       params: [ctx.scope.walletLike],
       orderBy: 'audit_id',
     });
+  },
+  screen: {
+    passes: ['audit'],
+    decide: (p) => (p.rows('audit').every((r) => (r.status !== 'rejected' && r.status !== 'failed') || same(r.with_effect, 0)) ? agreed() : null),
   },
 };

@@ -3,6 +3,7 @@
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
 import { EFFECTIVE_SCANS_WITH_PREVIOUS } from './gate-sequence.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const entryExitSequence: Checker = {
   name: 'entry-exit-sequence',
@@ -17,5 +18,9 @@ export const entryExitSequence: Checker = {
       params: [ctx.scope.walletLike],
       orderBy: 'wallet_id, scan_id',
     });
+  },
+  screen: {
+    passes: ['scans'],
+    decide: (p) => (same(p.one('scans').exit_without_admission, 0) ? agreed() : null),
   },
 };

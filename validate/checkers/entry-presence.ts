@@ -4,6 +4,7 @@
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
 import { ADMISSION_RESULTS, EFFECTIVE_SCAN_RESULTS } from './gate-sequence.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const entryPresence: Checker = {
   name: 'entry-presence',
@@ -25,5 +26,14 @@ export const entryPresence: Checker = {
       params: [ctx.scope.walletLike],
       orderBy: 'wallet_id',
     });
+  },
+  screen: {
+    // The wallets inside = the wallets whose last effective scan is an admission (as sets).
+    passes: ['wallets', 'scans'],
+    decide: (p) => {
+      const w = p.one('wallets');
+      const s = p.one('scans');
+      return same(w.inside_scope, s.inside) && same(w.inside_fp, s.inside_fp) ? agreed() : null;
+    },
   },
 };
