@@ -15,6 +15,7 @@
 // the first delivery per intent, with the amount if it was a success and 0 if a failure.
 import { outcomeMetric, WRITE_OPERATIONS, type WriteOperation } from '../core/operations.js';
 import { safeInt } from './pg-integers.js';
+import { int, sumOf } from './single-pass/fingerprints.js';
 import type { RunSummary } from './summary.js';
 import type { CheckContext, PassResults, Witness } from './types.js';
 
@@ -51,24 +52,26 @@ export async function reconcile(db: CheckContext['db'], runKeyLike: string, summ
 }
 
 /**
- * What the run's keys hold, from the single-pass keyed-table passes: with a run id their key
- * scope is exactly the run's keys, the rows HELD_SQL counts.
+ * What the run's keys hold, from the single-pass table passes: each counts the run's rows (r:
+ * key LIKE the run's keys, whatever the wallet) beside the scope's, the rows HELD_SQL counts.
  */
 export function heldFromPasses(p: PassResults): Held {
   const scans = p.one('keys:nfc_scan_log');
-  const orders = p.one('keys:orders');
-  const recharges = p.one('keys:recharges');
-  const funding = p.one('keys:funding_intents');
+  const orders = p.one('orders');
+  const recharges = p.one('recharges');
+  const funding = p.rows('funding');
+  const settled = funding.filter((r) => r.status === 'confirmed' || r.status === 'failed');
+  const confirmed = funding.filter((r) => r.status === 'confirmed');
   return new Map([
-    ['entry', { held: scans.admissions, held_cents: p.one('keys:ledger').reentry_fee_cents }],
+    ['entry', { held: scans.admissions, held_cents: p.one('ledger').run_reentry_fee_cents }],
     ['exit', { held: scans.exits, held_cents: 0 }],
-    ['order', { held: orders.rows, held_cents: orders.cents }],
-    ['recharge', { held: recharges.rows, held_cents: recharges.cents }],
-    ['funding_webhook', { held: funding.settled, held_cents: funding.cents }],
+    ['order', { held: orders.run_rows, held_cents: orders.run_cents }],
+    ['recharge', { held: recharges.run_rows, held_cents: recharges.run_cents }],
+    ['funding_webhook', { held: int(sumOf(...settled.map((r) => r.run_rows))), held_cents: int(sumOf(...confirmed.map((r) => r.run_cents))) }],
   ]);
 }
 
-export const HELD_PASSES = ['keys:ledger', 'keys:orders', 'keys:recharges', 'keys:funding_intents', 'keys:nfc_scan_log'] as const;
+export const HELD_PASSES = ['keys:nfc_scan_log', 'ledger', 'orders', 'recharges', 'funding'] as const;
 
 export function reconcileHeld(held: Held, summary: RunSummary): OpReconciliation[] {
   return WRITE_OPERATIONS.map((op) => {

@@ -25,7 +25,9 @@ export const auditFailedNoEffect: Checker = {
     });
   },
   screen: {
-    passes: ['audit'],
-    decide: (p) => (p.rows('audit').every((r) => (r.status !== 'rejected' && r.status !== 'failed') || same(r.with_effect, 0)) ? agreed() : null),
+    passes: ['audit', 'ledger'],
+    // Flags on the audit rows; a ledger row written in a refused attempt's transaction: ledger pass.
+    decide: (p) => (p.rows('audit').every((r) => (r.status !== 'rejected' && r.status !== 'failed') || same(r.with_effect, 0))
+      && same(p.one('ledger').in_refused_transaction, 0) ? agreed() : null),
   },
 };

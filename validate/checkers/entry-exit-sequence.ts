@@ -20,7 +20,8 @@ export const entryExitSequence: Checker = {
     });
   },
   screen: {
+    // Clean when every effective scan keeps the alternation (admission first); else exact.
     passes: ['scans'],
-    decide: (p) => (same(p.one('scans').exit_without_admission, 0) ? agreed() : null),
+    decide: (p) => (same(p.one('scans').out_of_sequence, 0) ? agreed() : null),
   },
 };

@@ -20,7 +20,8 @@ export const entryNoDuplicate: Checker = {
     });
   },
   screen: {
+    // Clean when every effective scan keeps the alternation (admission first); else exact.
     passes: ['scans'],
-    decide: (p) => (same(p.one('scans').admitted_twice, 0) ? agreed() : null),
+    decide: (p) => (same(p.one('scans').out_of_sequence, 0) ? agreed() : null),
   },
 };

@@ -28,12 +28,14 @@ export const entryPresence: Checker = {
     });
   },
   screen: {
-    // The wallets inside = the wallets whose last effective scan is an admission (as sets).
+    // With the scans alternating (admission first), a wallet's last effective scan is an
+    // admission exactly when it has one admission more than exits: compare that set with the
+    // wallets inside.
     passes: ['wallets', 'scans'],
     decide: (p) => {
       const w = p.one('wallets');
       const s = p.one('scans');
-      return same(w.inside_scope, s.inside) && same(w.inside_fp, s.inside_fp) ? agreed() : null;
+      return same(s.out_of_sequence, 0) && same(w.inside_scope, s.inside) && same(w.inside_fp, s.inside_fp) ? agreed() : null;
     },
   },
 };

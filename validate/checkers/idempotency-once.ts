@@ -42,6 +42,6 @@ export const idempotencyOnce: Checker = {
   screen: {
     // One keyed table at a time: no key with two rows in any of them.
     passes: ['keys:ledger', 'keys:orders', 'keys:recharges', 'keys:funding_intents', 'keys:nfc_scan_log'],
-    decide: (p) => (idempotencyOnce.screen!.passes.every((t) => same(p.one(t).keys_applied_twice, 0)) ? agreed() : null),
+    decide: (p) => (idempotencyOnce.screen!.passes.every((t) => same(p.one(t).repeated_keys, 0)) ? agreed() : null),
   },
 };

@@ -26,7 +26,9 @@ export const idempotencyReplays: Checker = {
     });
   },
   screen: {
-    passes: ['audit'],
-    decide: (p) => (p.rows('audit').every((r) => r.status !== 'replayed' || same(r.with_effect, 0)) ? agreed() : null),
+    passes: ['audit', 'ledger'],
+    // Flags on the audit rows; a ledger row written in a refused attempt's transaction: ledger pass.
+    decide: (p) => (p.rows('audit').every((r) => r.status !== 'replayed' || same(r.with_effect, 0))
+      && same(p.one('ledger').in_refused_transaction, 0) ? agreed() : null),
   },
 };
