@@ -6,7 +6,7 @@
 import { ADMISSION_RESULTS, EFFECTIVE_SCAN_RESULTS } from '../checkers/gate-sequence.js';
 import { keyScopeCondition, keyScopeParams } from '../checkers/key-scope.js';
 import type { CheckContext } from '../types.js';
-import { h32, hx, total } from './fingerprints.js';
+import { big, h32, hx, int, sumOf, total } from './fingerprints.js';
 
 export type PassName =
   | 'wallets' | 'ledger' | 'audit' | 'orders' | 'order_lines' | 'recharges' | 'funding' | 'scans' | 'idempotency_keys'
@@ -18,6 +18,8 @@ export interface Pass {
   params(ctx: Omit<CheckContext, 'db'>): unknown[];
   /** Session settings for this pass only (SET LOCAL). */
   settings?: Record<string, string>;
+  /** Reshapes the query's rows into what the screens read (e.g. groups into one row). */
+  combine?(rows: Array<Record<string, unknown>>): Array<Record<string, unknown>>;
 }
 
 const wallet = (ctx: Omit<CheckContext, 'db'>) => [ctx.scope.walletLike];
@@ -78,25 +80,42 @@ const REFUSAL_TRANSACTIONS = `SELECT a.xmin::text || '/' || a.wallet_id FROM app
 // start) - (wallet, end) with the wallets pass's (wallet, opening) - (wallet, balance).
 const LEDGER: Pass = {
   name: 'ledger',
+  // Grouped by kind (four groups, one hash lookup a row) rather than a filter per kind per
+  // aggregate; the window carries only the columns it needs. combine() flattens the groups.
   sql: `
-    SELECT count(*) FILTER (WHERE s) AS rows,
+    SELECT kind,
+           count(*) FILTER (WHERE s) AS rows,
            ${total(`${h32('wallet_id')} * amount_cents`, 's')} AS sum_fp,
            ${total(hx('id::text'), 's')} AS id_fp,
-           ${LEDGER_KINDS.map(({ kind, sign }) => `
-           count(*) FILTER (WHERE s AND kind = '${kind}') AS ${kind}_n,
-           ${total(hx('rw'), `s AND kind = '${kind}'`)} AS ${kind}_cfp,
-           ${total(`${h32('rw')} * ${sign === -1 ? '-' : ''}amount_cents`, `s AND kind = '${kind}'`)} AS ${kind}_afp`).join(',')},
+           ${total(hx('rw'), 's')} AS cfp,
+           ${total(`${h32('rw')} * amount_cents`, 's')} AS afp,
            count(*) FILTER (WHERE s AND wallet_id IN (${REFUSAL_WALLETS})
                               AND row_xmin::text || '/' || wallet_id IN (${REFUSAL_TRANSACTIONS})) AS in_refused_transaction,
-           ${total('-amount_cents', "r AND kind = 'reentry_fee'")} AS run_reentry_fee_cents,
+           ${total('-amount_cents', 'r')} AS run_debited_cents,
            count(*) FILTER (WHERE s AND previous_balance IS NOT NULL AND balance_after_cents <> previous_balance + amount_cents) AS chain_breaks,
            ${total(hx("wallet_id || '/' || (balance_after_cents - amount_cents)"), 's AND previous_balance IS NULL')}
              - ${total(hx("wallet_id || '/' || balance_after_cents"), 's AND next_id IS NULL')} AS chain_ends_fp
-    FROM (SELECT l.*, ${refWallet('l.reference_id', 'l.wallet_id')} AS rw,
-                 lag(l.balance_after_cents) OVER w AS previous_balance, lead(l.id) OVER w AS next_id
-          FROM (${scoped('ledger', ', t.xmin AS row_xmin')}) l
-          WINDOW w AS (PARTITION BY l.wallet_id ORDER BY l.id)) l`,
+    FROM (SELECT l.*, ${refWallet('l.reference_id', 'l.wallet_id')} AS rw
+          FROM (SELECT t.id, t.wallet_id, t.kind, t.amount_cents, t.balance_after_cents, t.reference_id, t.xmin AS row_xmin,
+                       t.wallet_id LIKE $1 AS s, coalesce(t.idempotency_key LIKE $2::text, false) AS r,
+                       lag(t.balance_after_cents) OVER w AS previous_balance, lead(t.id) OVER w AS next_id
+                FROM ledger t WHERE t.wallet_id LIKE $1 OR t.idempotency_key LIKE $2::text
+                WINDOW w AS (PARTITION BY t.wallet_id ORDER BY t.id)) l) l
+    GROUP BY kind`,
   params: scopeAndRun,
+  // One row: totals over the kinds, and <kind>_n / _cfp / _afp per kind (debits as positive amounts).
+  combine(rows) {
+    const out: Record<string, unknown> = {};
+    for (const f of ['rows', 'sum_fp', 'id_fp', 'in_refused_transaction', 'chain_breaks', 'chain_ends_fp']) out[f] = int(sumOf(...rows.map((r) => r[f])));
+    out.run_reentry_fee_cents = int(rows.find((r) => r.kind === 'reentry_fee')?.run_debited_cents);
+    for (const { kind, sign } of LEDGER_KINDS) {
+      const g = rows.find((r) => r.kind === kind);
+      out[`${kind}_n`] = g?.rows ?? 0;
+      out[`${kind}_cfp`] = g?.cfp ?? 0;
+      out[`${kind}_afp`] = int(BigInt(sign) * big(g?.afp));
+    }
+    return [out];
+  },
 };
 
 // Grouped by what the report breaks down (type, status, code, in the run): a handful of groups.
