@@ -24,7 +24,7 @@ export function writeOrderScripts(fixturesDir: string, wallets: number, prefix: 
     const script = [
       `\\set w random(1, ${wallets})`,
       '\\set k random(1, 999999999999)',
-      `SELECT sp_process_bar_order('pgbench:' || :client_id || ':' || :k, ${lit(`${prefix}w-`)} || lpad(CAST(:w AS text), 6, '0'), ${lit(t.id)}, ${lit(JSON.stringify(basket))}::jsonb);`,
+      `SELECT sp_process_bar_order('pgbench:' || :client_id || ':' || :k, ${lit(`${prefix}w-`)} || lpad(CAST(:w AS text), greatest(6, length(CAST(:w AS text))), '0'), ${lit(t.id)}, ${lit(JSON.stringify(basket))}::jsonb);`,
       '',
     ].join('\n');
     const file = join(dir, `order-terminal-${i + 1}.sql`);

@@ -67,7 +67,7 @@ export async function insertGenerateSeries(server: BenchServer, wallets: number,
       const t = performance.now();
       const r = await c.query(
         `INSERT INTO wallets (id, holder_name, email, balance_cents, opening_balance_cents)
-         SELECT $1 || lpad(g::text, 6, '0'), 'Holder ' || g, 'guest.' || g || '@example.com', b, b
+         SELECT $1 || lpad(g::text, greatest(6, length(g::text)), '0'), 'Holder ' || g, 'guest.' || g || '@example.com', b, b
          FROM generate_series(1, $2::int) g, LATERAL (SELECT (g::bigint * 7919) % 30000 AS b) x`,
         [`${prefix}w-`, wallets],
       );
