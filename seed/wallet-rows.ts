@@ -44,7 +44,10 @@ export class WalletRowGenerator {
     const f = rowInt(s, n, FIRST_STREAM, 0, names.first.length - 1);
     const l = rowInt(s, n, LAST_STREAM, 0, names.last.length - 1);
     const domain = EMAIL_DOMAINS[rowInt(s, n, DOMAIN_STREAM, 0, EMAIL_DOMAINS.length - 1)]!;
-    const local = [names.firstSlug[f]!, names.lastSlug[l]!].filter((p) => p.length > 0).join('.') || 'guest';
+    // "first.last", either alone when the other slug is empty, "guest" when both are (no arrays per row).
+    const fs = names.firstSlug[f]!;
+    const ls = names.lastSlug[l]!;
+    const local = fs && ls ? `${fs}.${ls}` : fs || ls || 'guest';
     return {
       locale, f, l,
       id: walletId(this.prefix, n),
