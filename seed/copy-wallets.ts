@@ -57,7 +57,7 @@ export async function copyWallets(
   client: pg.ClientBase,
   generator: WalletRowGenerator,
   count: number,
-  opts: { walletIdPrefix: string; walletsFileTmp: string; onProgress?: (phase: 'streaming' | 'inserting', done: number) => void },
+  opts: { walletIdPrefix: string; walletsFileTmp: string; onProgress?: (phase: 'streaming' | 'inserting' | 'copied', done: number) => void },
 ): Promise<CopyWalletsResult> {
   const onProgress = opts.onProgress ?? (() => {});
   if (!(await prefixHasWallets(client, opts.walletIdPrefix))) {
@@ -73,6 +73,7 @@ export async function copyWallets(
         await pipeline(Readable.from(copyChunks(generator, count, (done) => onProgress('streaming', done), sink)), copy);
         inserted = copy.rowCount ?? 0;
       }
+      onProgress('copied', inserted);
       out.end(count > 0 ? '\n]\n' : ']\n');
       await once(out, 'finish');
       return { generated: count, inserted, path: 'direct', walletsFile: opts.walletsFileTmp };

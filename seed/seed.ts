@@ -102,6 +102,8 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
         const now = performance.now();
         if (phase === 'inserting') {
           if (wallets >= 100_000) say(`wallets: ${wallets.toLocaleString('en')} streamed, inserting into wallets ...`);
+        } else if (phase === 'copied') {
+          if (wallets >= 100_000) say(`wallets: ${done.toLocaleString('en')} copied into wallets`);
         } else if (now - lastReport >= 1000) {
           lastReport = now;
           const rate = Math.round(done / ((now - started) / 1000));
