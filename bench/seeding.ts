@@ -1,11 +1,13 @@
-// Seeding: wallets/s of seed() (COPY into a staging table, INSERT ... SELECT, then the fixture
-// files) for the headline size, each sample into a fresh migrated database; reference:
-// `pgbench -i -s S` (S x 100,000 pgbench_accounts rows, client-side COPY, vacuum, primary
-// keys) rows/s on the same PostgreSQL, in the same run. Also the time over the size ladder
+// Seeding: wallets/s of seed() (one COPY into wallets for a new prefix, the fixture files from
+// the same stream) for the headline size, each sample into a fresh migrated database;
+// references, same PostgreSQL, same run: `pgbench -i -s S` (S x 100,000 pgbench_accounts rows,
+// client-side COPY, vacuum, primary keys) rows/s; and the same N wallet rows by a server-side
+// INSERT ... SELECT generate_series and by COPY from a prepared file (seeding-references.ts). Also the time over the size ladder
 // (10k -> 100k -> 1M): the growth factor per 10x should be 10 (linear) or less.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { seed } from '../seed/seed.js';
+import { copyFromFile, insertGenerateSeries, prepareWalletFile } from './seeding-references.js';
 import { figure, growthFactors, repeat, row } from './harness/stats.js';
 import type { Benchmark, BenchContext, Row } from './harness/types.js';
 
@@ -29,19 +31,27 @@ async function seedOnce(ctx: BenchContext, wallets: number, i: number): Promise<
 
 const benchmark: Benchmark = {
   name: 'seeding',
-  title: 'Seeding: seed() wallets/s vs pgbench -i rows/s',
+  title: 'Seeding: seed() wallets/s vs pgbench -i, COPY from a file and INSERT ... SELECT generate_series rows/s',
   async run(ctx) {
     const { seedWallets, seedLadder, pgbenchScale } = ctx.sizes;
     const sizes = [...new Set([...seedLadder, seedWallets])].sort((a, b) => a - b);
     const times: Record<number, number[]> = {};
     // Interleave subject and reference so a burst of noise hits both, not one of them.
     const pgbench: Array<{ seconds: number; rows: number; steps: Record<string, number> }> = [];
+    const copyFile = join(ctx.workDir, `wallets-${seedWallets}.copy`);
+    ctx.log(`seeding: preparing the COPY reference file (${fmt(seedWallets)} rows, untimed)`);
+    const copyFileBytes = await prepareWalletFile(copyFile, seedWallets, 'k6-test-');
+    const copySeconds: number[] = [];
+    const seriesSeconds: number[] = [];
     for (let i = 0; i < ctx.repeat; i++) {
       if (i > 0 && ctx.interrupted()) break;
       for (const size of sizes) {
         ctx.log(`seeding: ${fmt(size)} wallets (${i + 1}/${ctx.repeat})`);
         (times[size] ??= []).push((await seedOnce(ctx, size, i)).seconds);
       }
+      ctx.log(`seeding: COPY of the same ${fmt(seedWallets)} rows from a file, INSERT ... SELECT generate_series (${i + 1}/${ctx.repeat})`);
+      copySeconds.push(await copyFromFile(ctx.server, copyFile, seedWallets));
+      seriesSeconds.push(await insertGenerateSeries(ctx.server, seedWallets, 'k6-test-'));
       ctx.log(`seeding: pgbench -i -s ${pgbenchScale} (${i + 1}/${ctx.repeat})`);
       const { db, init } = await ctx.server.pgbenchInit(pgbenchScale);
       await db.drop();
@@ -56,6 +66,16 @@ const benchmark: Benchmark = {
         figure: reference,
         ratioLabel: 'seed ÷ pgbench -i',
       }),
+      row(`wallets/s, ${fmt(seedWallets)} wallets + fixtures`, headline, {
+        label: `COPY of the same ${fmt(seedWallets)} wallet rows from a prepared file, rows/s`,
+        figure: figure(copySeconds.map((s) => seedWallets / s), 'rows/s'),
+        ratioLabel: 'seed ÷ COPY from file',
+      }, 'the file is written before the clock starts; no generation, no fixtures'),
+      row(`wallets/s, ${fmt(seedWallets)} wallets + fixtures`, headline, {
+        label: `server-side INSERT ... SELECT generate_series of ${fmt(seedWallets)} wallet rows, rows/s`,
+        figure: figure(seriesSeconds.map((s) => seedWallets / s), 'rows/s'),
+        ratioLabel: 'seed ÷ INSERT ... SELECT',
+      }, 'no client, no wire, no COPY parsing; server-made names'),
     ];
     const points = sizes.map((size) => ({ size, seconds: figure(times[size]!, 's').value }));
     for (const size of sizes) rows.push(row(`seed time, ${fmt(size)} wallets`, figure(times[size]!, 's')));
@@ -71,6 +91,8 @@ const benchmark: Benchmark = {
       details: {
         secondsBySize: times,
         pgbenchInit: pgbench,
+        copyFromFile: { seconds: copySeconds, fileBytes: copyFileBytes },
+        insertGenerateSeries: { seconds: seriesSeconds },
         growth: growthFactors(points),
       },
     };

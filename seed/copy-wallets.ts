@@ -1,6 +1,10 @@
-// Bulk wallet insert: rows are generated lazily and streamed with COPY into a temporary
-// staging table, then moved with one INSERT ... SELECT ... ON CONFLICT DO NOTHING, so
-// existing wallets stay untouched and a million rows never sit in memory.
+// Bulk wallet insert. Rows are generated lazily and streamed with COPY, so a million rows never
+// sit in memory. A prefix with no seeded wallets yet (the usual case) is copied straight into
+// `wallets`, once; a re-seed goes through a staging table and INSERT ... ON CONFLICT DO
+// NOTHING, so existing wallets stay untouched. On the straight path the fixture list of
+// wallets is written from the same stream (walletsFile), not read back from the database.
+import { createWriteStream, rmSync } from 'node:fs';
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
@@ -8,46 +12,90 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { WalletRowGenerator } from './wallet-rows.js';
 
 const ROWS_PER_CHUNK = 2000;
+const WALLET_COLUMNS = 'id, holder_name, email, balance_cents, opening_balance_cents';
 
-/** COPY text format: backslash, tab and line breaks must be escaped inside a field. */
-function copyText(value: string): string {
-  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
-}
+/** Receives each chunk's fixture entries (JSON array elements) as they are generated. */
+type FixtureSink = (entries: string) => Promise<void> | void;
 
-function* copyChunks(generator: WalletRowGenerator, count: number, onRows: (done: number) => void): Generator<string> {
+async function* copyChunks(generator: WalletRowGenerator, count: number, onRows: (done: number) => void, sink: FixtureSink | null): AsyncGenerator<string> {
   for (let start = 1; start <= count; start += ROWS_PER_CHUNK) {
     const end = Math.min(count, start + ROWS_PER_CHUNK - 1);
     let chunk = '';
+    let entries = '';
     for (let n = start; n <= end; n++) {
-      const w = generator.row(n);
-      chunk += `${copyText(w.id)}\t${copyText(w.holderName)}\t${copyText(w.email)}\t${w.balanceCents}\n`;
+      const w = generator.copyLine(n);
+      chunk += w.line;
+      // Ids are [A-Za-z0-9_-] and digits: JSON needs no escaping either.
+      if (sink) entries += `${n === 1 ? '\n' : ',\n'}  {"id":"${w.id}","opening_balance_cents":${w.balanceCents}}`;
     }
+    if (sink) await sink(entries);
     onRows(end);
     yield chunk;
   }
 }
 
-export interface CopyWalletsResult { generated: number; inserted: number }
+export interface CopyWalletsResult {
+  generated: number;
+  inserted: number;
+  /** 'direct': copied straight into wallets (new prefix); 'staged': re-seed through ON CONFLICT. */
+  path: 'direct' | 'staged';
+  /** Set on the direct path: the fixture file written from the stream (a temporary name; the caller renames it). */
+  walletsFile: string | null;
+}
 
-/** Runs inside the caller's transaction (the staging table is dropped at commit). */
+/** Does the prefix have any seeded wallet yet? */
+async function prefixHasWallets(client: pg.ClientBase, walletIdPrefix: string): Promise<boolean> {
+  const { rows } = await client.query('SELECT EXISTS (SELECT 1 FROM wallets WHERE starts_with(id, $1)) AS any', [walletIdPrefix]);
+  return rows[0]!.any === true;
+}
+
+/**
+ * Runs inside the caller's transaction, which holds the prefix's advisory lock (so "new prefix"
+ * stays true until commit). `walletsFileTmp`: where to write the wallets fixture on the direct path.
+ */
 export async function copyWallets(
   client: pg.ClientBase,
   generator: WalletRowGenerator,
   count: number,
-  onProgress: (phase: 'streaming' | 'inserting', done: number) => void = () => {},
+  opts: { walletIdPrefix: string; walletsFileTmp: string; onProgress?: (phase: 'streaming' | 'inserting' | 'copied', done: number) => void },
 ): Promise<CopyWalletsResult> {
+  const onProgress = opts.onProgress ?? (() => {});
+  if (!(await prefixHasWallets(client, opts.walletIdPrefix))) {
+    const out = createWriteStream(opts.walletsFileTmp);
+    const sink: FixtureSink = async (entries) => {
+      if (!out.write(entries)) await once(out, 'drain');
+    };
+    try {
+      out.write('[');
+      let inserted = 0;
+      if (count > 0) {
+        const copy = client.query(copyFrom(`COPY wallets (${WALLET_COLUMNS}) FROM STDIN`));
+        await pipeline(Readable.from(copyChunks(generator, count, (done) => onProgress('streaming', done), sink)), copy);
+        inserted = copy.rowCount ?? 0;
+      }
+      onProgress('copied', inserted);
+      out.end(count > 0 ? '\n]\n' : ']\n');
+      await once(out, 'finish');
+      return { generated: count, inserted, path: 'direct', walletsFile: opts.walletsFileTmp };
+    } catch (err) {
+      out.destroy();
+      rmSync(opts.walletsFileTmp, { force: true });
+      throw err;
+    }
+  }
+
   await client.query(`CREATE TEMP TABLE moshpit_seed_wallets (
-    id text NOT NULL, holder_name text NOT NULL, email text NOT NULL, balance_cents bigint NOT NULL
+    id text NOT NULL, holder_name text NOT NULL, email text NOT NULL, balance_cents bigint NOT NULL, opening_balance_cents bigint NOT NULL
   ) ON COMMIT DROP`);
   if (count > 0) {
-    const copy = client.query(copyFrom('COPY moshpit_seed_wallets (id, holder_name, email, balance_cents) FROM STDIN'));
-    await pipeline(Readable.from(copyChunks(generator, count, (done) => onProgress('streaming', done))), copy);
+    const copy = client.query(copyFrom(`COPY moshpit_seed_wallets (${WALLET_COLUMNS}) FROM STDIN`));
+    await pipeline(Readable.from(copyChunks(generator, count, (done) => onProgress('streaming', done), null)), copy);
   }
   onProgress('inserting', count);
   // opening_balance_cents = balance: validators sum the ledger from the opening balance.
   const result = await client.query(`
-    INSERT INTO wallets (id, holder_name, email, balance_cents, opening_balance_cents)
-    SELECT id, holder_name, email, balance_cents, balance_cents FROM moshpit_seed_wallets
+    INSERT INTO wallets (${WALLET_COLUMNS})
+    SELECT ${WALLET_COLUMNS} FROM moshpit_seed_wallets
     ON CONFLICT (id) DO NOTHING`);
-  return { generated: count, inserted: result.rowCount ?? 0 };
+  return { generated: count, inserted: result.rowCount ?? 0, path: 'staged', walletsFile: null };
 }

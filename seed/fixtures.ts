@@ -1,6 +1,8 @@
-// Writes fixtures/*.json (contract: fixtures/README.md) from what the database holds after
-// seeding, not from what we meant to insert. Each file is written to a temporary name and
-// renamed, so a k6 run never reads half a file; wallets.json is streamed with COPY TO.
+// Writes fixtures/*.json (contract: fixtures/README.md). Each file is written to a temporary
+// name and renamed, so a load run never reads half a file. wallets.json: when the seed copied
+// a new prefix's wallets straight in, it was written from that stream (exactly the committed
+// rows); after a re-seed it is read back from the database with COPY TO (the prefix may hold
+// wallets from earlier seeds).
 import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -71,9 +73,14 @@ async function writeWalletsJson(client: pg.ClientBase, prefix: string, path: str
   return counter.rows;
 }
 
+/** Temporary name of wallets.json while it is written (renamed when complete). */
+export function walletsFixtureTmp(fixturesDir: string): string {
+  return join(fixturesDir, `wallets.json.tmp-${process.pid}`);
+}
+
 export async function writeFixtures(
   client: pg.ClientBase,
-  opts: { prefix: string; fixturesDir: string; database: string },
+  opts: { prefix: string; fixturesDir: string; database: string; walletsFromStream?: { tmpFile: string; count: number } },
 ): Promise<WrittenFixtures> {
   const { prefix, fixturesDir } = opts;
   mkdirSync(fixturesDir, { recursive: true });
@@ -82,7 +89,13 @@ export async function writeFixtures(
   const files = [file('wallets'), file('products'), file('terminals'), file('gateways'), file('manifest')];
   const [walletsFile, productsFile, terminalsFile, gatewaysFile, manifestFile] = files as [string, string, string, string, string];
 
-  const walletCount = await writeWalletsJson(client, prefix, walletsFile);
+  let walletCount: number;
+  if (opts.walletsFromStream) {
+    renameSync(opts.walletsFromStream.tmpFile, walletsFile);
+    walletCount = opts.walletsFromStream.count;
+  } else {
+    walletCount = await writeWalletsJson(client, prefix, walletsFile);
+  }
   const products = (await client.query(
     `SELECT id, vendor_id, name, price_cents FROM products WHERE id LIKE $1 AND active ORDER BY vendor_id, id`, [pattern],
   )).rows.map((r) => ({ id: r.id, vendor_id: r.vendor_id, name: r.name, price_cents: Number(r.price_cents) }));

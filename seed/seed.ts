@@ -1,17 +1,18 @@
 // `seed()`: the test wallets, catalogue, terminals, doors and probe wallet for one prefix,
-// then the fixture files. Re-runnable: existing rows are left as they are, missing ones are
+// then the fixture files (wallets.json from the copy stream when the prefix was new). Re-runnable: existing rows are left as they are, missing ones are
 // added; only rows with the prefix (and festival_settings, when asked) are ever written.
 import pg from 'pg';
 import { fixturesDir as defaultFixturesDir } from '../stack/paths.js';
 import { testCatalog } from './catalog.js';
 import { copyWallets } from './copy-wallets.js';
 import { describeDatabase } from './database-url.js';
+import { mkdirSync, rmSync } from 'node:fs';
 import type { FixtureManifest } from '../core/fixture-manifest.js';
-import { writeFixtures } from './fixtures.js';
+import { walletsFixtureTmp, writeFixtures } from './fixtures.js';
 import { DEFAULT_PREFIX, MAX_WALLETS, validatePrefix, validateWholeNumber } from './input.js';
 import { deleteTestData, type RollbackResult } from './rollback.js';
 import { applySettingsChange, validateSettingsChange, type FestivalSettingsChange } from './settings.js';
-import { prefixLockName, probeWalletId } from './test-prefix.js';
+import { prefixLockName, probeWalletId, seededWalletIdPrefix } from './test-prefix.js';
 import { DEFAULT_FAKER_SEED, WalletRowGenerator } from './wallet-rows.js';
 
 export const PROBE_BALANCE_CENTS = 100_000_000; // 1,000,000.00: preflight must never run it dry
@@ -33,6 +34,8 @@ export interface SeedSummary {
   prefix: string;
   walletsRequested: number;
   walletsInserted: number;
+  /** 'direct': one COPY straight into wallets (new prefix); 'staged': re-seed through ON CONFLICT. */
+  walletCopy: 'direct' | 'staged';
   /** Seeded wallets the fixtures list (all of the prefix's w-NNNNNN wallets in the database). */
   walletsInFixtures: number;
   rowsInserted: Record<'vendors' | 'products' | 'terminals' | 'gateways' | 'probe_wallet', number>;
@@ -74,6 +77,8 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
     let walletsInserted: number;
     let rowsInserted: SeedSummary['rowsInserted'];
     let settingsUpdated: boolean;
+    let walletsFromStream: { tmpFile: string; count: number } | undefined;
+    let walletCopy: SeedSummary['walletCopy'];
     try {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [prefixLockName(prefix)]);
       rowsInserted = {
@@ -90,30 +95,40 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
       settingsUpdated = await applySettingsChange(client, settings);
 
       let lastReport = performance.now();
-      const copied = await copyWallets(client, generator, wallets, (phase, done) => {
+      mkdirSync(fixturesDir, { recursive: true });
+      const copied = await copyWallets(client, generator, wallets, {
+        walletIdPrefix: seededWalletIdPrefix(prefix),
+        walletsFileTmp: walletsFixtureTmp(fixturesDir),
+        onProgress: (phase, done) => {
         const now = performance.now();
         if (phase === 'inserting') {
           if (wallets >= 100_000) say(`wallets: ${wallets.toLocaleString('en')} streamed, inserting into wallets ...`);
+        } else if (phase === 'copied') {
+          if (wallets >= 100_000) say(`wallets: ${done.toLocaleString('en')} copied into wallets`);
         } else if (now - lastReport >= 1000) {
           lastReport = now;
           const rate = Math.round(done / ((now - started) / 1000));
           say(`wallets: ${done.toLocaleString('en')}/${wallets.toLocaleString('en')} streamed (${rate.toLocaleString('en')}/s)`);
         }
-      });
+      } });
       walletsInserted = copied.inserted;
+      walletCopy = copied.path;
+      walletsFromStream = copied.walletsFile ? { tmpFile: copied.walletsFile, count: copied.inserted } : undefined;
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
+      rmSync(walletsFixtureTmp(fixturesDir), { force: true });
       throw err;
     }
 
     if (wallets >= 100_000) say(`writing fixtures to ${fixturesDir} ...`);
-    const written = await writeFixtures(client, { prefix, fixturesDir, database: describeDatabase(options.databaseUrl) });
+    const written = await writeFixtures(client, { prefix, fixturesDir, database: describeDatabase(options.databaseUrl), walletsFromStream });
     const seconds = (performance.now() - started) / 1000;
     return {
       prefix,
       walletsRequested: wallets,
       walletsInserted,
+      walletCopy,
       walletsInFixtures: written.manifest.wallets,
       rowsInserted,
       settingsUpdated,

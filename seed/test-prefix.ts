@@ -12,8 +12,13 @@ export function prefixLockName(prefix: string): string {
   return `moshpit-test-data:${prefix}`;
 }
 
+/** What every seeded wallet id of the prefix starts with. */
+export function seededWalletIdPrefix(prefix: string): string {
+  return `${prefix}w-`;
+}
+
 export function walletId(prefix: string, index: number): string {
-  return `${prefix}w-${String(index).padStart(6, '0')}`;
+  return `${seededWalletIdPrefix(prefix)}${String(index).padStart(6, '0')}`;
 }
 
 export function probeWalletId(prefix: string): string {

@@ -16,8 +16,9 @@
 import { outcomeMetric } from '../core/metric-names.js';
 import { WRITE_OPERATIONS, type WriteOperation } from '../core/operations.js';
 import { safeInt } from './pg-integers.js';
+import { int, sumOf } from './single-pass/fingerprints.js';
 import type { RunSummary } from './summary.js';
-import type { CheckContext, Witness } from './types.js';
+import type { CheckContext, PassResults, Witness } from './types.js';
 
 export interface OpReconciliation {
   op: WriteOperation;
@@ -44,9 +45,36 @@ const HELD_SQL = `
   SELECT 'funding_webhook', count(*), coalesce(sum(amount_cents) FILTER (WHERE status = 'confirmed'), 0) FROM funding_intents
     WHERE idempotency_key LIKE $1 AND status IN ('confirmed', 'failed')`;
 
+type Held = ReadonlyMap<string, { held: unknown; held_cents: unknown }>;
+
 export async function reconcile(db: CheckContext['db'], runKeyLike: string, summary: RunSummary): Promise<OpReconciliation[]> {
   const { rows } = await db.query(HELD_SQL, [runKeyLike]);
-  const held = new Map(rows.map((r) => [r.op as string, r]));
+  return reconcileHeld(new Map(rows.map((r) => [r.op as string, { held: r.held, held_cents: r.held_cents }])), summary);
+}
+
+/**
+ * What the run's keys hold, from the single-pass table passes: each counts the run's rows (r:
+ * key LIKE the run's keys, whatever the wallet) beside the scope's, the rows HELD_SQL counts.
+ */
+export function heldFromPasses(p: PassResults): Held {
+  const scans = p.one('keys:nfc_scan_log');
+  const orders = p.one('orders');
+  const recharges = p.one('recharges');
+  const funding = p.rows('funding');
+  const settled = funding.filter((r) => r.status === 'confirmed' || r.status === 'failed');
+  const confirmed = funding.filter((r) => r.status === 'confirmed');
+  return new Map([
+    ['entry', { held: scans.admissions, held_cents: p.one('ledger').run_reentry_fee_cents }],
+    ['exit', { held: scans.exits, held_cents: 0 }],
+    ['order', { held: orders.run_rows, held_cents: orders.run_cents }],
+    ['recharge', { held: recharges.run_rows, held_cents: recharges.run_cents }],
+    ['funding_webhook', { held: int(sumOf(...settled.map((r) => r.run_rows))), held_cents: int(sumOf(...confirmed.map((r) => r.run_cents))) }],
+  ]);
+}
+
+export const HELD_PASSES = ['keys:nfc_scan_log', 'ledger', 'orders', 'recharges', 'funding'] as const;
+
+export function reconcileHeld(held: Held, summary: RunSummary): OpReconciliation[] {
   return WRITE_OPERATIONS.map((op) => {
     const h = held.get(op);
     return {
@@ -91,7 +119,7 @@ export function phantomWrites(table: OpReconciliation[]): Witness[] {
 }
 
 /** Why reconciliation cannot run for this context, or null when it can. */
-export function reconciliationSkipReason(ctx: CheckContext): string | null {
+export function reconciliationSkipReason(ctx: Pick<CheckContext, 'scope' | 'summary'>): string | null {
   if (!ctx.scope.runKeyLike) return 'no run id: reconciliation needs a run (--run <id> or --latest)';
   if (!ctx.summary) return 'the run has no summary.json';
   return null;

@@ -3,6 +3,7 @@
 // it after k6; `moshpit validate-results` is a thin CLI over it.
 import { RUN_FILES } from '../core/results-layout.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { resultsDir as defaultResultsDir } from '../stack/paths.js';
@@ -11,11 +12,12 @@ import { dbIntegerTypes } from './pg-integers.js';
 import { formatReport, verdictLine } from './report/human.js';
 import { junitXml } from './report/junit.js';
 import type { ValidationReport } from './report/types.js';
+import { passesNeeded, runPasses, type PassRun, type PassTiming } from './single-pass/run-passes.js';
 import { assertSafeRunId } from './results-dir.js';
 import { DEFAULT_PREFIX, makeScope } from './scope.js';
 import { inSnapshot, openSharedSnapshot } from './snapshot.js';
 import { readRunSummary, summaryPath, unreadableSummary, type RunSummary } from './summary.js';
-import { DEFAULT_BOUNDS, type Bounds, type CheckContext, type Checker, type CheckerResult } from './types.js';
+import { DEFAULT_BOUNDS, type Bounds, type CheckContext, type Checker, type CheckerResult, type CheckOutcome, type Queryable } from './types.js';
 
 export interface ValidationOptions {
   databaseUrl: string;
@@ -34,15 +36,25 @@ export interface ValidationOptions {
   /** Witnesses per checker (default 5). */
   witnesses?: number;
   bounds?: Partial<Bounds>;
-  /** Checkers running at once, each on its own connection (default 4). */
+  /** Queries running at once, each on its own connection (default: validationConcurrency(), one per core). */
   concurrency?: number;
   /** Per-query limit (default 10 min): a runaway query fails its checker, not the run. */
   statementTimeoutMs?: number;
   /** work_mem per checker query (default '64MB'; each of `concurrency` checkers may use a few times this). */
   workMem?: string;
+  /**
+   * Settle checkers from one aggregate pass per table (default true); false runs every
+   * checker's exact query (the reference the single pass is tested against).
+   */
+  singlePass?: boolean;
 }
 
 export { formatReport };
+
+/** Default validation concurrency: one query per core of this machine (the database is usually local; more only queue). */
+export function validationConcurrency(): number {
+  return Math.max(1, availableParallelism());
+}
 
 function redact(url: string): string {
   try {
@@ -54,40 +66,65 @@ function redact(url: string): string {
   }
 }
 
-async function runChecker(checker: Checker, ctx: Omit<CheckContext, 'db'>, exec: (fn: (db: CheckContext['db']) => Promise<CheckerResult>) => Promise<CheckerResult>): Promise<CheckerResult> {
-  const started = performance.now();
-  const base = { name: checker.name, anomaly: checker.anomaly, description: checker.description };
+/** Settles a checker from the passes when they agree; null when its exact query must run. */
+function screened(checker: Checker, ctx: Omit<CheckContext, 'db'>, passes: PassRun | null): CheckOutcome | null {
+  const screen = checker.screen;
+  if (!passes || !screen || !screen.passes.every((p) => passes.ok.has(p))) return null;
   try {
-    return await exec(async (db) => {
-      const out = await checker.run({ ...ctx, db });
-      const result: CheckerResult = {
-        ...base,
-        ok: out.violations === 0,
-        violations: out.violations,
-        witnesses: out.witnesses,
-        durationMs: Math.round(performance.now() - started),
-      };
-      if (out.info) result.info = out.info;
-      if (out.skipped) result.skipped = out.skipped;
-      return result;
-    });
-  } catch (err) {
-    return { ...base, ok: false, violations: 0, witnesses: [], error: (err as Error).message, durationMs: Math.round(performance.now() - started) };
+    const out = screen.decide(passes.results, ctx);
+    return out && out.violations === 0 ? out : null;
+  } catch {
+    return null; // a value the screen cannot read: the exact query decides
   }
 }
 
-/** Runs at most `limit` tasks at once; results keep the input order. */
-async function boundedAll<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
-  const out: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      out[i] = await tasks[i]!();
-    }
+async function runChecker(
+  checker: Checker,
+  ctx: Omit<CheckContext, 'db'>,
+  exec: <T>(fn: (db: Queryable) => Promise<T>) => Promise<T>,
+  passes: PassRun | null,
+): Promise<CheckerResult> {
+  const started = performance.now();
+  const base = { name: checker.name, anomaly: checker.anomaly, description: checker.description };
+  const result = (out: CheckOutcome, decidedBy: CheckerResult['decidedBy']): CheckerResult => {
+    const r: CheckerResult = {
+      ...base,
+      ok: out.violations === 0,
+      violations: out.violations,
+      witnesses: out.witnesses,
+      durationMs: Math.round(performance.now() - started),
+      decidedBy,
+    };
+    if (out.info) r.info = out.info;
+    if (out.skipped) r.skipped = out.skipped;
+    return r;
   };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return out;
+  const settled = screened(checker, ctx, passes);
+  if (settled) return result(settled, 'single-pass');
+  try {
+    return await exec(async (db) => result(await checker.run({ ...ctx, db }), 'exact'));
+  } catch (err) {
+    return { ...base, ok: false, violations: 0, witnesses: [], error: (err as Error).message, durationMs: Math.round(performance.now() - started), decidedBy: 'exact' };
+  }
+}
+
+/** Runs at most `n` tasks at once, in the order they were handed in. */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const queue: Array<() => void> = [];
+  const release = () => {
+    running--;
+    queue.shift()?.();
+  };
+  return <T>(task: () => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      const start = () => {
+        running++;
+        task().then(resolve, reject).finally(release);
+      };
+      if (running < n) start();
+      else queue.push(start);
+    });
 }
 
 export async function runValidation(options: ValidationOptions): Promise<ValidationReport> {
@@ -98,7 +135,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
   const checkers = selectCheckers(options.checkers);
   const bounds: Bounds = { ...DEFAULT_BOUNDS, ...options.bounds };
   const resultsDir = options.resultsDir ?? defaultResultsDir;
-  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const concurrency = Math.max(1, options.concurrency ?? validationConcurrency());
   const limits = { statementTimeoutMs: options.statementTimeoutMs ?? 600_000, workMem: options.workMem ?? '64MB' };
 
   // A malformed summary fails the checkers that read it (reconciliation), not the whole validation.
@@ -121,6 +158,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
   pool.on('error', () => {}); // an idle client's error surfaces in the checker that next uses the pool
   let results: CheckerResult[];
   let snapshotMode: ValidationReport['snapshot'];
+  let passTimings: PassTiming[] = [];
   let asOf: Date;
   try {
     const snapshot = await openSharedSnapshot(pool);
@@ -130,14 +168,16 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     asOf = runEnd && runEnd < snapshot.asOf ? runEnd : snapshot.asOf;
     try {
       const ctx = { scope, bounds, witnessLimit: Math.max(0, options.witnesses ?? 5), asOf, summary };
-      results = await boundedAll(
-        checkers.map((checker) => () =>
-          runChecker(checker, ctx, (fn) =>
-            inSnapshot(pool, snapshot, limits, fn),
-          ),
-        ),
-        concurrency,
-      );
+      const exec = <T>(fn: (db: Queryable) => Promise<T>) => inSnapshot(pool, snapshot, limits, fn);
+      const limit = limiter(concurrency);
+      // The table passes first; checkers without a screen run beside them; the screened ones
+      // are settled from the passes and run their exact queries only where those disagree.
+      const useSinglePass = options.singlePass !== false;
+      const passRun = useSinglePass ? runPasses(passesNeeded(checkers), ctx, exec, limit) : Promise.resolve(null);
+      const unscreened = checkers.map((c) => (useSinglePass && c.screen ? null : limit(() => runChecker(c, ctx, exec, null))));
+      const passes = await passRun;
+      passTimings = passes?.timings ?? [];
+      results = await Promise.all(checkers.map((c, i) => unscreened[i] ?? (screened(c, ctx, passes) ? runChecker(c, ctx, exec, passes) : limit(() => runChecker(c, ctx, exec, passes)))));
     } finally {
       await snapshot.close();
     }
@@ -168,6 +208,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
       violations: results.reduce((s, r) => s + r.violations, 0),
     },
     results,
+    passes: passTimings,
   };
 
   const outDir = options.outDir ?? (runId ? join(resultsDir, runId) : null);

@@ -1,5 +1,6 @@
 // The contract between the validation runner and its checkers: one checker per invariant,
 // each a set-based query over one run's scope that returns a count and a few witnesses.
+import type { PassName } from './single-pass/passes.js';
 import type { RunSummary } from './summary.js';
 
 /** What a validation looks at: wallets whose ids start with the prefix, and optionally one run's keys. */
@@ -56,6 +57,25 @@ export interface CheckOutcome {
   skipped?: string;
 }
 
+/** The single-pass results a checker reads: the rows of each table pass it named. */
+export interface PassResults {
+  /** All rows of a pass (grouped passes return several). */
+  rows(name: PassName): ReadonlyArray<Record<string, unknown>>;
+  /** The one row of an ungrouped pass. */
+  one(name: PassName): Record<string, unknown>;
+}
+
+/**
+ * How a checker is decided from the table passes (validate/single-pass/): `decide` compares
+ * counts, sums and fingerprints and returns the outcome when they settle it, or null when
+ * they disagree (or cannot tell): then the checker's exact run() decides and finds witnesses.
+ * A screen may only return an outcome with violations 0 (the exact query owns every finding).
+ */
+export interface CheckerScreen {
+  passes: readonly PassName[];
+  decide(p: PassResults, ctx: Omit<CheckContext, 'db'>): CheckOutcome | null;
+}
+
 export interface Checker {
   /** Stable id: CLI --only, JUnit testcase name, e2e assertions. */
   name: string;
@@ -64,6 +84,8 @@ export interface Checker {
   /** One line: the invariant in words. */
   description: string;
   run(ctx: CheckContext): Promise<CheckOutcome>;
+  /** Decides the checker from the single-pass table aggregates when they agree. */
+  screen?: CheckerScreen;
 }
 
 export interface CheckerResult {
@@ -75,6 +97,8 @@ export interface CheckerResult {
   witnesses: Witness[];
   info?: Record<string, unknown>;
   skipped?: string;
+  /** 'single-pass': settled by the table passes agreeing; 'exact': by the checker's own query. */
+  decidedBy?: 'single-pass' | 'exact';
   /** The checker itself failed (query error, timeout): counted as not ok. */
   error?: string;
   durationMs: number;

@@ -54,8 +54,11 @@ export interface BenchServer {
   dropCached(family: string): Promise<string[]>;
   /** `pgbench -i -s <scale>` into a fresh database; the database stays for runs until dropped. */
   pgbenchInit(scale: number): Promise<{ db: BenchDatabase; init: PgbenchInit }>;
-  /** `pgbench` (built-in TPC-B-like) on a database pgbenchInit made. */
-  pgbenchRun(db: BenchDatabase, clients: number, seconds: number): Promise<PgbenchRun>;
+  /**
+   * `pgbench` on a database: the built-in TPC-B-like transaction (on a pgbenchInit database),
+   * or the given custom script files (`-f`, equal weights) on any database.
+   */
+  pgbenchRun(db: BenchDatabase, clients: number, seconds: number, scripts?: readonly string[]): Promise<PgbenchRun>;
   query<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string, params?: unknown[]): Promise<pg.QueryResult<T>>;
   /** Drops every database this server object created and still holds; stops the cluster if we started it. */
   close(keep: boolean): Promise<void>;
@@ -208,9 +211,10 @@ export async function openBenchServer(opts: { databaseUrl?: string; log: (line: 
       const parsed = parsePgbenchInit(`${r.stdout}\n${r.stderr}`);
       return { db, init: { ...parsed, rows: scale * 100_000 } };
     },
-    async pgbenchRun(db, clients, seconds) {
+    async pgbenchRun(db, clients, seconds, scripts = []) {
       const threads = Math.max(1, Math.min(clients, 2));
-      const r = await exec(pgbench, ['-c', String(clients), '-j', String(threads), '-T', String(seconds), '-n', ...connectionArgs(db.url), db.name], { env: connectionEnv(db.url) });
+      const scriptArgs = scripts.flatMap((f) => ['-f', `${f}@1`]);
+      const r = await exec(pgbench, ['-c', String(clients), '-j', String(threads), '-T', String(seconds), '-n', ...scriptArgs, ...connectionArgs(db.url), db.name], { env: connectionEnv(db.url) });
       return { ...parsePgbenchRun(`${r.stdout}\n${r.stderr}`), clients, seconds };
     },
     async close(keep) {

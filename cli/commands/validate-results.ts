@@ -32,7 +32,7 @@ validation-junit.xml. Exit 0 all checks pass, 4 violations found (as a scenario 
   --stuck-key-after <s>      in_progress idempotency key age that counts as stuck (default ${DEFAULT_BOUNDS.stuckKeySeconds})
   --pending-funding-after <s> pending funding intent age that counts as orphaned (default ${DEFAULT_BOUNDS.pendingFundingSeconds})
   --scan-window <s>          duplicate NFC scan window, information only (default ${DEFAULT_BOUNDS.duplicateScanWindowSeconds})
-  --concurrency <n>          checkers running at once (default 4)
+  --concurrency <n>          queries running at once (default: one per core)
   --work-mem <size>          PostgreSQL work_mem per checker query (default 64MB; more is faster on big runs)
   --out <dir>                write the reports here (needed to write them without a run)
   --json                     print the report as JSON instead of text

@@ -191,6 +191,14 @@ describe('moshpit bench --quick', () => {
     expect(measures('seeding')).toMatch(/growth/);
     expect(measures('validation')).toMatch(/validation time/);
     expect(measures('validation')).toMatch(/growth/);
+    // Issue 12's references, beside the older ones.
+    expect(ratioLabels('seeding')).toMatch(/seed ÷ pgbench -i/);
+    expect(ratioLabels('seeding')).toMatch(/seed ÷ COPY from file/);
+    expect(ratioLabels('seeding')).toMatch(/seed ÷ INSERT \.\.\. SELECT/);
+    expect(ratioLabels('validation')).toMatch(/validation ÷ ledger scan/);
+    expect(ratioLabels('validation')).toMatch(/validation ÷ all-tables scan/);
+    expect(ratioLabels('capacity')).toMatch(/orders\/s ÷ pgbench tps/);
+    expect(ratioLabels('capacity')).toMatch(/orders\/s ÷ procedure calls\/s/);
     // Load generator: flows on the engine vs a bare script on it vs a plain undici loop.
     expect(measures('load-generator')).toMatch(/Artillery CPU per request while requests flow, open model: our concession flows/);
     expect(measures('load-generator')).toMatch(/closed loop: our concession flows/);

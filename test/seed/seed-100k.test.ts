@@ -19,7 +19,8 @@ it('seeds 100,000 wallets in bulk and streams them into wallets.json', async () 
   expect(summary.walletsInserted).toBe(100_000);
   expect(await count(db.pool, `SELECT count(*) FROM wallets WHERE id LIKE 'bench\\_w-%'`)).toBe(100_000);
   expect(await count(db.pool, `SELECT count(*) FROM wallets WHERE balance_cents <> opening_balance_cents`)).toBe(0);
-  expect(progress.some((l) => /inserting into wallets/.test(l))).toBe(true);
+  expect(summary.walletCopy).toBe('direct'); // a new prefix: one COPY straight into wallets
+  expect(progress.some((l) => /100,000 copied into wallets/.test(l))).toBe(true);
   // A loose floor (the machine is shared; ~65-90k/s when quiet): row-by-row inserts over the
   // network would not reach it.
   expect(summary.walletsPerSecond).toBeGreaterThan(5_000);

@@ -38,6 +38,7 @@ describe('seed 5,000 wallets', () => {
 
     expect(first.walletsRequested).toBe(5000);
     expect(first.walletsInserted).toBe(5000);
+    expect(first.walletCopy).toBe('direct');
     expect(first.rowsInserted).toEqual({ vendors: 4, products: testCatalog('k6-test-').products.length, terminals: 4, gateways: 2, probe_wallet: 1 });
     expect(await count(db.pool, `SELECT count(*) FROM wallets WHERE id ~ '^k6-test-w-[0-9]{6}$'`)).toBe(5000);
     expect(await count(db.pool, `SELECT count(*) FROM wallets`)).toBe(5002);
@@ -110,6 +111,7 @@ describe('seed 5,000 wallets', () => {
 
     const again = await seed({ databaseUrl: db.url, fixturesDir });
     expect(again.walletsInserted).toBe(1);
+    expect(again.walletCopy).toBe('staged');
     expect(again.rowsInserted).toEqual({ vendors: 0, products: 1, terminals: 0, gateways: 0, probe_wallet: 0 });
     const after = await prefixedRows();
     for (const table of Object.keys(before)) {

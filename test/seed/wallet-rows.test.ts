@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { BALANCE_BANDS, openingBalanceCents } from '../../seed/balance-distribution.js';
 import { asciiSlug } from '../../seed/name-pool.js';
-import { WalletRowGenerator } from '../../seed/wallet-rows.js';
+import { copyText, WalletRowGenerator } from '../../seed/wallet-rows.js';
 
 describe('wallet rows', () => {
   it('are a pure function of (prefix, faker seed, row number)', () => {
@@ -14,6 +14,17 @@ describe('wallet rows', () => {
     const other = new WalletRowGenerator('k6-test-', 8);
     const differing = [1, 2, 3, 4, 5, 6, 7, 8].filter((n) => other.row(n).holderName !== a.row(n).holderName);
     expect(differing.length).toBeGreaterThan(4);
+  });
+
+  it('copy lines carry exactly row()\'s values, escaped for COPY once per name', () => {
+    const g = new WalletRowGenerator('k6-test-');
+    for (const n of [1, 2, 77, 5000, 123_456, 1_000_000]) {
+      const r = g.row(n);
+      const c = g.copyLine(n);
+      expect(c.line).toBe(`${r.id}\t${copyText(r.holderName)}\t${r.email}\t${r.balanceCents}\t${r.balanceCents}\n`);
+      expect(c).toMatchObject({ id: r.id, balanceCents: r.balanceCents });
+    }
+    expect(copyText('a\\b\tc\nd\re')).toBe('a\\\\b\\tc\\nd\\re');
   });
 
   it('have realistic, varied names and ASCII e-mails on reserved example domains', () => {

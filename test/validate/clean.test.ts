@@ -1,7 +1,7 @@
 // No false alarms: a festival day run through the real procedures, with rejections, a
 // replay and a duplicate webhook, passes every checker, with and without reconciliation.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CHECKER_NAMES } from '../../validate/checkers/index.js';
+import { CHECKER_NAMES, CHECKERS } from '../../validate/checkers/index.js';
 import { useTestDatabase } from '../support/db.js';
 import { buildBaseline } from './support/baseline.js';
 import { resetFestivalTables } from './support/reset.js';
@@ -25,6 +25,21 @@ describe('clean festival day', () => {
     expect(ops.find((o) => o.op === 'order')).toMatchObject({ acked: 3, rejected: 1, held: 3, acked_cents: 650 * 2 + 450 + 300 + 650, held_cents: 2700 });
     expect(ops.find((o) => o.op === 'entry')).toMatchObject({ acked: 2 + 1 + 1, rejected: 2, held: 4, acked_cents: 500, held_cents: 500 });
     expect(ops.find((o) => o.op === 'funding_webhook')).toMatchObject({ acked: 2, acked_cents: 2000, held: 2, held_cents: 2000 }); // one paid, one failed
+  });
+
+  it('settles every screened checker from the table passes, without its exact query', async () => {
+    const { f } = await buildBaseline(db.pool);
+    const resultsDir = tempResultsDir();
+    writeSummary(resultsDir, 'run-1', f.summary());
+    const report = await validate(db.url, { runId: 'run-1', resultsDir });
+    expect(report.passes!.filter((p) => p.error)).toEqual([]);
+    const screened = CHECKERS.filter((c) => c.screen).map((c) => c.name);
+    expect(screened.length).toBeGreaterThan(20);
+    // duplicate-scans has examples to show here (the baseline's scans are milliseconds apart).
+    const byExact = report.results.filter((r) => screened.includes(r.name) && r.decidedBy !== 'single-pass').map((r) => r.name);
+    expect(byExact).toEqual(['duplicate-scans']);
+    const exact = await validate(db.url, { runId: 'run-1', resultsDir, singlePass: false });
+    expect(exact.results.every((r) => r.decidedBy === 'exact')).toBe(true);
   });
 
   it('reports information without failing: declined orders, fresh pending funding, rejections', async () => {

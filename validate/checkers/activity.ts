@@ -1,6 +1,7 @@
 // Information, never a failure: what happened in the scope, including findings worth
 // reporting that are not defects (declined orders, offline shortfalls, rejections by code).
 import type { Checker } from '../types.js';
+import { agreed, big, int, sumOf } from '../single-pass/fingerprints.js';
 
 export const activity: Checker = {
   name: 'activity',
@@ -40,5 +41,34 @@ export const activity: Checker = {
         rejections: Object.fromEntries(rejections.rows.map((r) => [`${r.transaction_type}:${r.code}`, r.n])),
       },
     };
+  },
+  screen: {
+    // Everything above, read from the table passes.
+    passes: ['wallets', 'ledger', 'orders', 'audit', 'recharges', 'scans', 'funding'],
+    decide: (p) => {
+      const w = p.one('wallets');
+      const o = p.one('orders');
+      const audit = p.rows('audit');
+      const rejections = new Map<string, bigint>();
+      for (const r of audit) {
+        if (r.status !== 'rejected' && r.status !== 'failed') continue;
+        const key = `${r.transaction_type}:${r.code ?? r.status}`;
+        rejections.set(key, (rejections.get(key) ?? 0n) + big(r.n));
+      }
+      const declined = audit.filter((r) => r.transaction_type === 'order' && r.status === 'rejected' && r.code === 'insufficient_funds');
+      return agreed({
+        wallets: int(w.wallets),
+        wallets_inside: int(w.inside_scope),
+        ledger_rows: int(p.one('ledger').rows),
+        orders_completed: int(o.completed),
+        offline_shortfall_orders: int(o.offline_shortfall),
+        offline_shortfall_cents: int(o.shortfall_cents),
+        declined_orders: int(sumOf(...declined.map((r) => r.n))),
+        recharges: int(p.one('recharges').n),
+        gate_scans: int(p.one('scans').scans),
+        funding_intents: Object.fromEntries([...p.rows('funding')].sort((a, b) => String(a.status).localeCompare(String(b.status), 'en')).map((r) => [r.status, int(r.n)])),
+        rejections: Object.fromEntries([...rejections.keys()].sort().map((k) => [k, int(rejections.get(k))])),
+      });
+    },
   },
 };

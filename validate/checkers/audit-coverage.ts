@@ -1,6 +1,7 @@
 // Every ledger row has its audit record (app_transaction_log.ledger_id).
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
+import { agreed, same, sumOf } from '../single-pass/fingerprints.js';
 
 export const auditCoverage: Checker = {
   name: 'audit-coverage',
@@ -16,5 +17,14 @@ export const auditCoverage: Checker = {
       params: [ctx.scope.walletLike],
       orderBy: 'ledger_id',
     });
+  },
+  screen: {
+    // The ledger's row ids = the ledger ids the audit rows reference (as sets, counted).
+    passes: ['audit', 'ledger'],
+    decide: (p) => {
+      const l = p.one('ledger');
+      const a = p.rows('audit');
+      return same(sumOf(...a.map((r) => r.ledger_refs)), l.rows) && same(sumOf(...a.map((r) => r.ledger_ref_fp)), l.id_fp) ? agreed() : null;
+    },
   },
 };

@@ -2,6 +2,7 @@
 // no amount applied, no ledger row referenced or written in the same transaction (same xmin).
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const auditFailedNoEffect: Checker = {
   name: 'audit-failed-no-effect',
@@ -21,5 +22,11 @@ export const auditFailedNoEffect: Checker = {
       params: [ctx.scope.walletLike],
       orderBy: 'audit_id',
     });
+  },
+  screen: {
+    passes: ['audit', 'ledger'],
+    // Flags on the audit rows; a ledger row written in a refused attempt's transaction: ledger pass.
+    decide: (p) => (p.rows('audit').every((r) => (r.status !== 'rejected' && r.status !== 'failed') || same(r.with_effect, 0))
+      && same(p.one('ledger').in_refused_transaction, 0) ? agreed() : null),
   },
 };

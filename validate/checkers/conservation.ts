@@ -5,6 +5,7 @@
 // Order debits are total - shortfall_cents (an offline order can only take what was there).
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
+import { agreed, big, int } from '../single-pass/fingerprints.js';
 
 // One row per wallet and per business record, aggregated once by wallet; $1 = wallet LIKE.
 const PER_WALLET = `
@@ -53,5 +54,23 @@ export const conservation: Checker = {
     });
     const totals = await ctx.db.query(TOTALS, [ctx.scope.walletLike]);
     return { ...r, info: { totals: totals.rows[0] } };
+  },
+  screen: {
+    // Per wallet, as fingerprints: Σ hash(wallet) x (balance - opening) = the same sum over
+    // confirmed funding + recharges - order debits - re-entry fees.
+    passes: ['wallets', 'recharges', 'funding', 'orders', 'scans'],
+    decide: (p) => {
+      const w = p.one('wallets');
+      const r = p.one('recharges');
+      const f = p.rows('funding').find((x) => x.status === 'confirmed') ?? { cents: 0, wallet_fp: 0 };
+      const o = p.one('orders');
+      const s = p.one('scans');
+      const flowsFp = big(r.wallet_fp) + big(f.wallet_fp) - big(o.debited_wallet_fp) - big(s.fee_wallet_fp);
+      if (big(w.moved_fp) !== flowsFp) return null;
+      const credited = big(f.cents) + big(r.cents);
+      const debited = big(o.debited_cents) + big(s.fee_cents);
+      const moved = big(w.moved_cents);
+      return agreed({ totals: { credited_cents: int(credited), debited_cents: int(debited), balance_moved_cents: int(moved), unexplained_cents: int(moved - (credited - debited)) } });
+    },
   },
 };

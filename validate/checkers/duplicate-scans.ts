@@ -3,6 +3,7 @@
 // failure.
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const duplicateScans: Checker = {
   name: 'duplicate-scans',
@@ -28,5 +29,12 @@ export const duplicateScans: Checker = {
       witnesses: [],
       info: { window_seconds: ctx.bounds.duplicateScanWindowSeconds, duplicate_scans: r.violations, examples: r.witnesses },
     };
+  },
+  screen: {
+    // Information only: the exact query runs just to show examples when there are any.
+    passes: ['scans'],
+    decide: (p, ctx) => (same(p.one('scans').duplicate_scans, 0)
+      ? agreed({ window_seconds: ctx.bounds.duplicateScanWindowSeconds, duplicate_scans: 0, examples: [] })
+      : null),
   },
 };

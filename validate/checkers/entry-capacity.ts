@@ -4,6 +4,7 @@
 import { countViolationKinds } from '../violations.js';
 import type { Checker } from '../types.js';
 import { ADMISSION_RESULTS } from './gate-sequence.js';
+import { agreed, big, same } from '../single-pass/fingerprints.js';
 
 export const entryCapacity: Checker = {
   name: 'entry-capacity',
@@ -34,5 +35,14 @@ export const entryCapacity: Checker = {
       [ctx.scope.walletLike],
     );
     return { violations: r.violations, witnesses: r.witnesses, info: { ...r.byKind, ...peak.rows[0] } };
+  },
+  screen: {
+    passes: ['wallets', 'scans'],
+    decide: (p) => {
+      const w = p.one('wallets');
+      const s = p.one('scans');
+      if (!same(w.festival_settings_rows, 1) || !same(s.over_capacity, 0) || big(w.inside_all) > big(w.venue_capacity)) return null;
+      return agreed({ admission_over_capacity: 0, inside_over_capacity: 0, peak_occupancy_after: s.peak_occupancy_after ?? null, venue_capacity: w.venue_capacity });
+    },
   },
 };

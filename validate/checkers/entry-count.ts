@@ -3,6 +3,7 @@
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
 import { ADMISSION_RESULTS } from './gate-sequence.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const entryCount: Checker = {
   name: 'entry-count',
@@ -29,5 +30,14 @@ export const entryCount: Checker = {
       params: [ctx.scope.walletLike],
       orderBy: 'wallet_id',
     });
+  },
+  screen: {
+    // Σ hash(wallet) x entry_count = Σ hash(wallet) over admissions; every admission numbered in order.
+    passes: ['wallets', 'scans'],
+    decide: (p) => {
+      const w = p.one('wallets');
+      const s = p.one('scans');
+      return same(w.entry_count_sum, s.admissions) && same(w.entry_count_fp, s.admissions_fp) && same(s.misnumbered, 0) ? agreed() : null;
+    },
   },
 };

@@ -3,6 +3,7 @@
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
 import { EFFECTIVE_SCANS_WITH_PREVIOUS } from './gate-sequence.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const entryExitSequence: Checker = {
   name: 'entry-exit-sequence',
@@ -17,5 +18,10 @@ export const entryExitSequence: Checker = {
       params: [ctx.scope.walletLike],
       orderBy: 'wallet_id, scan_id',
     });
+  },
+  screen: {
+    // Clean when every effective scan keeps the alternation (admission first); else exact.
+    passes: ['scans'],
+    decide: (p) => (same(p.one('scans').out_of_sequence, 0) ? agreed() : null),
   },
 };

@@ -3,6 +3,7 @@
 // updates hide capacity breaches from occupancy_after). Global: the venue has one counter.
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const entryOccupancy: Checker = {
   name: 'entry-occupancy',
@@ -17,5 +18,12 @@ export const entryOccupancy: Checker = {
       params: [],
       orderBy: 'occupancy',
     });
+  },
+  screen: {
+    passes: ['wallets'],
+    decide: (p) => {
+      const w = p.one('wallets');
+      return same(w.venue_state_rows, 1) && same(w.occupancy, w.inside_all) ? agreed() : null;
+    },
   },
 };

@@ -4,6 +4,7 @@
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
 import { ADMISSION_RESULTS, EFFECTIVE_SCAN_RESULTS } from './gate-sequence.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const entryPresence: Checker = {
   name: 'entry-presence',
@@ -25,5 +26,16 @@ export const entryPresence: Checker = {
       params: [ctx.scope.walletLike],
       orderBy: 'wallet_id',
     });
+  },
+  screen: {
+    // With the scans alternating (admission first), a wallet's last effective scan is an
+    // admission exactly when it has one admission more than exits: compare that set with the
+    // wallets inside.
+    passes: ['wallets', 'scans'],
+    decide: (p) => {
+      const w = p.one('wallets');
+      const s = p.one('scans');
+      return same(s.out_of_sequence, 0) && same(w.inside_scope, s.inside) && same(w.inside_fp, s.inside_fp) ? agreed() : null;
+    },
   },
 };

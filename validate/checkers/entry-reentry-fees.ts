@@ -6,6 +6,7 @@
 import { countViolationKinds } from '../violations.js';
 import type { Checker } from '../types.js';
 import { ADMISSION_RESULTS } from './gate-sequence.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const entryReentryFees: Checker = {
   name: 'entry-reentry-fees',
@@ -46,5 +47,16 @@ export const entryReentryFees: Checker = {
       },
     });
     return { violations: r.violations, witnesses: r.witnesses, info: r.byKind };
+  },
+  screen: {
+    // Admissions that owe the fee and fee ledger rows as (scan, wallet) sets, weighted by the fee.
+    passes: ['scans', 'ledger'],
+    decide: (p) => {
+      const s = p.one('scans');
+      const l = p.one('ledger');
+      return same(s.fee_recorded_bad, 0) && same(s.fee_due_n, l.reentry_fee_n) && same(s.fee_due_cfp, l.reentry_fee_cfp) && same(s.fee_due_afp, l.reentry_fee_afp)
+        ? agreed({ admission_fee_mismatch: 0, fee_without_readmission: 0 })
+        : null;
+    },
   },
 };

@@ -2,6 +2,7 @@
 // amount; an intent that is not confirmed is not credited; no funding credit without an intent.
 import { countViolationKinds } from '../violations.js';
 import type { Checker } from '../types.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const fundingCreditedOnce: Checker = {
   name: 'funding-credited-once',
@@ -36,5 +37,16 @@ export const fundingCreditedOnce: Checker = {
       },
     });
     return { violations: r.violations, witnesses: r.witnesses, info: r.byKind };
+  },
+  screen: {
+    // Confirmed intents and funding credits as (intent, wallet) sets; other intents have none.
+    passes: ['funding', 'ledger'],
+    decide: (p) => {
+      const c = p.rows('funding').find((r) => r.status === 'confirmed') ?? { n: 0, credit_cfp: 0, credit_afp: 0 };
+      const l = p.one('ledger');
+      return same(c.n, l.funding_n) && same(c.credit_cfp, l.funding_cfp) && same(c.credit_afp, l.funding_afp)
+        ? agreed({ intent_credit_mismatch: 0, credit_without_intent: 0 })
+        : null;
+    },
   },
 };

@@ -5,6 +5,7 @@ import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
 import { EFFECTIVE_SCAN_RESULTS } from './gate-sequence.js';
 import { keyScopeCondition, keyScopeParams } from './key-scope.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 const KEYED_EFFECTS: ReadonlyArray<{ table: string; where?: string }> = [
   { table: 'ledger' },
@@ -37,5 +38,10 @@ export const idempotencyOnce: Checker = {
       params: keyScopeParams(ctx.scope),
       orderBy: 'key',
     });
+  },
+  screen: {
+    // One keyed table at a time: no key with two rows in any of them.
+    passes: ['keys:ledger', 'keys:orders', 'keys:recharges', 'keys:funding_intents', 'keys:nfc_scan_log'],
+    decide: (p) => (idempotencyOnce.screen!.passes.every((t) => same(p.one(t).repeated_keys, 0)) ? agreed() : null),
   },
 };

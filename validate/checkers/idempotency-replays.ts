@@ -3,6 +3,7 @@
 // referenced, no ledger row written in the same transaction (same xmin), no balance change.
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const idempotencyReplays: Checker = {
   name: 'idempotency-replays',
@@ -23,5 +24,11 @@ export const idempotencyReplays: Checker = {
       params: [ctx.scope.walletLike],
       orderBy: 'audit_id',
     });
+  },
+  screen: {
+    passes: ['audit', 'ledger'],
+    // Flags on the audit rows; a ledger row written in a refused attempt's transaction: ledger pass.
+    decide: (p) => (p.rows('audit').every((r) => r.status !== 'replayed' || same(r.with_effect, 0))
+      && same(p.one('ledger').in_refused_transaction, 0) ? agreed() : null),
   },
 };

@@ -4,6 +4,7 @@
 import { safeInt } from '../pg-integers.js';
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 const IN_SCOPE = `(CASE WHEN $2::text IS NULL THEN k.wallet_id LIKE $1 ELSE k.key LIKE $2 END)`;
 
@@ -30,5 +31,12 @@ export const idempotencyStuck: Checker = {
     );
     const freshInProgress = safeInt(fresh.rows[0]!.n, 'fresh in-progress keys');
     return { ...r, info: { bound_seconds: ctx.bounds.stuckKeySeconds, fresh_in_progress: freshInProgress } };
+  },
+  screen: {
+    passes: ['idempotency_keys'],
+    decide: (p, ctx) => {
+      const k = p.one('idempotency_keys');
+      return same(k.stuck, 0) ? agreed({ bound_seconds: ctx.bounds.stuckKeySeconds, fresh_in_progress: safeInt(k.fresh_in_progress, 'fresh in-progress keys') }) : null;
+    },
   },
 };

@@ -3,6 +3,7 @@
 // interleaved on one wallet (the row was written from a stale balance).
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const ledgerChain: Checker = {
   name: 'ledger-chain',
@@ -24,5 +25,16 @@ export const ledgerChain: Checker = {
       params: [ctx.scope.walletLike],
       orderBy: 'wallet_id, ledger_id',
     });
+  },
+  screen: {
+    // The ledger's ordered pass: no break between rows; and the chain's ends (first row's
+    // start, last row's balance_after) are each wallet's opening and balance. A wallet
+    // without rows has opening = balance, which ledger-sum's agreement makes sure of.
+    passes: ['wallets', 'ledger'],
+    decide: (p) => {
+      const w = p.one('wallets');
+      const l = p.one('ledger');
+      return same(l.chain_breaks, 0) && same(l.chain_ends_fp, w.chain_ends_fp) && same(w.moved_fp, l.sum_fp) ? agreed() : null;
+    },
   },
 };

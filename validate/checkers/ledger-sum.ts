@@ -2,6 +2,7 @@
 // i.e. no balance change happened outside the ledger (lost updates, unlogged writes).
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const ledgerSum: Checker = {
   name: 'ledger-sum',
@@ -23,5 +24,10 @@ export const ledgerSum: Checker = {
       params: [ctx.scope.walletLike],
       orderBy: 'wallet_id',
     });
+  },
+  screen: {
+    // Σ hash(wallet) x (balance - opening) over wallets = Σ hash(wallet) x amount over the ledger.
+    passes: ['wallets', 'ledger'],
+    decide: (p) => (same(p.one('wallets').moved_fp, p.one('ledger').sum_fp) ? agreed() : null),
   },
 };

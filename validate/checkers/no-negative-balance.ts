@@ -1,6 +1,7 @@
 // No wallet balance below zero.
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const noNegativeBalance: Checker = {
   name: 'no-negative-balance',
@@ -12,5 +13,9 @@ export const noNegativeBalance: Checker = {
       params: [ctx.scope.walletLike],
       orderBy: 'balance_cents, wallet_id',
     });
+  },
+  screen: {
+    passes: ['wallets'],
+    decide: (p) => (same(p.one('wallets').negative, 0) ? agreed() : null),
   },
 };

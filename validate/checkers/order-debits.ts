@@ -3,6 +3,7 @@
 // a debit twice, a debit missing, the wrong amount, or a debit with no order.)
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const orderDebits: Checker = {
   name: 'order-debits',
@@ -28,5 +29,14 @@ export const orderDebits: Checker = {
       params: [ctx.scope.walletLike],
       orderBy: 'kind DESC, wallet_id, order_id',
     });
+  },
+  screen: {
+    // Orders and order debits as (order, wallet) sets, counted and weighted by amount.
+    passes: ['orders', 'ledger'],
+    decide: (p) => {
+      const o = p.one('orders');
+      const l = p.one('ledger');
+      return same(o.n, l.order_n) && same(o.debit_cfp, l.order_cfp) && same(o.debit_afp, l.order_afp) ? agreed() : null;
+    },
   },
 };

@@ -3,6 +3,7 @@
 // under test (core/fees.ts is the reference formula).
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const orderFeeSplit: Checker = {
   name: 'order-fee-split',
@@ -22,5 +23,9 @@ export const orderFeeSplit: Checker = {
       params: [ctx.scope.walletLike],
       orderBy: 'wallet_id, order_id',
     });
+  },
+  screen: {
+    passes: ['orders'],
+    decide: (p) => (same(p.one('orders').fee_split_bad, 0) ? agreed() : null),
   },
 };

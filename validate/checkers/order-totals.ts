@@ -2,6 +2,7 @@
 // and the unit price is the product's price.
 import { countViolations } from '../violations.js';
 import type { Checker } from '../types.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const orderTotals: Checker = {
   name: 'order-totals',
@@ -31,5 +32,14 @@ export const orderTotals: Checker = {
       params: [ctx.scope.walletLike],
       orderBy: 'wallet_id, order_id',
     });
+  },
+  screen: {
+    // Σ hash(order) x total over orders = Σ hash(order) x line total over lines; no bad line anywhere.
+    passes: ['orders', 'order_lines'],
+    decide: (p) => {
+      const o = p.one('orders');
+      const l = p.one('order_lines');
+      return same(o.total_fp, l.total_fp) && same(l.bad_line, 0) && same(l.off_price, 0) ? agreed() : null;
+    },
   },
 };

@@ -2,6 +2,7 @@
 // recharge credit in the ledger belongs to a recharge of that wallet.
 import { countViolationKinds } from '../violations.js';
 import type { Checker } from '../types.js';
+import { agreed, same } from '../single-pass/fingerprints.js';
 
 export const rechargeCredits: Checker = {
   name: 'recharge-credits',
@@ -34,5 +35,15 @@ export const rechargeCredits: Checker = {
       },
     });
     return { violations: r.violations, witnesses: r.witnesses, info: r.byKind };
+  },
+  screen: {
+    passes: ['recharges', 'ledger'],
+    decide: (p) => {
+      const r = p.one('recharges');
+      const l = p.one('ledger');
+      return same(r.n, l.recharge_n) && same(r.credit_cfp, l.recharge_cfp) && same(r.credit_afp, l.recharge_afp)
+        ? agreed({ recharge_credit_mismatch: 0, credit_without_recharge: 0 })
+        : null;
+    },
   },
 };

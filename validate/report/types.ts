@@ -19,5 +19,7 @@ export interface ValidationReport {
   durationMs: number;
   counts: { checkers: number; passed: number; failed: number; errors: number; skipped: number; violations: number };
   results: CheckerResult[];
+  /** The single-pass table aggregates that ran (validate/single-pass/), with their timings. */
+  passes?: Array<{ name: string; durationMs: number; error?: string }>;
   files?: { json: string; junit: string };
 }
