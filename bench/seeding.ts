@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { seed } from '../seed/seed.js';
 import { copyFromFile, insertGenerateSeries, prepareWalletFile } from './seeding-references.js';
-import { figure, growthFactors, repeat, row } from './harness/stats.js';
+import { figure, growthFactors, row } from './harness/stats.js';
 import type { Benchmark, BenchContext, Row } from './harness/types.js';
 
 const fmt = (n: number) => n.toLocaleString('en');

@@ -39,8 +39,8 @@ export async function startBenchTarget(databaseUrl: string, logDir: string, time
       MOSHPIT_DEFECTS: '',
       MOSHPIT_SLOW_MS: '0',
       MOSHPIT_DB_POOL: String(TARGET_DB_POOL),
-      // Like the embedded stack: one JSON line per request to a file (here the bench's scratch dir).
-      MOSHPIT_TARGET_LOG: join(logDir, `target-requests-${Date.now()}.jsonl`),
+      // Like the embedded stack under load: no request log (it is opt-in, MOSHPIT_REQUEST_LOG=on).
+      MOSHPIT_TARGET_LOG: '',
       MOSHPIT_PARENT_PID: String(process.pid),
     },
   });
