@@ -6,6 +6,7 @@
 // queueing, and the flow's balance reads and top-ups after a decline.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FIXTURE_FILES } from '../core/fixture-manifest.js';
 
 interface ProductFixture { id: string; vendor_id: string }
 interface TerminalFixture { id: string; vendor_id: string }
@@ -15,8 +16,8 @@ const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** One pgbench script per terminal; returns their paths. */
 export function writeOrderScripts(fixturesDir: string, wallets: number, prefix: string, dir: string): string[] {
-  const products = JSON.parse(readFileSync(join(fixturesDir, 'products.json'), 'utf8')) as ProductFixture[];
-  const terminals = JSON.parse(readFileSync(join(fixturesDir, 'terminals.json'), 'utf8')) as TerminalFixture[];
+  const products = JSON.parse(readFileSync(join(fixturesDir, FIXTURE_FILES.products), 'utf8')) as ProductFixture[];
+  const terminals = JSON.parse(readFileSync(join(fixturesDir, FIXTURE_FILES.terminals), 'utf8')) as TerminalFixture[];
   mkdirSync(dir, { recursive: true });
   return terminals.map((t, i) => {
     const basket = products.filter((p) => p.vendor_id === t.vendor_id).slice(0, 2).map((p) => ({ product_id: p.id, quantity: 1 }));
