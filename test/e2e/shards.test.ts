@@ -1,11 +1,16 @@
 // Local shards: N load processes per workload side by side, splitting the wallets and the
 // schedule. The verdict comes from their merged streams: a 2-shard run gets the same verdict
 // and the same totals as a 1-shard run, and its acknowledged writes reconcile with the database.
+// And the merged verdict is not any shard's: a count every shard keeps under its limit alone
+// breaks it for the run. (A nearest-rank p95 cannot do that: if every shard has 95 % of its
+// samples under T, so has their union; the test shows the global p95 within the shards' range.)
 import { outcomeMetric } from '../../core/metric-names.js';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { mergeStreams, parseStreamText } from '../../core/metrics-stream/merge.js';
+import { evaluateThresholds } from '../../core/metrics-stream/summary.js';
 import { seed } from '../../seed/index.js';
 import { useTestDatabase } from '../support/db.js';
 import { count, failedThresholds, runEngine, type TargetUnderTest } from '../support/engine-run.js';
@@ -15,6 +20,7 @@ const work = mkdtempSync(join(tmpdir(), 'mp-shards-'));
 const db = await useTestDatabase();
 let running: RunningTarget;
 let target: TargetUnderTest;
+let twoShardDir: string | null = null;
 
 beforeAll(async () => {
   const fixturesDir = join(work, 'fixtures');
@@ -36,6 +42,7 @@ it('a 2-shard full run: both shards\' streams, one merged verdict, the same tota
     expect(failedThresholds(run.summary)).toEqual([]);
     expect(run.notes).toEqual([]);
   }
+  twoShardDir = two.resultsDir;
   const streams = readdirSync(join(two.resultsDir, 'streams')).sort();
   expect(streams.filter((f) => f.endsWith('-s0.jsonl')).length).toBeGreaterThan(0);
   expect(streams.filter((f) => f.endsWith('-s1.jsonl')).length).toBeGreaterThan(0);
@@ -49,3 +56,22 @@ it('a 2-shard full run: both shards\' streams, one merged verdict, the same tota
   expect(Number(rows[0]!.n)).toBe(count(two.summary, outcomeMetric('order', 'acked')));
   expect(Number(rows[0]!.cents)).toBe(count(two.summary, outcomeMetric('order', 'acked', 'cents')));
 }, 300_000);
+
+it('the merged verdict is the run\'s, not any shard\'s: a count each shard passes alone fails for the run', () => {
+  if (!twoShardDir) throw new Error('needs the 2-shard run of the test above');
+  const dir = join(twoShardDir, 'streams');
+  const merge = (files: string[]) => mergeStreams(files.map((f) => ({ name: f, records: parseStreamText(f, readFileSync(join(dir, f), 'utf8')) })));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
+  const shards = [0, 1].map((i) => merge(files.filter((f) => f.endsWith(`-s${i}.jsonl`))));
+  const run = merge(files);
+  const observe = (r: ReturnType<typeof merge>, selector: string, rule: string) => evaluateThresholds(r, { [selector]: [rule] })[0]!;
+  const perShard = shards.map((r) => observe(r, 'http_reqs', 'count>0').observed!);
+  const limit = Math.max(...perShard) + 1;
+  for (const r of shards) expect(observe(r, 'http_reqs', `count<${limit}`).ok).toBe(true);
+  expect(observe(run, 'http_reqs', `count<${limit}`).ok).toBe(false);
+  // The p95 of the run lies within the shards' p95s (0.5 % histogram accuracy either side).
+  const p95 = (r: ReturnType<typeof merge>) => observe(r, 'http_req_duration', 'p(95)<1000000').observed!;
+  const shardP95 = shards.map(p95);
+  expect(p95(run)).toBeLessThanOrEqual(Math.max(...shardP95) * 1.005);
+  expect(p95(run)).toBeGreaterThanOrEqual(Math.min(...shardP95) * 0.995);
+});
