@@ -84,7 +84,7 @@ describe('defect modes', () => {
       runScenarioCli({
         databaseUrl: db.url,
         scenario: c.scenario,
-        args: ['--profile', 'smoke', '--defects', c.defect, ...(c.args ?? [])],
+        args: ['--profile', 'smoke', '--defects', c.defect, '--no-report', ...(c.args ?? [])],
         env: c.env,
         workDir,
       }));
