@@ -18,7 +18,7 @@ import { WRITE_OPERATIONS, type WriteOperation } from '../core/operations.js';
 import { safeInt } from './pg-integers.js';
 import { int, sumOf } from './single-pass/fingerprints.js';
 import type { RunSummary } from './summary.js';
-import type { CheckContext, PassResults, Witness } from './types.js';
+import type { CheckContext, Checker, PassResults, Witness } from './types.js';
 
 export interface OpReconciliation {
   op: WriteOperation;
@@ -123,4 +123,32 @@ export function reconciliationSkipReason(ctx: Pick<CheckContext, 'scope' | 'summ
   if (!ctx.scope.runKeyLike) return 'no run id: reconciliation needs a run (--run <id> or --latest)';
   if (!ctx.summary) return 'the run has no summary.json';
   return null;
+}
+
+/**
+ * The run and the screen of a reconciliation checker: the same table, from the database (run)
+ * or from the table passes (screen), judged by `find`; the screen settles only a clean table.
+ */
+export function reconciliationJudge(
+  find: (table: OpReconciliation[]) => Witness[],
+  info: (table: OpReconciliation[]) => Record<string, unknown>,
+): Pick<Checker, 'run' | 'screen'> {
+  return {
+    async run(ctx) {
+      const skip = reconciliationSkipReason(ctx);
+      if (skip) return { violations: 0, witnesses: [], skipped: skip };
+      const table = await reconcile(ctx.db, ctx.scope.runKeyLike!, ctx.summary!);
+      const witnesses = find(table);
+      return { violations: witnesses.length, witnesses: witnesses.slice(0, ctx.witnessLimit), info: { summary: ctx.summary!.path, ...info(table) } };
+    },
+    screen: {
+      passes: HELD_PASSES,
+      decide: (p, ctx) => {
+        const skip = reconciliationSkipReason(ctx);
+        if (skip) return { violations: 0, witnesses: [], skipped: skip };
+        const table = reconcileHeld(heldFromPasses(p), ctx.summary!);
+        return find(table).length === 0 ? { violations: 0, witnesses: [], info: { summary: ctx.summary!.path, ...info(table) } } : null;
+      },
+    },
+  };
 }
