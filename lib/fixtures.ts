@@ -84,3 +84,13 @@ export function loadFixtures(dir: string, source: FixtureSource): Fixtures {
   );
   return { manifest, wallets, products, terminals, gateways };
 }
+
+/** The top-up checkpoint of a lane (lane 0: checkpoint-1): not seeded, an id under the test prefix. */
+export function checkpointFor(fixtures: Fixtures, lane: number): string {
+  return `${fixtures.manifest.prefix}checkpoint-${lane + 1}`;
+}
+
+/** The lowest-priced product (the first of equals). */
+export function cheapestProduct(products: readonly ProductFixture[]): ProductFixture {
+  return products.reduce((a, b) => (b.price_cents < a.price_cents ? b : a));
+}

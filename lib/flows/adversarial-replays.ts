@@ -13,6 +13,7 @@ import { newIdempotencyKey } from '../idempotency.js';
 import { recordReplay } from '../metrics.js';
 import type { OpResult } from '../targets/index.js';
 import { settle } from '../verdicts.js';
+import { cheapestProduct, checkpointFor } from '../fixtures.js';
 
 export interface WalletBefore { balance: Cents; blocked: boolean; inside: boolean; entryCount: number }
 /** ok: every answer was what it must be; moved: what the wallet must have gained (or lost). */
@@ -38,7 +39,7 @@ function sameAnswer<B>(first: OpResult<B>, again: OpResult<B>, fields: ReadonlyA
 export async function replayedRecharge(ctx: FlowContext, walletId: string, before: WalletBefore): Promise<MisbehaviourOutcome | null> {
   if (before.blocked) return null;
   const key = newIdempotencyKey(ctx, 'recharge', walletId);
-  const checkpointId = `${ctx.rt.fixtures.manifest.prefix}checkpoint-1`;
+  const checkpointId = checkpointFor(ctx.rt.fixtures, 0);
   const { first, again } = await sendThenReplay(ctx, 'recharge', () =>
     ctx.target.recharge({ walletId, amountCents: REPLAYED_RECHARGE, checkpointId, method: 'card', idempotencyKey: key }));
   if (!settle(ctx, first, ['acked'], 'a recharge is credited', REPLAYED_RECHARGE)) return { ok: false, moved: 0 };
@@ -48,8 +49,7 @@ export async function replayedRecharge(ctx: FlowContext, walletId: string, befor
 export async function replayedOrder(ctx: FlowContext, walletId: string, before: WalletBefore): Promise<MisbehaviourOutcome | null> {
   if (before.blocked) return null;
   const { products, terminals } = ctx.rt.fixtures;
-  let cheapest = products[0]!;
-  for (const p of products) if (p.price_cents < cheapest.price_cents) cheapest = p;
+  const cheapest = cheapestProduct(products);
   if (before.balance < cheapest.price_cents) return null;
   const key = newIdempotencyKey(ctx, 'order', walletId);
   const { first, again } = await sendThenReplay(ctx, 'order', () =>

@@ -24,6 +24,7 @@ import { fromRest, fromRpc } from '../targets/internal/normalize.js';
 import type { CallName, OpResult } from '../targets/index.js';
 import { observeBalance, settle } from '../verdicts.js';
 import { replayedOrder, replayedRecharge, replayedScan, type MisbehaviourOutcome, type WalletBefore } from './adversarial-replays.js';
+import { cheapestProduct, checkpointFor } from '../fixtures.js';
 
 /** Amounts no client may get credited, written as the JSON text a broken client sends. */
 const HOSTILE_AMOUNTS = ['0', '-500', '12.5', '100.0', '1e2', '100000000000000000000'];
@@ -55,7 +56,7 @@ function read<B>(ctx: FlowContext, op: CallName, res: HttpResponse): OpResult<B>
 }
 
 function recharge(ctx: FlowContext, walletId: string, key: string, amountText: string): Write {
-  const checkpoint = `${ctx.rt.fixtures.manifest.prefix}checkpoint-1`;
+  const checkpoint = checkpointFor(ctx.rt.fixtures, 0);
   return {
     op: 'recharge',
     rest: { path: '/v1/recharges', body: `{"wallet_id":${JSON.stringify(walletId)},"amount_cents":${amountText},"checkpoint_id":${JSON.stringify(checkpoint)},"method":"card"}` },
@@ -112,9 +113,7 @@ const KINDS: Record<AdversarialKind, (ctx: FlowContext, walletId: string, before
 
   async extra_fields(ctx, walletId, before) {
     if (before.blocked) return null;
-    const products = ctx.rt.fixtures.products;
-    let cheapest = products[0]!;
-    for (let i = 1; i < products.length; i++) if (products[i]!.price_cents < cheapest.price_cents) cheapest = products[i]!;
+    const cheapest = cheapestProduct(ctx.rt.fixtures.products);
     const terminal = ctx.rt.fixtures.terminals[0]!;
     if (before.balance < cheapest.price_cents) return null;
     const key = newIdempotencyKey(ctx, 'order', walletId);

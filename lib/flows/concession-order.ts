@@ -6,7 +6,7 @@ import { splitOrder } from '../../core/fees.js';
 import type { Cents } from '../../core/money.js';
 import { attemptRead, attemptWrite } from '../attempts.js';
 import type { FlowContext } from '../flow-context.js';
-import type { ProductFixture, TerminalFixture } from '../fixtures.js';
+import { checkpointFor, type ProductFixture, type TerminalFixture } from '../fixtures.js';
 import { newIdempotencyKey } from '../idempotency.js';
 import { standMenu } from '../menu.js';
 import { recordReplay } from '../metrics.js';
@@ -43,9 +43,6 @@ function overspendBasket(menu: ProductFixture[], balance: Cents): Basket | null 
   return quantity <= MAX_ROUND_QUANTITY ? basketOf([{ product: priciest, quantity }]) : null;
 }
 
-function checkpointFor(rt: Runtime, lane: number): string {
-  return `${rt.fixtures.manifest.prefix}checkpoint-${lane + 1}`;
-}
 
 interface Sale { walletId: string; blocked: boolean; terminal: TerminalFixture; basket: Basket }
 
@@ -92,7 +89,7 @@ async function topUp(ctx: FlowContext, walletId: string, balance: Cents, shortfa
   const key = newIdempotencyKey(ctx, 'recharge', walletId);
   const method = chance(0.5) ? 'cash' : 'card';
   const r = await attemptWrite(ctx, 'recharge', rt.profile.client, () =>
-    target.recharge({ walletId, amountCents: amount, checkpointId: checkpointFor(rt, lane), method, idempotencyKey: key }));
+    target.recharge({ walletId, amountCents: amount, checkpointId: checkpointFor(rt.fixtures, lane), method, idempotencyKey: key }));
   settle(ctx, r, ['acked'], 'checkpoint recharge is credited', amount);
   if (r.outcome !== 'acked' || !r.body) return null;
   observeBalance(ctx, 'recharge', r.body.balance_cents, balance + amount);

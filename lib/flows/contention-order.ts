@@ -8,7 +8,7 @@
 import type { Cents } from '../../core/money.js';
 import { attemptRead, attemptWrite } from '../attempts.js';
 import type { FlowContext } from '../flow-context.js';
-import type { TerminalFixture } from '../fixtures.js';
+import { checkpointFor, type TerminalFixture } from '../fixtures.js';
 import { newIdempotencyKey } from '../idempotency.js';
 import { chance } from '../random.js';
 import { expectThat, observeBalance, settle } from '../verdicts.js';
@@ -36,7 +36,7 @@ async function topUp(ctx: FlowContext, m: Member): Promise<void> {
   const amount: Cents = rt.profile.behaviour.rechargeCents * Math.max(1, rt.profile.behaviour.terminals - 1);
   const key = newIdempotencyKey(ctx, 'recharge', m.walletId);
   const method = chance(0.5) ? 'cash' : 'card';
-  const checkpointId = `${rt.fixtures.manifest.prefix}checkpoint-${m.lane + 1}`;
+  const checkpointId = checkpointFor(rt.fixtures, m.lane);
   const r = await attemptWrite(ctx, 'recharge', rt.profile.client, () =>
     ctx.target.recharge({ walletId: m.walletId, amountCents: amount, checkpointId, method, idempotencyKey: key }));
   settle(ctx, r, m.blocked ? ['wallet_blocked'] : ['acked'], 'shared-wallet top-up is credited', amount);
