@@ -10,11 +10,12 @@ import { outcomeMetric } from '../core/metric-names.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { VALIDATED_TABLES } from '../validate/preflight/database-checks.js';
 import { runValidation, validationConcurrency } from '../validate/runner.js';
 import { migrationFiles } from '../stack/migrate.js';
-import { migrationsDir, projectRoot } from '../stack/paths.js';
+import { migrationsDir } from '../stack/paths.js';
 import { generateScaleDataset } from './scale-dataset.js';
 import { figure, growthFactors, row } from './harness/stats.js';
 import type { BenchDatabase } from './harness/postgres.js';
@@ -80,7 +81,8 @@ async function timeAllTablesScan(url: string): Promise<{ seconds: number; perTab
   }
 }
 
-const GENERATOR = join(projectRoot, 'test', 'validate', 'scale', 'generate-dataset.ts');
+// The generator's own source: resolved next to this file so a move can't leave the hash stale.
+const GENERATOR = fileURLToPath(new URL('./scale-dataset.ts', import.meta.url));
 
 /** Names a dataset by what built it: the schema (migrations) and the generator. */
 function datasetVersion(): string {
