@@ -56,6 +56,21 @@ describe('balances and ledger', () => {
     ]);
   });
 
+  it('ledger-chain: links that all hold, but not in id order (the same rows, their ids swapped)', async () => {
+    // Every (balance before, balance after) link is still there, so a check of the links as a
+    // set passes; only the order says the later id was written from the earlier balance.
+    const { wallets } = await buildBaseline(db.pool);
+    const rows = (await db.pool.query<{ id: string }>(`SELECT id FROM ledger WHERE wallet_id = $1 ORDER BY id DESC LIMIT 2`, [wallets.alice])).rows;
+    const [later, earlier] = rows.map((r) => Number(r.id));
+    const cols = 'kind, amount_cents, balance_after_cents, idempotency_key, reference_id';
+    await db.pool.query(`
+      UPDATE ledger l SET (${cols}) = (SELECT ${cols} FROM ledger o WHERE o.id = CASE l.id WHEN $1::bigint THEN $2::bigint ELSE $1::bigint END)
+      WHERE l.id IN ($1, $2)`, [later, earlier]);
+    const report = await validate(db.url);
+    expectFailures(report, { 'ledger-chain': 2 });
+    expect(result(report, 'ledger-chain').witnesses.map((w) => Number(w.ledger_id))).toEqual([earlier, later]);
+  });
+
   it('lost update (defect lost_update, two orders forced to interleave): sum, chain and conservation break', async () => {
     const { f, wallets } = await buildBaseline(db.pool);
     const blocker = await db.pool.connect();

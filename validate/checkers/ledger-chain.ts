@@ -27,14 +27,15 @@ export const ledgerChain: Checker = {
     });
   },
   screen: {
-    // The ledger's ordered pass: no break between rows; and the chain's ends (first row's
-    // start, last row's balance_after) are each wallet's opening and balance. A wallet
-    // without rows has opening = balance, which ledger-sum's agreement makes sure of.
-    passes: ['wallets', 'ledger'],
+    // The ledger's ordered pass: no break between rows; and, with no break, the chains' ends
+    // (first row's start, last row's balance_after) are each wallet's opening and balance
+    // exactly when the aggregate pass's chain_fp equals the wallets pass's (passes.ts). A
+    // wallet without rows has opening = balance, which ledger-sum's agreement makes sure of.
+    passes: ['wallets', 'ledger', 'ledger:chain'],
     decide: (p) => {
       const w = p.one('wallets');
       const l = p.one('ledger');
-      return same(l.chain_breaks, 0) && same(l.chain_ends_fp, w.chain_ends_fp) && same(w.moved_fp, l.sum_fp) ? agreed() : null;
+      return same(p.one('ledger:chain').chain_breaks, 0) && same(l.chain_fp, w.chain_ends_fp) && same(w.moved_fp, l.sum_fp) ? agreed() : null;
     },
   },
 };

@@ -12,6 +12,24 @@ export const hx = (textExpr: string) => `hashtextextended(${textExpr}, 0)`;
 /** 32-bit hash widened to bigint: times an amount in cents without overflowing below 2^31 cents. */
 export const h32 = (textExpr: string) => `hashtext(${textExpr})::bigint`;
 
+/** 64-bit hash of an integer key (an id): no text conversion. */
+export const hi = (intExpr: string) => `hashint8extended(${intExpr}, 0)`;
+
+/**
+ * A wallet's 32-bit hash, widened: times an amount in its per-wallet sums, and the seed of
+ * every pair hash below, so "key/wallet" text is never built per row.
+ */
+export const walletSeed = (walletExpr: string) => h32(walletExpr);
+
+/** 64-bit hash of (a record's text key, its wallet), given the wallet's seed. */
+export const pairHash = (keyExpr: string, seedExpr: string) => `hashtextextended(coalesce(${keyExpr}, ''), ${seedExpr})`;
+
+/** A pair hash cut to 32 bits (its high half), to multiply by an amount in cents. */
+export const high32 = (hashExpr: string) => `(${hashExpr} >> 32)`;
+
+/** 64-bit hash of (wallet, an amount in cents), given the wallet's seed: one end of a chain link. */
+export const walletValueHash = (valueExpr: string, seedExpr: string) => `hashint8extended(${valueExpr}, ${seedExpr})`;
+
 /** A sum that is 0 over no rows. */
 export const total = (expr: string, filter?: string) => `coalesce(sum(${expr})${filter ? ` FILTER (WHERE ${filter})` : ''}, 0)`;
 

@@ -6,16 +6,21 @@
 import { ADMISSION_RESULTS, EFFECTIVE_SCAN_RESULTS } from '../checkers/gate-sequence.js';
 import { keyScopeCondition, keyScopeParams } from '../checkers/key-scope.js';
 import type { CheckContext } from '../types.js';
-import { big, h32, hx, int, sumOf, total } from './fingerprints.js';
+import { big, h32, hi, high32, hx, int, pairHash, sumOf, total, walletSeed, walletValueHash } from './fingerprints.js';
 
 export type PassName =
-  | 'wallets' | 'ledger' | 'audit' | 'orders' | 'order_lines' | 'recharges' | 'funding' | 'scans' | 'idempotency_keys'
+  | 'wallets' | 'ledger' | 'ledger:chain' | 'ledger:refusals' | 'audit' | 'orders' | 'order_lines' | 'recharges' | 'funding' | 'scans' | 'idempotency_keys'
   | 'keys:ledger' | 'keys:orders' | 'keys:recharges' | 'keys:funding_intents' | 'keys:nfc_scan_log';
 
 export interface Pass {
   name: PassName;
   sql: string;
   params(ctx: Omit<CheckContext, 'db'>): unknown[];
+  /**
+   * The table whose rows the pass reads (its size orders the passes, biggest first) and
+   * whether it reads them in order (a window: costs about twice a plain aggregate).
+   */
+  reads: { table: string; ordered?: boolean };
   /** Session settings for this pass only (SET LOCAL). */
   settings?: Record<string, string>;
   /** Reshapes the query's rows into what the screens read (e.g. groups into one row). */
@@ -24,28 +29,34 @@ export interface Pass {
 
 const wallet = (ctx: Omit<CheckContext, 'db'>) => [ctx.scope.walletLike];
 
-/** "<reference>/<wallet>": a business record and the wallet it belongs to, as one hash key. */
-const refWallet = (ref: string, walletCol = 'wallet_id') => `coalesce(${ref}, '') || '/' || ${walletCol}`;
+// "Which record of which wallet": a business record's key and its wallet hashed as a pair
+// (ph: Σ ph counts the pairs, Σ high32(ph) × amount weighs them), the same expression on both
+// sides of an invariant. Every pass reads its table through a subquery fenced with OFFSET 0:
+// without the fence the planner inlines it, and each aggregate that reads s, r, hw or ph
+// computes the LIKE or the hash again for every row.
 
 const WALLETS: Pass = {
   name: 'wallets',
+  reads: { table: 'wallets' },
   // Every wallet is read (the venue's inside count is global), scope sums filtered.
   sql: `
     SELECT count(*) FILTER (WHERE s) AS wallets,
            count(*) FILTER (WHERE s AND balance_cents < 0) AS negative,
-           ${total(`${h32('id')} * (balance_cents - opening_balance_cents)`, 's')} AS moved_fp,
+           ${total('hw * (balance_cents - opening_balance_cents)', 's')} AS moved_fp,
            ${total('balance_cents - opening_balance_cents', 's')} AS moved_cents,
            count(*) FILTER (WHERE s AND inside) AS inside_scope,
            count(*) FILTER (WHERE inside) AS inside_all,
            ${total(hx('id'), 's AND inside')} AS inside_fp,
-           ${total(`${h32('id')} * entry_count`, 's')} AS entry_count_fp,
+           ${total('hw * entry_count', 's')} AS entry_count_fp,
            ${total('entry_count', 's')} AS entry_count_sum,
-           ${total(hx("id || '/' || opening_balance_cents"), 's')} - ${total(hx("id || '/' || balance_cents"), 's')} AS chain_ends_fp,
+           ${total(walletValueHash('opening_balance_cents', 'hw'), 's')} - ${total(walletValueHash('balance_cents', 'hw'), 's')} AS chain_ends_fp,
            (SELECT occupancy FROM venue_state) AS occupancy,
            (SELECT venue_capacity FROM festival_settings) AS venue_capacity,
            (SELECT count(*) FROM venue_state) AS venue_state_rows,
            (SELECT count(*) FROM festival_settings) AS festival_settings_rows
-    FROM (SELECT w.*, w.id LIKE $1 AS s FROM wallets w) w`,
+    FROM (SELECT w.id, w.balance_cents, w.opening_balance_cents, w.inside, w.entry_count,
+                 w.id LIKE $1 AS s, ${walletSeed('w.id')} AS hw
+          FROM wallets w OFFSET 0) w`,
   params: wallet,
 };
 
@@ -58,55 +69,48 @@ const LEDGER_KINDS: ReadonlyArray<{ kind: string; sign: 1 | -1 }> = [
 
 /**
  * Rows of the scope's wallets (s) and, for reconciliation's "held" side, of the run's keys (r):
- * one scan for both; every invariant aggregate is filtered by s.
+ * one scan for both; every invariant aggregate is filtered by s. `columns`: what the pass
+ * reads; hw is the wallet's seed, ph the pair hash of (keyColumn, wallet) when one is named.
  */
-const scoped = (table: string, extra = '') => `
-  SELECT t.*${extra}, t.wallet_id LIKE $1 AS s, coalesce(t.idempotency_key LIKE $2::text, false) AS r
-  FROM ${table} t WHERE t.wallet_id LIKE $1 OR t.idempotency_key LIKE $2::text`;
+const scoped = (table: string, columns: string, keyColumn?: string) => `
+  SELECT ${columns}, t.wallet_id LIKE $1 AS s, coalesce(t.idempotency_key LIKE $2::text, false) AS r,
+         ${walletSeed('t.wallet_id')} AS hw${keyColumn ? `, ${pairHash(keyColumn, walletSeed('t.wallet_id'))} AS ph` : ''}
+  FROM ${table} t WHERE t.wallet_id LIKE $1 OR t.idempotency_key LIKE $2::text
+  OFFSET 0`;
 
 const scopeAndRun = (ctx: Omit<CheckContext, 'db'>) => [ctx.scope.walletLike, ctx.scope.runKeyLike];
 
-// Refused attempts (rejected, failed, replayed) of the scope, as "transaction/wallet": a ledger
-// row written by one of their transactions is an effect they must not have. Hashed sets; only
-// ledger rows of wallets with a refusal pay the xmin text.
-const REFUSAL_WALLETS = `SELECT a.wallet_id FROM app_transaction_log a
-  WHERE a.status IN ('rejected', 'failed', 'replayed') AND a.wallet_id LIKE $1`;
-const REFUSAL_TRANSACTIONS = `SELECT a.xmin::text || '/' || a.wallet_id FROM app_transaction_log a
-  WHERE a.status IN ('rejected', 'failed', 'replayed') AND a.wallet_id LIKE $1`;
-
-// The ledger's pass is ordered (wallet_id, id) for the balance chain: each row's
-// balance_after = the previous row's + amount (lag); a wallet's first row starts from its
-// opening balance and its last ends at its balance, compared as a fingerprint of (wallet,
-// start) - (wallet, end) with the wallets pass's (wallet, opening) - (wallet, balance).
+// The ledger is read in three passes: an aggregate pass (no order, so no sort or window: it may use
+// parallel workers), a narrow ordered pass for the one thing that needs row order, and
+// the rows written by refused attempts' transactions (found from those attempts, by index).
+// The balance chain: each row's balance_after = the previous row's + amount, in id order per
+// wallet (the ordered pass counts breaks, lag only). Its ends need no order: when no link is
+// broken, Σ h(wallet, balance before) - Σ h(wallet, balance after) over a wallet's rows
+// telescopes to h(first row's start) - h(last row's end), so the aggregate pass's chain_fp
+// equals the wallets pass's Σ h(wallet, opening) - h(wallet, balance) exactly when every
+// chain starts at its wallet's opening balance and ends at its balance.
 const LEDGER: Pass = {
   name: 'ledger',
+  reads: { table: 'ledger' },
   // Grouped by kind (four groups, one hash lookup a row) rather than a filter per kind per
-  // aggregate; the window carries only the columns it needs. combine() flattens the groups.
+  // aggregate. combine() flattens the groups.
   sql: `
     SELECT kind,
            count(*) FILTER (WHERE s) AS rows,
-           ${total(`${h32('wallet_id')} * amount_cents`, 's')} AS sum_fp,
-           ${total(hx('id::text'), 's')} AS id_fp,
-           ${total(hx('rw'), 's')} AS cfp,
-           ${total(`${h32('rw')} * amount_cents`, 's')} AS afp,
-           count(*) FILTER (WHERE s AND wallet_id IN (${REFUSAL_WALLETS})
-                              AND row_xmin::text || '/' || wallet_id IN (${REFUSAL_TRANSACTIONS})) AS in_refused_transaction,
+           ${total('hw * amount_cents', 's')} AS sum_fp,
+           ${total(hi('id'), 's')} AS id_fp,
+           ${total('ph', 's')} AS cfp,
+           ${total(`${high32('ph')} * amount_cents`, 's')} AS afp,
            ${total('-amount_cents', 'r')} AS run_debited_cents,
-           count(*) FILTER (WHERE s AND previous_balance IS NOT NULL AND balance_after_cents <> previous_balance + amount_cents) AS chain_breaks,
-           ${total(hx("wallet_id || '/' || (balance_after_cents - amount_cents)"), 's AND previous_balance IS NULL')}
-             - ${total(hx("wallet_id || '/' || balance_after_cents"), 's AND next_id IS NULL')} AS chain_ends_fp
-    FROM (SELECT l.*, ${refWallet('l.reference_id', 'l.wallet_id')} AS rw
-          FROM (SELECT t.id, t.wallet_id, t.kind, t.amount_cents, t.balance_after_cents, t.reference_id, t.xmin AS row_xmin,
-                       t.wallet_id LIKE $1 AS s, coalesce(t.idempotency_key LIKE $2::text, false) AS r,
-                       lag(t.balance_after_cents) OVER w AS previous_balance, lead(t.id) OVER w AS next_id
-                FROM ledger t WHERE t.wallet_id LIKE $1 OR t.idempotency_key LIKE $2::text
-                WINDOW w AS (PARTITION BY t.wallet_id ORDER BY t.id)) l) l
+           ${total(walletValueHash('balance_after_cents - amount_cents', 'hw'), 's')}
+             - ${total(walletValueHash('balance_after_cents', 'hw'), 's')} AS chain_fp
+    FROM (${scoped('ledger', 't.kind, t.id, t.amount_cents, t.balance_after_cents', 't.reference_id')}) l
     GROUP BY kind`,
   params: scopeAndRun,
   // One row: totals over the kinds, and <kind>_n / _cfp / _afp per kind (debits as positive amounts).
   combine(rows) {
     const out: Record<string, unknown> = {};
-    for (const f of ['rows', 'sum_fp', 'id_fp', 'in_refused_transaction', 'chain_breaks', 'chain_ends_fp']) out[f] = int(sumOf(...rows.map((r) => r[f])));
+    for (const f of ['rows', 'sum_fp', 'id_fp', 'chain_fp']) out[f] = int(sumOf(...rows.map((r) => r[f])));
     out.run_reentry_fee_cents = int(rows.find((r) => r.kind === 'reentry_fee')?.run_debited_cents);
     for (const { kind, sign } of LEDGER_KINDS) {
       const g = rows.find((r) => r.kind === kind);
@@ -118,16 +122,43 @@ const LEDGER: Pass = {
   },
 };
 
+// The ledger's ordered pass: only the columns the link needs, one window function.
+const LEDGER_CHAIN: Pass = {
+  name: 'ledger:chain',
+  reads: { table: 'ledger', ordered: true },
+  sql: `
+    SELECT count(*) FILTER (WHERE previous_balance IS NOT NULL AND balance_after_cents <> previous_balance + amount_cents) AS chain_breaks
+    FROM (SELECT t.amount_cents, t.balance_after_cents,
+                 lag(t.balance_after_cents) OVER (PARTITION BY t.wallet_id ORDER BY t.id) AS previous_balance
+          FROM ledger t WHERE t.wallet_id LIKE $1) c`,
+  params: wallet,
+};
+
+// Refused attempts (rejected, failed, replayed) of the scope: a ledger row written by one of
+// their transactions (same xmin, same wallet) is an effect they must not have. Starts from
+// the refusals (few) and looks their wallets' rows up by index, never hashing every ledger row.
+const LEDGER_REFUSALS: Pass = {
+  name: 'ledger:refusals',
+  reads: { table: 'app_transaction_log' },
+  sql: `
+    SELECT coalesce(sum(l.n), 0) AS in_refused_transaction
+    FROM (SELECT DISTINCT a.xmin AS x, a.wallet_id FROM app_transaction_log a
+          WHERE a.status IN ('rejected', 'failed', 'replayed') AND a.wallet_id LIKE $1) a
+    CROSS JOIN LATERAL (SELECT count(*) AS n FROM ledger l WHERE l.wallet_id = a.wallet_id AND l.xmin = a.x) l`,
+  params: wallet,
+};
+
 // Grouped by what the report breaks down (type, status, code, in the run): a handful of groups.
 // A rejected, failed or replayed attempt has an effect when it moved a balance, applied an
 // amount or references a ledger row (sharing its transaction with a ledger row: ledger pass).
 const AUDIT: Pass = {
   name: 'audit',
+  reads: { table: 'app_transaction_log' },
   sql: `
     SELECT transaction_type, status, code, coalesce(in_run, false) AS in_run,
            count(*) AS n,
            count(ledger_id) AS ledger_refs,
-           ${total(hx('ledger_id::text'), 'ledger_id IS NOT NULL')} AS ledger_ref_fp,
+           ${total(hi('ledger_id'), 'ledger_id IS NOT NULL')} AS ledger_ref_fp,
            count(*) FILTER (WHERE effect) AS with_effect
     FROM (
       SELECT a.transaction_type, a.status, a.code, a.ledger_id, a.idempotency_key LIKE $2::text AS in_run,
@@ -146,19 +177,20 @@ const EXPECTED_FEE = `CASE WHEN total_cents >= 0 AND fee_bps >= 0 THEN (total_ce
 
 const ORDERS: Pass = {
   name: 'orders',
+  reads: { table: 'orders' },
   sql: `
     SELECT count(*) FILTER (WHERE s) AS n,
            count(*) FILTER (WHERE s AND status = 'completed') AS completed,
            count(*) FILTER (WHERE s AND status = 'offline_shortfall') AS offline_shortfall,
            ${total('shortfall_cents', 's')} AS shortfall_cents,
            ${total('total_cents - shortfall_cents', 's')} AS debited_cents,
-           ${total(`${h32('wallet_id')} * (total_cents - shortfall_cents)`, 's')} AS debited_wallet_fp,
-           ${total(hx(refWallet('id::text')), 's')} AS debit_cfp,
-           ${total(`${h32(refWallet('id::text'))} * (total_cents - shortfall_cents)`, 's')} AS debit_afp,
+           ${total('hw * (total_cents - shortfall_cents)', 's')} AS debited_wallet_fp,
+           ${total('ph', 's')} AS debit_cfp,
+           ${total(`${high32('ph')} * (total_cents - shortfall_cents)`, 's')} AS debit_afp,
            ${total('uuid_hash(id)::bigint * total_cents', 's')} AS total_fp,
            count(*) FILTER (WHERE s AND (platform_fee_cents <> ${EXPECTED_FEE} OR vendor_share_cents + platform_fee_cents <> total_cents)) AS fee_split_bad,
            count(*) FILTER (WHERE r) AS run_rows, ${total('total_cents', 'r')} AS run_cents
-    FROM (${scoped('orders')}) o`,
+    FROM (${scoped('orders', 't.id, t.status, t.total_cents, t.shortfall_cents, t.platform_fee_cents, t.vendor_share_cents, t.fee_bps', 't.id::text')}) o`,
   params: scopeAndRun,
 };
 
@@ -166,6 +198,7 @@ const ORDERS: Pass = {
 // disagree, and the exact query then decides.
 const ORDER_LINES: Pass = {
   name: 'order_lines',
+  reads: { table: 'order_lines' },
   sql: `
     SELECT count(*) AS n,
            count(*) FILTER (WHERE ol.line_total_cents <> ol.quantity * ol.unit_price_cents) AS bad_line,
@@ -177,25 +210,27 @@ const ORDER_LINES: Pass = {
 
 const RECHARGES: Pass = {
   name: 'recharges',
+  reads: { table: 'recharges' },
   sql: `
     SELECT count(*) FILTER (WHERE s) AS n, ${total('amount_cents', 's')} AS cents,
-           ${total(`${h32('wallet_id')} * amount_cents`, 's')} AS wallet_fp,
-           ${total(hx(refWallet('id::text')), 's')} AS credit_cfp,
-           ${total(`${h32(refWallet('id::text'))} * amount_cents`, 's')} AS credit_afp,
+           ${total('hw * amount_cents', 's')} AS wallet_fp,
+           ${total('ph', 's')} AS credit_cfp,
+           ${total(`${high32('ph')} * amount_cents`, 's')} AS credit_afp,
            count(*) FILTER (WHERE r) AS run_rows, ${total('amount_cents', 'r')} AS run_cents
-    FROM (${scoped('recharges')}) x`,
+    FROM (${scoped('recharges', 't.amount_cents', 't.id::text')}) x`,
   params: scopeAndRun,
 };
 
 const FUNDING: Pass = {
   name: 'funding',
+  reads: { table: 'funding_intents' },
   sql: `
     SELECT status, count(*) FILTER (WHERE s) AS n, ${total('amount_cents', 's')} AS cents,
-           ${total(`${h32('wallet_id')} * amount_cents`, 's')} AS wallet_fp,
-           ${total(hx(refWallet('id')), 's')} AS credit_cfp,
-           ${total(`${h32(refWallet('id'))} * amount_cents`, 's')} AS credit_afp,
+           ${total('hw * amount_cents', 's')} AS wallet_fp,
+           ${total('ph', 's')} AS credit_cfp,
+           ${total(`${high32('ph')} * amount_cents`, 's')} AS credit_afp,
            count(*) FILTER (WHERE r) AS run_rows, ${total('amount_cents', 'r')} AS run_cents
-    FROM (${scoped('funding_intents')}) x GROUP BY status`,
+    FROM (${scoped('funding_intents', 't.status, t.amount_cents', 't.id')}) x GROUP BY status`,
   params: scopeAndRun,
 };
 
@@ -207,6 +242,7 @@ const FUNDING: Pass = {
 //   nth:     admissions so far, this one included.
 const SCANS: Pass = {
   name: 'scans',
+  reads: { table: 'nfc_scan_log', ordered: true },
   sql: `
     WITH s AS (
       SELECT s.id, s.wallet_id, s.result, s.entry_number, s.fee_cents, s.occupancy_after,
@@ -226,8 +262,8 @@ const SCANS: Pass = {
            ${total(hx('wallet_id'), 'adm')} - ${total(hx('wallet_id'), 'ex')} AS inside_fp,
            count(*) FILTER (WHERE adm AND fee_cents IS DISTINCT FROM CASE WHEN nth = 1 THEN 0 ELSE (SELECT fee FROM f) END) AS fee_recorded_bad,
            count(*) FILTER (WHERE adm AND nth > 1 AND (SELECT fee FROM f) <> 0) AS fee_due_n,
-           ${total(hx(refWallet('id::text')), 'adm AND nth > 1 AND (SELECT fee FROM f) <> 0')} AS fee_due_cfp,
-           ${total(`${h32(refWallet('id::text'))} * (SELECT fee FROM f)`, 'adm AND nth > 1 AND (SELECT fee FROM f) <> 0')} AS fee_due_afp,
+           ${total(pairHash('id::text', walletSeed('wallet_id')), 'adm AND nth > 1 AND (SELECT fee FROM f) <> 0')} AS fee_due_cfp,
+           ${total(`${high32(pairHash('id::text', walletSeed('wallet_id')))} * (SELECT fee FROM f)`, 'adm AND nth > 1 AND (SELECT fee FROM f) <> 0')} AS fee_due_afp,
            ${total('fee_cents', 'adm')} AS fee_cents,
            ${total(`${h32('wallet_id')} * fee_cents`, 'adm AND fee_cents <> 0')} AS fee_wallet_fp,
            count(*) FILTER (WHERE adm AND occupancy_after > (SELECT cap FROM f)) AS over_capacity,
@@ -239,6 +275,7 @@ const SCANS: Pass = {
 
 const IDEMPOTENCY_KEYS: Pass = {
   name: 'idempotency_keys',
+  reads: { table: 'idempotency_keys' },
   sql: `
     SELECT count(*) FILTER (WHERE locked_at < (SELECT $3::timestamptz - make_interval(secs => $4))) AS stuck,
            count(*) FILTER (WHERE locked_at >= (SELECT $3::timestamptz - make_interval(secs => $4))) AS fresh_in_progress
@@ -255,6 +292,7 @@ const IDEMPOTENCY_KEYS: Pass = {
 function keysPass(table: 'ledger' | 'orders' | 'recharges' | 'funding_intents' | 'nfc_scan_log', where: string | null, extra = ''): Pass {
   return {
     name: `keys:${table}`,
+    reads: { table, ordered: true },
     sql: `
       SELECT count(*) FILTER (WHERE k = previous_k) AS repeated_keys${extra}
       FROM (SELECT t.idempotency_key AS k, lag(t.idempotency_key) OVER (ORDER BY t.idempotency_key USING ~<~) AS previous_k${extra ? ', t.result' : ''}
@@ -277,6 +315,8 @@ export const KEYED_TABLE_PASSES = {
 export const PASSES: Readonly<Record<PassName, Pass>> = {
   wallets: WALLETS,
   ledger: LEDGER,
+  'ledger:chain': LEDGER_CHAIN,
+  'ledger:refusals': LEDGER_REFUSALS,
   audit: AUDIT,
   orders: ORDERS,
   order_lines: ORDER_LINES,
