@@ -24,9 +24,9 @@ export const auditFailedNoEffect: Checker = {
     });
   },
   screen: {
-    passes: ['audit', 'ledger:refusals'],
-    // Flags on the audit rows; a ledger row written in a refused attempt's transaction: ledger:refusals pass.
+    passes: ['audit', 'ledger'],
+    // Flags on the audit rows; a ledger row written in a refused attempt's transaction: ledger pass.
     decide: (p) => (p.rows('audit').every((r) => (r.status !== 'rejected' && r.status !== 'failed') || same(r.with_effect, 0))
-      && same(p.one('ledger:refusals').in_refused_transaction, 0) ? agreed() : null),
+      && same(p.one('ledger').in_refused_transaction, 0) ? agreed() : null),
   },
 };

@@ -26,9 +26,9 @@ export const idempotencyReplays: Checker = {
     });
   },
   screen: {
-    passes: ['audit', 'ledger:refusals'],
+    passes: ['audit', 'ledger'],
     // Flags on the audit rows; a ledger row written in a refused attempt's transaction: ledger pass.
     decide: (p) => (p.rows('audit').every((r) => r.status !== 'replayed' || same(r.with_effect, 0))
-      && same(p.one('ledger:refusals').in_refused_transaction, 0) ? agreed() : null),
+      && same(p.one('ledger').in_refused_transaction, 0) ? agreed() : null),
   },
 };

@@ -9,7 +9,7 @@ import type { CheckContext } from '../types.js';
 import { big, h32, hi, high32, hx, int, pairHash, sumOf, total, walletSeed, walletValueHash } from './fingerprints.js';
 
 export type PassName =
-  | 'wallets' | 'ledger' | 'ledger:chain' | 'ledger:refusals' | 'audit' | 'orders' | 'order_lines' | 'recharges' | 'funding' | 'scans' | 'idempotency_keys'
+  | 'wallets' | 'ledger' | 'ledger:chain' | 'audit' | 'orders' | 'order_lines' | 'recharges' | 'funding' | 'scans' | 'idempotency_keys'
   | 'keys:ledger' | 'keys:orders' | 'keys:recharges' | 'keys:funding_intents' | 'keys:nfc_scan_log';
 
 export interface Pass {
@@ -80,15 +80,21 @@ const scoped = (table: string, columns: string, keyColumn?: string) => `
 
 const scopeAndRun = (ctx: Omit<CheckContext, 'db'>) => [ctx.scope.walletLike, ctx.scope.runKeyLike];
 
-// The ledger is read in three passes: an aggregate pass (no order, so no sort or window: it may use
-// parallel workers), a narrow ordered pass for the one thing that needs row order, and
-// the rows written by refused attempts' transactions (found from those attempts, by index).
+// The ledger is read in two passes: an aggregate pass (no order, so no sort or window) and a
+// narrow ordered pass for the one thing that needs row order.
+// Refused attempts (rejected, failed, replayed) of the scope: a ledger row written by one of
+// their transactions is an effect they must not have. The aggregate pass counts ledger rows
+// whose transaction (xmin) refused an attempt, hashed on the xid alone: the exact query also
+// asks for the same wallet, so this can only find more, and then the exact query decides.
 // The balance chain: each row's balance_after = the previous row's + amount, in id order per
 // wallet (the ordered pass counts breaks, lag only). Its ends need no order: when no link is
 // broken, Σ h(wallet, balance before) - Σ h(wallet, balance after) over a wallet's rows
 // telescopes to h(first row's start) - h(last row's end), so the aggregate pass's chain_fp
 // equals the wallets pass's Σ h(wallet, opening) - h(wallet, balance) exactly when every
 // chain starts at its wallet's opening balance and ends at its balance.
+const REFUSED_TRANSACTIONS = `SELECT a.xmin FROM app_transaction_log a
+  WHERE a.status IN ('rejected', 'failed', 'replayed') AND a.wallet_id LIKE $1`;
+
 const LEDGER: Pass = {
   name: 'ledger',
   reads: { table: 'ledger' },
@@ -102,15 +108,16 @@ const LEDGER: Pass = {
            ${total('ph', 's')} AS cfp,
            ${total(`${high32('ph')} * amount_cents`, 's')} AS afp,
            ${total('-amount_cents', 'r')} AS run_debited_cents,
+           count(*) FILTER (WHERE s AND x IN (${REFUSED_TRANSACTIONS})) AS in_refused_transaction,
            ${total(walletValueHash('balance_after_cents - amount_cents', 'hw'), 's')}
              - ${total(walletValueHash('balance_after_cents', 'hw'), 's')} AS chain_fp
-    FROM (${scoped('ledger', 't.kind, t.id, t.amount_cents, t.balance_after_cents', 't.reference_id')}) l
+    FROM (${scoped('ledger', 't.kind, t.id, t.amount_cents, t.balance_after_cents, t.xmin AS x', 't.reference_id')}) l
     GROUP BY kind`,
   params: scopeAndRun,
   // One row: totals over the kinds, and <kind>_n / _cfp / _afp per kind (debits as positive amounts).
   combine(rows) {
     const out: Record<string, unknown> = {};
-    for (const f of ['rows', 'sum_fp', 'id_fp', 'chain_fp']) out[f] = int(sumOf(...rows.map((r) => r[f])));
+    for (const f of ['rows', 'sum_fp', 'id_fp', 'in_refused_transaction', 'chain_fp']) out[f] = int(sumOf(...rows.map((r) => r[f])));
     out.run_reentry_fee_cents = int(rows.find((r) => r.kind === 'reentry_fee')?.run_debited_cents);
     for (const { kind, sign } of LEDGER_KINDS) {
       const g = rows.find((r) => r.kind === kind);
@@ -131,20 +138,6 @@ const LEDGER_CHAIN: Pass = {
     FROM (SELECT t.amount_cents, t.balance_after_cents,
                  lag(t.balance_after_cents) OVER (PARTITION BY t.wallet_id ORDER BY t.id) AS previous_balance
           FROM ledger t WHERE t.wallet_id LIKE $1) c`,
-  params: wallet,
-};
-
-// Refused attempts (rejected, failed, replayed) of the scope: a ledger row written by one of
-// their transactions (same xmin, same wallet) is an effect they must not have. Starts from
-// the refusals (few) and looks their wallets' rows up by index, never hashing every ledger row.
-const LEDGER_REFUSALS: Pass = {
-  name: 'ledger:refusals',
-  reads: { table: 'app_transaction_log' },
-  sql: `
-    SELECT coalesce(sum(l.n), 0) AS in_refused_transaction
-    FROM (SELECT DISTINCT a.xmin AS x, a.wallet_id FROM app_transaction_log a
-          WHERE a.status IN ('rejected', 'failed', 'replayed') AND a.wallet_id LIKE $1) a
-    CROSS JOIN LATERAL (SELECT count(*) AS n FROM ledger l WHERE l.wallet_id = a.wallet_id AND l.xmin = a.x) l`,
   params: wallet,
 };
 
@@ -316,7 +309,6 @@ export const PASSES: Readonly<Record<PassName, Pass>> = {
   wallets: WALLETS,
   ledger: LEDGER,
   'ledger:chain': LEDGER_CHAIN,
-  'ledger:refusals': LEDGER_REFUSALS,
   audit: AUDIT,
   orders: ORDERS,
   order_lines: ORDER_LINES,
