@@ -48,6 +48,8 @@ export interface SeedSummary {
   walletsInserted: number;
   /** 'direct': one COPY straight into wallets (new prefix); 'staged': re-seed through ON CONFLICT. */
   walletCopy: 'direct' | 'staged';
+  /** Connections the wallets were copied over (extra ones only on the direct path). */
+  copyLanes: number;
   /** Seeded wallets the fixtures list (all of the prefix's w-NNNNNN wallets in the database). */
   walletsInFixtures: number;
   rowsInserted: Record<'vendors' | 'products' | 'terminals' | 'gateways' | 'probe_wallet', number>;
@@ -116,6 +118,7 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
     let settingsUpdated: boolean;
     let walletsFromStream: { tmpFile: string; count: number } | undefined;
     let walletCopy: SeedSummary['walletCopy'];
+    let copyLanesUsed: number;
     let copied: Awaited<ReturnType<typeof copyWallets>> | undefined;
     let lanesCommitting = false;
     try {
@@ -154,6 +157,7 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
       } });
       walletsInserted = copied.inserted;
       walletCopy = copied.path;
+      copyLanesUsed = 1 + (copied.extraLanes?.clients.length ?? 0);
       walletsFromStream = copied.walletsFile ? { tmpFile: copied.walletsFile, count: copied.inserted } : undefined;
       if (copied.extraLanes) {
         lanesCommitting = true;
@@ -178,6 +182,7 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
       walletsRequested: wallets,
       walletsInserted,
       walletCopy,
+      copyLanes: copyLanesUsed,
       walletsInFixtures: written.manifest.wallets,
       rowsInserted,
       settingsUpdated,
