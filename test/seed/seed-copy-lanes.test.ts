@@ -5,9 +5,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { deleteTestData } from '../../seed/rollback.js';
 import { seed } from '../../seed/seed.js';
 import { WalletRowGenerator } from '../../seed/wallet-rows.js';
 import { useTestDatabase } from '../support/db.js';
+import { eventually } from '../support/eventually.js';
 import { count, databaseSnapshot } from './helpers/table-snapshot.js';
 
 const db = await useTestDatabase();
@@ -80,6 +83,28 @@ describe('seed over several COPY connections', () => {
     expect(await databaseSnapshot(db.pool)).toEqual(before);
     expect(existsSync(join(dir, 'wallets.json'))).toBe(false);
     expect(await advisoryLocks()).toBe(0);
+  });
+
+  it('holds the prefix lock until every connection has committed: a rollback started meanwhile waits, then removes it all', async () => {
+    const seeding = seed({ databaseUrl: db.url, prefix: 'lanes-lock-', wallets: 200_000, fixturesDir: join(root, 'lock'), copyLanes: 2 });
+    let seedDone = false;
+    void seeding.then(() => { seedDone = true; }, () => { seedDone = true; });
+    await eventually(() => count(db.pool, `SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+      WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'moshpit-seed'`), {
+      what: "the seed's prefix lock", until: (n) => n === 1, giveUpIf: () => seedDone && 'the seed ended before its lock was seen',
+    });
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      const removing = deleteTestData(c, 'lanes-lock-');
+      const seeded = await seeding;
+      const removed = await removing;
+      const wallets = removed.deleted.find((d) => d.table === 'wallets')!.rows;
+      expect(wallets).toBe(seeded.walletsInserted + seeded.rowsInserted.probe_wallet);
+      expect(await count(db.pool, `SELECT count(*) FROM wallets WHERE starts_with(id, 'lanes-lock-')`)).toBe(0);
+    } finally {
+      await c.end();
+    }
   });
 
   it('refuses a bad lane count before connecting', async () => {
