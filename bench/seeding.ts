@@ -1,6 +1,5 @@
-// Seeding: wallets/s of seed() (a new prefix's wallets COPYed straight into wallets, over two
-// connections from 100k wallets, the fixture files from the same stream) for the headline size,
-// and the same over one connection, each sample into a fresh migrated database;
+// Seeding: wallets/s of seed() (one COPY into wallets for a new prefix, the fixture files from
+// the same stream) for the headline size, each sample into a fresh migrated database;
 // references, same PostgreSQL, same run: `pgbench -i -s S` (S x 100,000 pgbench_accounts rows,
 // client-side COPY, vacuum, primary keys) rows/s; and the same N wallet rows by a server-side
 // INSERT ... SELECT generate_series and by COPY from a prepared file (seeding-references.ts). Also the time over the size ladder
@@ -14,19 +13,16 @@ import type { Benchmark, BenchContext, Row } from './harness/types.js';
 
 const fmt = (n: number) => n.toLocaleString('en');
 
-/**
- * One seed into a fresh database; seconds of wall time around seed() (fixtures included).
- * `copyLanes`: seed()'s default (two COPY connections from 100k wallets) unless given.
- */
-async function seedOnce(ctx: BenchContext, wallets: number, i: number, copyLanes?: number): Promise<{ seconds: number; walletsInserted: number; copyLanes: number }> {
+/** One seed into a fresh database; seconds of wall time around seed() (fixtures included). */
+async function seedOnce(ctx: BenchContext, wallets: number, i: number): Promise<{ seconds: number; walletsInserted: number }> {
   const db = await ctx.server.createDatabase(`seed_${wallets}`);
   const fixturesDir = join(ctx.workDir, `seed-${wallets}-${i}`);
   try {
     const t = performance.now();
-    const s = await seed({ databaseUrl: db.url, wallets, prefix: 'k6-test-', fixturesDir, copyLanes });
+    const s = await seed({ databaseUrl: db.url, wallets, prefix: 'k6-test-', fixturesDir });
     const seconds = (performance.now() - t) / 1000;
     if (s.walletsInserted !== wallets) throw new Error(`seed inserted ${s.walletsInserted} of ${wallets} wallets`);
-    return { seconds, walletsInserted: s.walletsInserted, copyLanes: s.copyLanes };
+    return { seconds, walletsInserted: s.walletsInserted };
   } finally {
     rmSync(fixturesDir, { recursive: true, force: true });
     await db.drop();
@@ -40,9 +36,6 @@ const benchmark: Benchmark = {
     const { seedWallets, seedLadder, pgbenchScale } = ctx.sizes;
     const sizes = [...new Set([...seedLadder, seedWallets])].sort((a, b) => a - b);
     const times: Record<number, number[]> = {};
-    const lanesBySize: Record<number, number> = {};
-    // The headline size again over one COPY connection: like for like with the COPY reference.
-    const oneLaneSeconds: number[] = [];
     // Interleave subject and reference so a burst of noise hits both, not one of them.
     const pgbench: Array<{ seconds: number; rows: number; steps: Record<string, number> }> = [];
     const copyFile = join(ctx.workDir, `wallets-${seedWallets}.copy`);
@@ -54,13 +47,7 @@ const benchmark: Benchmark = {
       if (i > 0 && ctx.interrupted()) break;
       for (const size of sizes) {
         ctx.log(`seeding: ${fmt(size)} wallets (${i + 1}/${ctx.repeat})`);
-        const s = await seedOnce(ctx, size, i);
-        (times[size] ??= []).push(s.seconds);
-        lanesBySize[size] = s.copyLanes;
-      }
-      if (lanesBySize[seedWallets]! > 1) {
-        ctx.log(`seeding: ${fmt(seedWallets)} wallets over one COPY connection (${i + 1}/${ctx.repeat})`);
-        oneLaneSeconds.push((await seedOnce(ctx, seedWallets, i, 1)).seconds);
+        (times[size] ??= []).push((await seedOnce(ctx, size, i)).seconds);
       }
       ctx.log(`seeding: COPY of the same ${fmt(seedWallets)} rows from a file, INSERT ... SELECT generate_series (${i + 1}/${ctx.repeat})`);
       copySeconds.push(await copyFromFile(ctx.server, copyFile, seedWallets));
@@ -72,9 +59,6 @@ const benchmark: Benchmark = {
     }
 
     const headline = figure(times[seedWallets]!.map((s) => seedWallets / s), 'wallets/s');
-    const copyFigure = figure(copySeconds.map((s) => seedWallets / s), 'rows/s');
-    const lanes = lanesBySize[seedWallets]!;
-    const lanesNote = lanes > 1 ? `seed() copies over ${lanes} connections at this size, the reference over one; ` : '';
     const reference = figure(pgbench.map((p) => p.rows / p.seconds), 'rows/s');
     const rows: Row[] = [
       row(`wallets/s, ${fmt(seedWallets)} wallets + fixtures`, headline, {
@@ -84,14 +68,9 @@ const benchmark: Benchmark = {
       }),
       row(`wallets/s, ${fmt(seedWallets)} wallets + fixtures`, headline, {
         label: `COPY of the same ${fmt(seedWallets)} wallet rows from a prepared file, rows/s`,
-        figure: copyFigure,
+        figure: figure(copySeconds.map((s) => seedWallets / s), 'rows/s'),
         ratioLabel: 'seed ÷ COPY from file',
-      }, `${lanesNote}the file is written before the clock starts; no generation, no fixtures`),
-      ...(oneLaneSeconds.length > 0 ? [row(`wallets/s, ${fmt(seedWallets)} wallets + fixtures, one COPY connection`, figure(oneLaneSeconds.map((s) => seedWallets / s), 'wallets/s'), {
-        label: `COPY of the same ${fmt(seedWallets)} wallet rows from a prepared file, rows/s`,
-        figure: copyFigure,
-        ratioLabel: 'seed (one connection) ÷ COPY from file',
-      }, 'seed() with copyLanes: 1, like for like with the reference')] : []),
+      }, 'the file is written before the clock starts; no generation, no fixtures'),
       row(`wallets/s, ${fmt(seedWallets)} wallets + fixtures`, headline, {
         label: `server-side INSERT ... SELECT generate_series of ${fmt(seedWallets)} wallet rows, rows/s`,
         figure: figure(seriesSeconds.map((s) => seedWallets / s), 'rows/s'),
@@ -111,8 +90,6 @@ const benchmark: Benchmark = {
       rows,
       details: {
         secondsBySize: times,
-        copyLanesBySize: lanesBySize,
-        oneLaneSeconds,
         pgbenchInit: pgbench,
         copyFromFile: { seconds: copySeconds, fileBytes: copyFileBytes },
         insertGenerateSeries: { seconds: seriesSeconds },

@@ -2,18 +2,18 @@
 // sit in memory. A prefix with no seeded wallets yet (the usual case) is copied straight into
 // `wallets`, once; a re-seed goes through a staging table and INSERT ... ON CONFLICT DO
 // NOTHING, so existing wallets stay untouched. On the straight path the fixture list of
-// wallets is written from the same stream (walletsFile), not read back from the database, and
-// the rows may go over several connections at once (copy-lanes.ts) so that more than one
-// backend parses and inserts them.
+// wallets is written from the same stream (walletsFile), not read back from the database.
 import { createWriteStream, rmSync } from 'node:fs';
 import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { copyOverLanes, openExtraLanes, type ExtraLanes } from './copy-lanes.js';
+import { from as copyFrom } from 'pg-copy-streams';
 import { WalletChunkEncoder } from './wallet-chunk-encoder.js';
 import type { WalletRowGenerator } from './wallet-rows.js';
 
-// Rows per COPY chunk: ~600 KB of COPY text; each lane buffers a few chunks ahead of its socket,
-// so rows are generated while the server is still parsing the previous ones.
+// Rows per COPY chunk: ~600 KB of COPY text. Readable.from() reads up to 16 chunks ahead, so
+// rows are generated while the server is still parsing the previous ones.
 const ROWS_PER_CHUNK = 8192;
 const WALLET_COLUMNS = 'id, holder_name, email, balance_cents, opening_balance_cents';
 
@@ -37,11 +37,6 @@ export interface CopyWalletsResult {
   path: 'direct' | 'staged';
   /** Set on the direct path: the fixture file written from the stream (a temporary name; the caller renames it). */
   walletsFile: string | null;
-  /**
-   * Extra COPY connections of the direct path, each in an open transaction holding its share of
-   * the rows: the caller commits them right before its own COMMIT, or aborts them (null: none).
-   */
-  extraLanes: ExtraLanes | null;
 }
 
 /** Does the prefix have any seeded wallet yet? */
@@ -50,26 +45,15 @@ async function prefixHasWallets(client: pg.ClientBase, walletIdPrefix: string): 
   return rows[0]!.any === true;
 }
 
-export interface CopyWalletsOptions {
-  walletIdPrefix: string;
-  /** Where to write the wallets fixture on the direct path. */
-  walletsFileTmp: string;
-  /** COPY connections on the direct path, the caller's included (1: the caller's only). */
-  lanes?: number;
-  /** Opens one more connection to the same database (for lanes beyond the caller's). */
-  connect?: () => Promise<pg.Client>;
-  onProgress?: (phase: 'streaming' | 'inserting' | 'copied', done: number) => void;
-}
-
 /**
- * Runs inside the caller's transaction; the caller holds the prefix's advisory lock until it has
- * committed (or cleaned up), so "new prefix" stays true throughout.
+ * Runs inside the caller's transaction, which holds the prefix's advisory lock (so "new prefix"
+ * stays true until commit). `walletsFileTmp`: where to write the wallets fixture on the direct path.
  */
 export async function copyWallets(
   client: pg.ClientBase,
   generator: WalletRowGenerator,
   count: number,
-  opts: CopyWalletsOptions,
+  opts: { walletIdPrefix: string; walletsFileTmp: string; onProgress?: (phase: 'streaming' | 'inserting' | 'copied', done: number) => void },
 ): Promise<CopyWalletsResult> {
   const onProgress = opts.onProgress ?? (() => {});
   const encoder = new WalletChunkEncoder(generator);
@@ -78,22 +62,19 @@ export async function copyWallets(
     const sink: FixtureSink = async (entries) => {
       if (!out.write(entries)) await once(out, 'drain');
     };
-    const extraLaneCount = count > 0 && opts.connect ? Math.max(0, (opts.lanes ?? 1) - 1) : 0;
-    let extraLanes: ExtraLanes | null = null;
     try {
       out.write('[');
       let inserted = 0;
       if (count > 0) {
-        if (extraLaneCount > 0) extraLanes = await openExtraLanes(opts.connect!, extraLaneCount);
-        const chunks = copyChunks(encoder, count, (done) => onProgress('streaming', done), sink);
-        inserted = await copyOverLanes([client, ...(extraLanes?.clients ?? [])], `COPY wallets (${WALLET_COLUMNS}) FROM STDIN`, chunks);
+        const copy = client.query(copyFrom(`COPY wallets (${WALLET_COLUMNS}) FROM STDIN`));
+        await pipeline(Readable.from(copyChunks(encoder, count, (done) => onProgress('streaming', done), sink)), copy);
+        inserted = copy.rowCount ?? 0;
       }
       onProgress('copied', inserted);
       out.end(count > 0 ? '\n]\n' : ']\n');
       await once(out, 'finish');
-      return { generated: count, inserted, path: 'direct', walletsFile: opts.walletsFileTmp, extraLanes };
+      return { generated: count, inserted, path: 'direct', walletsFile: opts.walletsFileTmp };
     } catch (err) {
-      await extraLanes?.abort();
       out.destroy();
       rmSync(opts.walletsFileTmp, { force: true });
       throw err;
@@ -104,8 +85,8 @@ export async function copyWallets(
     id text NOT NULL, holder_name text NOT NULL, email text NOT NULL, balance_cents bigint NOT NULL, opening_balance_cents bigint NOT NULL
   ) ON COMMIT DROP`);
   if (count > 0) {
-    // One lane: the staging table is temporary, visible to this connection only.
-    await copyOverLanes([client], `COPY moshpit_seed_wallets (${WALLET_COLUMNS}) FROM STDIN`, copyChunks(encoder, count, (done) => onProgress('streaming', done), null));
+    const copy = client.query(copyFrom(`COPY moshpit_seed_wallets (${WALLET_COLUMNS}) FROM STDIN`));
+    await pipeline(Readable.from(copyChunks(encoder, count, (done) => onProgress('streaming', done), null)), copy);
   }
   onProgress('inserting', count);
   // opening_balance_cents = balance: validators sum the ledger from the opening balance.
@@ -113,5 +94,5 @@ export async function copyWallets(
     INSERT INTO wallets (${WALLET_COLUMNS})
     SELECT ${WALLET_COLUMNS} FROM moshpit_seed_wallets
     ON CONFLICT (id) DO NOTHING`);
-  return { generated: count, inserted: result.rowCount ?? 0, path: 'staged', walletsFile: null, extraLanes: null };
+  return { generated: count, inserted: result.rowCount ?? 0, path: 'staged', walletsFile: null };
 }

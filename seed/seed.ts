@@ -1,10 +1,6 @@
 // `seed()`: the test wallets, catalogue, terminals, doors and probe wallet for one prefix,
 // then the fixture files (wallets.json from the copy stream when the prefix was new). Re-runnable: existing rows are left as they are, missing ones are
 // added; only rows with the prefix (and festival_settings, when asked) are ever written.
-// All or nothing: one transaction, plus (new prefix, large seed) extra COPY connections that
-// commit just before it; if anything fails after they did, their wallets are deleted again
-// while the prefix lock is still held.
-import { availableParallelism } from 'node:os';
 import pg from 'pg';
 import { fixturesDir as defaultFixturesDir } from '../stack/paths.js';
 import { testCatalog } from './catalog.js';
@@ -32,15 +28,7 @@ export interface SeedOptions {
   fakerSeed?: number;
   /** Progress lines for long seeds (the CLI prints them to stderr). */
   onProgress?: (line: string) => void;
-  /**
-   * Connections copying a new prefix's wallets at once (1 to MAX_COPY_LANES). Default: 2 from
-   * PARALLEL_COPY_MIN_WALLETS wallets on a machine with 2 or more cores, else 1.
-   */
-  copyLanes?: number;
 }
-
-export const MAX_COPY_LANES = 4;
-export const PARALLEL_COPY_MIN_WALLETS = 100_000;
 
 export interface SeedSummary {
   prefix: string;
@@ -48,8 +36,6 @@ export interface SeedSummary {
   walletsInserted: number;
   /** 'direct': one COPY straight into wallets (new prefix); 'staged': re-seed through ON CONFLICT. */
   walletCopy: 'direct' | 'staged';
-  /** Connections the wallets were copied over (extra ones only on the direct path). */
-  copyLanes: number;
   /** Seeded wallets the fixtures list (all of the prefix's w-NNNNNN wallets in the database). */
   walletsInFixtures: number;
   rowsInserted: Record<'vendors' | 'products' | 'terminals' | 'gateways' | 'probe_wallet', number>;
@@ -69,21 +55,6 @@ async function insertRows(client: pg.ClientBase, table: string, columns: string[
   return result.rowCount ?? 0;
 }
 
-/**
- * After a failure once extra COPY connections may have committed: deletes the prefix's seeded
- * wallets. The prefix had none when this seed started (that is when extra connections are
- * used) and the caller still holds the prefix lock, so these are exactly the rows it added.
- */
-async function removeLaneWallets(client: pg.ClientBase, prefix: string, cause: unknown): Promise<void> {
-  try {
-    await client.query('DELETE FROM wallets WHERE starts_with(id, $1)', [seededWalletIdPrefix(prefix)]);
-  } catch (cleanup) {
-    const why = cause instanceof Error ? cause.message : String(cause);
-    throw new Error(`seeding failed (${why}) after part of the wallets were committed, and removing them failed too ` +
-      `(${cleanup instanceof Error ? cleanup.message : String(cleanup)}): run \`moshpit rollback-test-data --prefix ${prefix}\` to remove them`);
-  }
-}
-
 export async function seed(options: SeedOptions): Promise<SeedSummary> {
   // Every input is checked before we connect: bad input changes nothing.
   const prefix = validatePrefix(options.prefix ?? DEFAULT_PREFIX);
@@ -91,38 +62,25 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
   const fakerSeed = validateWholeNumber(options.fakerSeed ?? DEFAULT_FAKER_SEED, 'faker seed', 0, 2 ** 31 - 1);
   const settings = validateSettingsChange(options.settings);
   const fixturesDir = options.fixturesDir ?? defaultFixturesDir;
-  const copyLanes = options.copyLanes === undefined
-    ? (wallets >= PARALLEL_COPY_MIN_WALLETS && availableParallelism() >= 2 ? 2 : 1)
-    : validateWholeNumber(options.copyLanes, 'COPY lane count', 1, MAX_COPY_LANES);
   const say = options.onProgress ?? (() => {});
   const started = performance.now();
 
-  const connect = async () => {
-    const c = new pg.Client({ connectionString: options.databaseUrl, application_name: 'moshpit-seed' });
-    await c.connect();
-    return c;
-  };
-  const client = await connect();
+  const client = new pg.Client({ connectionString: options.databaseUrl, application_name: 'moshpit-seed' });
+  await client.connect();
   try {
     const reset = options.reset ? await deleteTestData(client, prefix) : null;
     if (reset) say(`reset: removed ${reset.totalRows} rows of '${prefix}' test data`);
 
     const generator = new WalletRowGenerator(prefix, fakerSeed);
     const catalog = testCatalog(prefix);
-    // A session lock (rollback and other seeds of the prefix wait on it) rather than one that
-    // ends with the transaction: it must still be held while a failed seed deletes what its extra
-    // COPY connections committed. A lost connection releases it.
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [prefixLockName(prefix)]);
+    await client.query('BEGIN');
     let walletsInserted: number;
     let rowsInserted: SeedSummary['rowsInserted'];
     let settingsUpdated: boolean;
     let walletsFromStream: { tmpFile: string; count: number } | undefined;
     let walletCopy: SeedSummary['walletCopy'];
-    let copyLanesUsed: number;
-    let copied: Awaited<ReturnType<typeof copyWallets>> | undefined;
-    let lanesCommitting = false;
     try {
-      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [prefixLockName(prefix)]);
       rowsInserted = {
         vendors: await insertRows(client, 'vendors', ['id', 'name'], catalog.vendors),
         products: await insertRows(client, 'products', ['id', 'vendor_id', 'name', 'price_cents'], catalog.products),
@@ -138,11 +96,9 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
 
       let lastReport = performance.now();
       mkdirSync(fixturesDir, { recursive: true });
-      copied = await copyWallets(client, generator, wallets, {
+      const copied = await copyWallets(client, generator, wallets, {
         walletIdPrefix: seededWalletIdPrefix(prefix),
         walletsFileTmp: walletsFixtureTmp(fixturesDir),
-        lanes: copyLanes,
-        connect,
         onProgress: (phase, done) => {
         const now = performance.now();
         if (phase === 'inserting') {
@@ -157,21 +113,12 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
       } });
       walletsInserted = copied.inserted;
       walletCopy = copied.path;
-      copyLanesUsed = 1 + (copied.extraLanes?.clients.length ?? 0);
       walletsFromStream = copied.walletsFile ? { tmpFile: copied.walletsFile, count: copied.inserted } : undefined;
-      if (copied.extraLanes) {
-        lanesCommitting = true;
-        await copied.extraLanes.commit();
-      }
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
-      if (!lanesCommitting) await copied?.extraLanes?.abort();
       rmSync(walletsFixtureTmp(fixturesDir), { force: true });
-      if (lanesCommitting) await removeLaneWallets(client, prefix, err);
       throw err;
-    } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [prefixLockName(prefix)]).catch(() => {});
     }
 
     if (wallets >= 100_000) say(`writing fixtures to ${fixturesDir} ...`);
@@ -182,7 +129,6 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
       walletsRequested: wallets,
       walletsInserted,
       walletCopy,
-      copyLanes: copyLanesUsed,
       walletsInFixtures: written.manifest.wallets,
       rowsInserted,
       settingsUpdated,
