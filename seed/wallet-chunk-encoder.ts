@@ -15,14 +15,44 @@ const ZERO = 0x30;
 const ID_DIGITS = 6; // walletId(): at least six digits, zero-padded
 const MAX_DIGITS = 16; // any safe integer
 
-const utf8 = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
+/**
+ * Every name, slug and constant as UTF-8, one after another in one array; piece i is
+ * bytes[start[i]..end[i]). One flat table keeps the copy loops on a single backing store.
+ */
+class PieceTable {
+  private readonly chunks: Buffer[] = [];
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private length = 0;
+  bytes = new Uint8Array(0);
+  start = new Int32Array(0);
+  end = new Int32Array(0);
 
-function copyBytes(out: Buffer, at: number, src: Uint8Array): number {
-  const length = src.length;
-  // Most names and slugs are a few bytes: below ~12 a loop beats set()'s call overhead.
-  if (length > 12) out.set(src, at);
-  else for (let k = 0; k < length; k++) out[at + k] = src[k]!;
-  return at + length;
+  add(text: string): number {
+    const b = Buffer.from(text, 'utf8');
+    this.chunks.push(b);
+    this.starts.push(this.length);
+    this.length += b.length;
+    this.ends.push(this.length);
+    return this.starts.length - 1;
+  }
+
+  longest(from: number, to: number): number {
+    let max = 0;
+    for (let i = from; i < to; i++) max = Math.max(max, this.ends[i]! - this.starts[i]!);
+    return max;
+  }
+
+  seal(): void {
+    this.bytes = new Uint8Array(Buffer.concat(this.chunks));
+    this.start = Int32Array.from(this.starts);
+    this.end = Int32Array.from(this.ends);
+  }
+}
+
+function copyPiece(out: Buffer, at: number, bytes: Uint8Array, from: number, to: number): number {
+  for (let k = from; k < to; k++) out[at++] = bytes[k]!;
+  return at;
 }
 
 function digitCount(value: number): number {
@@ -41,13 +71,6 @@ function writeDigits(out: Buffer, at: number, value: number, minWidth: number): 
   return at + width;
 }
 
-interface LocaleBytes {
-  first: Uint8Array[];
-  last: Uint8Array[];
-  firstSlug: Uint8Array[];
-  lastSlug: Uint8Array[];
-}
-
 export interface EncodedChunk {
   /** COPY text lines for `wallets (id, holder_name, email, balance_cents, opening_balance_cents)`. */
   copy: Buffer;
@@ -56,33 +79,52 @@ export interface EncodedChunk {
 }
 
 export class WalletChunkEncoder {
-  private readonly locales: LocaleBytes[];
-  private readonly idPrefix: Uint8Array;
-  private readonly domains: Uint8Array[];
-  private readonly guest = utf8('guest');
-  private readonly jsonHead = utf8(',\n  {"id":"');
-  private readonly jsonMid = utf8('","opening_balance_cents":');
+  private readonly pieces = new PieceTable();
+  /** Per locale, the piece id of its first first-name, last name, first slug and last slug. */
+  private readonly firstBase: Int32Array;
+  private readonly lastBase: Int32Array;
+  private readonly firstSlugBase: Int32Array;
+  private readonly lastSlugBase: Int32Array;
+  private readonly idPrefix: number;
+  private readonly guest: number;
+  private readonly domainBase: number;
+  private readonly jsonHead: number; // ',\n  {"id":"'
+  private readonly jsonMid: number; // '","opening_balance_cents":'
   private readonly maxCopyRow: number;
   private readonly maxJsonRow: number;
 
   constructor(private readonly generator: WalletRowGenerator) {
-    this.locales = generator.copyNames.map((names, i) => ({
-      first: names.first.map(utf8),
-      last: names.last.map(utf8),
-      firstSlug: generator.pool[i]!.firstSlug.map(utf8),
-      lastSlug: generator.pool[i]!.lastSlug.map(utf8),
-    }));
-    this.idPrefix = utf8(seededWalletIdPrefix(generator.prefix));
-    this.domains = EMAIL_DOMAINS.map(utf8);
-    const longest = (arrays: Uint8Array[][]) => Math.max(0, ...arrays.flat().map((a) => a.length));
-    const first = longest(this.locales.map((l) => l.first));
-    const last = longest(this.locales.map((l) => l.last));
-    const slugs = longest(this.locales.map((l) => l.firstSlug)) + 1 + longest(this.locales.map((l) => l.lastSlug));
-    const id = this.idPrefix.length + MAX_DIGITS;
-    const domain = longest([this.domains]);
+    const p = this.pieces;
+    const locales = generator.copyNames.length;
+    const bases = () => new Int32Array(locales);
+    [this.firstBase, this.lastBase, this.firstSlugBase, this.lastSlugBase] = [bases(), bases(), bases(), bases()];
+    const add = (texts: readonly string[]) => texts.map((t) => p.add(t))[0] ?? p.add('');
+    const ranges: Record<'first' | 'last' | 'slugs', number> = { first: 0, last: 0, slugs: 0 };
+    for (let i = 0; i < locales; i++) {
+      const names = generator.copyNames[i]!;
+      const pool = generator.pool[i]!;
+      this.firstBase[i] = add(names.first);
+      ranges.first = Math.max(ranges.first, p.longest(this.firstBase[i]!, this.firstBase[i]! + names.first.length));
+      this.lastBase[i] = add(names.last);
+      ranges.last = Math.max(ranges.last, p.longest(this.lastBase[i]!, this.lastBase[i]! + names.last.length));
+      this.firstSlugBase[i] = add(pool.firstSlug);
+      this.lastSlugBase[i] = add(pool.lastSlug);
+      ranges.slugs = Math.max(ranges.slugs,
+        p.longest(this.firstSlugBase[i]!, this.firstSlugBase[i]! + pool.firstSlug.length) + 1 +
+        p.longest(this.lastSlugBase[i]!, this.lastSlugBase[i]! + pool.lastSlug.length));
+    }
+    this.idPrefix = p.add(seededWalletIdPrefix(generator.prefix));
+    this.guest = p.add('guest');
+    this.domainBase = add(EMAIL_DOMAINS);
+    this.jsonHead = p.add(',\n  {"id":"');
+    this.jsonMid = p.add('","opening_balance_cents":');
+    p.seal();
+    const len = (piece: number) => p.end[piece]! - p.start[piece]!;
+    const id = len(this.idPrefix) + MAX_DIGITS;
+    const domain = p.longest(this.domainBase, this.domainBase + EMAIL_DOMAINS.length);
     // id TAB first SPACE last TAB local . n @ domain TAB balance TAB balance NEWLINE
-    this.maxCopyRow = id + 1 + first + 1 + last + 1 + Math.max(slugs, this.guest.length) + 1 + MAX_DIGITS + 1 + domain + 2 * (1 + MAX_DIGITS) + 1;
-    this.maxJsonRow = this.jsonHead.length + id + this.jsonMid.length + MAX_DIGITS + 1;
+    this.maxCopyRow = id + 1 + ranges.first + 1 + ranges.last + 1 + Math.max(ranges.slugs, len(this.guest)) + 1 + MAX_DIGITS + 1 + domain + 2 * (1 + MAX_DIGITS) + 1;
+    this.maxJsonRow = len(this.jsonHead) + id + len(this.jsonMid) + MAX_DIGITS + 1;
     // One row each way first, so the code after encode()'s loop has type feedback when V8
     // compiles the loop on the stack: without it that code deoptimised at the end of every
     // chunk and the loop ran unoptimised half the time.
@@ -97,36 +139,42 @@ export class WalletChunkEncoder {
     const json = withFixtures ? Buffer.allocUnsafe(rows * this.maxJsonRow) : null;
     // Locals, not `this.` lookups, inside the loop: a named access first reached in a rare
     // branch (an empty slug) made V8 deoptimise encode() hundreds of times per million rows.
-    const { generator, locales, idPrefix, domains, guest, jsonHead, jsonMid } = this;
+    const { generator, firstBase, lastBase, firstSlugBase, lastSlugBase, idPrefix, guest, domainBase, jsonHead, jsonMid } = this;
+    const { bytes, start: from, end: to } = this.pieces;
     let c = 0;
     let j = 0;
     for (let n = start; n <= end; n++) {
       const d = generator.draws(n);
-      const names = locales[d.locale]!;
       const idStart = c;
-      c = copyBytes(copy, c, idPrefix);
+      c = copyPiece(copy, c, bytes, from[idPrefix]!, to[idPrefix]!);
       c = writeDigits(copy, c, n, ID_DIGITS);
       const idEnd = c;
       const nDigits = digitCount(n);
       copy[c++] = TAB;
-      c = copyBytes(copy, c, names.first[d.first]!);
+      const first = firstBase[d.locale]! + d.first;
+      c = copyPiece(copy, c, bytes, from[first]!, to[first]!);
       copy[c++] = SPACE;
-      c = copyBytes(copy, c, names.last[d.last]!);
+      const last = lastBase[d.locale]! + d.last;
+      c = copyPiece(copy, c, bytes, from[last]!, to[last]!);
       copy[c++] = TAB;
-      const fs = names.firstSlug[d.first]!;
-      const ls = names.lastSlug[d.last]!;
-      if (fs.length > 0 && ls.length > 0) {
-        c = copyBytes(copy, c, fs);
+      const fs = firstSlugBase[d.locale]! + d.first;
+      const ls = lastSlugBase[d.locale]! + d.last;
+      const hasFirst = to[fs]! > from[fs]!;
+      const hasLast = to[ls]! > from[ls]!;
+      if (hasFirst && hasLast) {
+        c = copyPiece(copy, c, bytes, from[fs]!, to[fs]!);
         copy[c++] = DOT;
-        c = copyBytes(copy, c, ls);
+        c = copyPiece(copy, c, bytes, from[ls]!, to[ls]!);
       } else {
-        c = copyBytes(copy, c, fs.length > 0 ? fs : ls.length > 0 ? ls : guest);
+        const alone = hasFirst ? fs : hasLast ? ls : guest;
+        c = copyPiece(copy, c, bytes, from[alone]!, to[alone]!);
       }
       copy[c++] = DOT;
       // The e-mail's row number: the id's digits without the zero padding.
       for (let k = idEnd - nDigits; k < idEnd; k++) copy[c++] = copy[k]!;
       copy[c++] = AT;
-      c = copyBytes(copy, c, domains[d.domain]!);
+      const domain = domainBase + d.domain;
+      c = copyPiece(copy, c, bytes, from[domain]!, to[domain]!);
       copy[c++] = TAB;
       const balanceStart = c;
       c = writeDigits(copy, c, d.balanceCents, 1);
@@ -135,10 +183,10 @@ export class WalletChunkEncoder {
       for (let k = balanceStart; k < balanceEnd; k++) copy[c++] = copy[k]!;
       copy[c++] = NEWLINE;
       if (json) {
-        // Ids are [A-Za-z0-9_-] and digits: JSON needs no escaping. jsonHead is ',\n  {"id":"'.
-        j = n > 1 ? copyBytes(json, j, jsonHead) : copyBytes(json, j, jsonHead.subarray(1));
+        // Ids are [A-Za-z0-9_-] and digits: JSON needs no escaping. Row 1 has no leading comma.
+        j = copyPiece(json, j, bytes, n > 1 ? from[jsonHead]! : from[jsonHead]! + 1, to[jsonHead]!);
         for (let k = idStart; k < idEnd; k++) json[j++] = copy[k]!;
-        j = copyBytes(json, j, jsonMid);
+        j = copyPiece(json, j, bytes, from[jsonMid]!, to[jsonMid]!);
         for (let k = balanceStart; k < balanceEnd; k++) json[j++] = copy[k]!;
         json[j++] = 0x7d; // '}'
       }

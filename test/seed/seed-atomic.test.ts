@@ -32,7 +32,9 @@ async function failOn(walletId: string, deferred: boolean): Promise<void> {
     : `CREATE TRIGGER seed_atomic_fail BEFORE INSERT ON wallets FOR EACH ROW ${when} EXECUTE FUNCTION seed_atomic_fail()`);
 }
 
-const advisoryLocks = () => count(db.pool, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'`);
+// pg_locks is cluster-wide: other test files seed their own databases at the same time.
+const THIS_DATABASE = `database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+const advisoryLocks = () => count(db.pool, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND ${THIS_DATABASE}`);
 
 describe('seed is all or nothing', () => {
   it('a COPY failing after many chunks were sent leaves nothing behind', async () => {
@@ -62,7 +64,7 @@ describe('seed is all or nothing', () => {
     let seedDone = false;
     void seeding.then(() => { seedDone = true; }, () => { seedDone = true; });
     await eventually(() => count(db.pool, `SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-      WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'moshpit-seed'`), {
+      WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'moshpit-seed' AND l.${THIS_DATABASE}`), {
       what: "the seed's prefix lock", until: (n) => n === 1, giveUpIf: () => seedDone && 'the seed ended before its lock was seen',
     });
     const c = new pg.Client({ connectionString: db.url });
