@@ -9,28 +9,24 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { WalletChunkEncoder } from './wallet-chunk-encoder.js';
 import type { WalletRowGenerator } from './wallet-rows.js';
 
-const ROWS_PER_CHUNK = 2000;
+// Rows per COPY chunk: ~600 KB of COPY text. Readable.from() reads up to 16 chunks ahead, so
+// rows are generated while the server is still parsing the previous ones.
+const ROWS_PER_CHUNK = 8192;
 const WALLET_COLUMNS = 'id, holder_name, email, balance_cents, opening_balance_cents';
 
 /** Receives each chunk's fixture entries (JSON array elements) as they are generated. */
-type FixtureSink = (entries: string) => Promise<void> | void;
+type FixtureSink = (entries: Buffer) => Promise<void> | void;
 
-async function* copyChunks(generator: WalletRowGenerator, count: number, onRows: (done: number) => void, sink: FixtureSink | null): AsyncGenerator<string> {
+async function* copyChunks(encoder: WalletChunkEncoder, count: number, onRows: (done: number) => void, sink: FixtureSink | null): AsyncGenerator<Buffer> {
   for (let start = 1; start <= count; start += ROWS_PER_CHUNK) {
     const end = Math.min(count, start + ROWS_PER_CHUNK - 1);
-    let chunk = '';
-    let entries = '';
-    for (let n = start; n <= end; n++) {
-      const w = generator.copyLine(n);
-      chunk += w.line;
-      // Ids are [A-Za-z0-9_-] and digits: JSON needs no escaping either.
-      if (sink) entries += `${n === 1 ? '\n' : ',\n'}  {"id":"${w.id}","opening_balance_cents":${w.balanceCents}}`;
-    }
-    if (sink) await sink(entries);
+    const chunk = encoder.encode(start, end, sink !== null);
+    if (sink) await sink(chunk.fixtures!);
     onRows(end);
-    yield chunk;
+    yield chunk.copy;
   }
 }
 
@@ -60,6 +56,7 @@ export async function copyWallets(
   opts: { walletIdPrefix: string; walletsFileTmp: string; onProgress?: (phase: 'streaming' | 'inserting' | 'copied', done: number) => void },
 ): Promise<CopyWalletsResult> {
   const onProgress = opts.onProgress ?? (() => {});
+  const encoder = new WalletChunkEncoder(generator);
   if (!(await prefixHasWallets(client, opts.walletIdPrefix))) {
     const out = createWriteStream(opts.walletsFileTmp);
     const sink: FixtureSink = async (entries) => {
@@ -70,7 +67,7 @@ export async function copyWallets(
       let inserted = 0;
       if (count > 0) {
         const copy = client.query(copyFrom(`COPY wallets (${WALLET_COLUMNS}) FROM STDIN`));
-        await pipeline(Readable.from(copyChunks(generator, count, (done) => onProgress('streaming', done), sink)), copy);
+        await pipeline(Readable.from(copyChunks(encoder, count, (done) => onProgress('streaming', done), sink)), copy);
         inserted = copy.rowCount ?? 0;
       }
       onProgress('copied', inserted);
@@ -89,7 +86,7 @@ export async function copyWallets(
   ) ON COMMIT DROP`);
   if (count > 0) {
     const copy = client.query(copyFrom(`COPY moshpit_seed_wallets (${WALLET_COLUMNS}) FROM STDIN`));
-    await pipeline(Readable.from(copyChunks(generator, count, (done) => onProgress('streaming', done), null)), copy);
+    await pipeline(Readable.from(copyChunks(encoder, count, (done) => onProgress('streaming', done), null)), copy);
   }
   onProgress('inserting', count);
   // opening_balance_cents = balance: validators sum the ledger from the opening balance.
