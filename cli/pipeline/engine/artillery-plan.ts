@@ -84,10 +84,11 @@ const step2 = (from: number, to: number): ArtilleryPhase => ({ duration: 2, arri
 
 /**
  * One slice (whole seconds, whole arrivals) as steady-rate phases: the extra arrivals go one
- * each to the first seconds (23 in 5 s: 5,5,5,4,4); fewer arrivals than seconds are spread. A one-second run of a rate is paired with
- * its neighbour in a 2-s ramp (Artillery runs a 1-s ramp phase's arrivals back to back, at
- * once); a second that cannot be paired (only in a slice of 1 or 3 s) with 2 or more arrivals,
- * and any second above MAX_TICKER_RATE, keeps an arrivalCount phase.
+ * each to the first seconds (23 in 5 s: 5,5,5,4,4); fewer arrivals than seconds are spread
+ * (2 in 5 s: 1,0,1,0,0). A one-second run of a rate is paired with its neighbour in a 2-s ramp
+ * (Artillery runs a 1-s ramp phase's arrivals back to back, at once); a second that cannot be
+ * paired (only in a slice of 1 or 3 s) with 2 or more arrivals, and any second above
+ * MAX_TICKER_RATE, keeps an arrivalCount phase.
  */
 export function sliceSteadyPhases(seconds: number, arrivals: number): ArtilleryPhase[] {
   if (!Number.isInteger(seconds) || seconds < 1 || !Number.isInteger(arrivals) || arrivals < 0) {
@@ -99,7 +100,7 @@ export function sliceSteadyPhases(seconds: number, arrivals: number): ArtilleryP
   const lowSeconds = seconds - highSeconds;
   if (low + (highSeconds > 0 ? 1 : 0) > MAX_TICKER_RATE) return [{ duration: seconds, arrivalCount: arrivals }];
   const lone = (rate: number): ArtilleryPhase => (rate <= 1 ? steady(1, rate) : { duration: 1, arrivalCount: rate });
-  // Fewer arrivals than seconds: one each in seconds spread over the slice (2 in 5 s: 1,0,1,0,0).
+  // Fewer arrivals than seconds: one each in seconds spread over the slice.
   if (low === 0) {
     const ones = new Set(Array.from({ length: highSeconds }, (_, k) => Math.floor((k * seconds) / highSeconds)));
     return Array.from({ length: seconds }, (_, i) => lone(ones.has(i) ? 1 : 0));
