@@ -35,6 +35,8 @@ export interface Step {
   dropped: number;
   exitCode: number;
   pass: boolean;
+  /** Where the CPU went, per logical order: Artillery while requests flowed, the target over the step. */
+  cpu?: { engineMsPerOrder: number | null; targetMsPerOrder: number | null; requestsPerOrder: number | null };
 }
 
 async function step(ctx: BenchContext, f: Festival, ratePerSecond: number): Promise<Step> {
@@ -52,7 +54,14 @@ async function step(ctx: BenchContext, f: Festival, ratePerSecond: number): Prom
   const dropped = run.merged.sources.reduce((n, x) => n + (typeof x.endInfo.dropped === 'number' ? x.endInfo.dropped : 0), 0) || counterSum(run.merged, 'dropped_iterations');
   const achievedRatio = iterations / planned;
   const pass = p95Ms !== null && p95Ms < P95_LIMIT_MS && achievedRatio >= MIN_ACHIEVED;
-  return { scheduledPerSecond: planned / seconds, ordersPerSecond: orders / seconds, p95Ms, achievedRatio, dropped, exitCode: run.loadExit, pass };
+  const perOrder = (ms: number | null) => (ms !== null && orders > 0 ? ms / orders : null);
+  const c = run.engineCost;
+  const cpu = {
+    engineMsPerOrder: c.steadyCpuMsPerRequest !== null ? (c.steadyCpuMsPerRequest * c.requests) / Math.max(1, orders) : perOrder(c.cpuSeconds * 1000),
+    targetMsPerOrder: perOrder(run.target.cpuSeconds * 1000),
+    requestsPerOrder: orders > 0 ? c.requests / orders : null,
+  };
+  return { scheduledPerSecond: planned / seconds, ordersPerSecond: orders / seconds, p95Ms, achievedRatio, dropped, exitCode: run.loadExit, pass, cpu };
 }
 
 /**
@@ -105,7 +114,8 @@ const benchmark: Benchmark = {
     const f = await openFestival(ctx, 'capacity', wallets);
     try {
       clients = f.target.dbPool;
-      const say = (r: Step) => ctx.log(`capacity: ${r.scheduledPerSecond.toFixed(0)} orders/s scheduled -> ${r.ordersPerSecond.toFixed(1)}/s, p95 ${r.p95Ms?.toFixed(0)} ms, ${(r.achievedRatio * 100).toFixed(0)} % achieved: ${r.pass ? 'pass' : 'FAIL'}`);
+      const ms = (v: number | null | undefined) => (v === null || v === undefined ? '?' : v.toFixed(2));
+      const say = (r: Step) => ctx.log(`capacity: ${r.scheduledPerSecond.toFixed(0)} orders/s scheduled -> ${r.ordersPerSecond.toFixed(1)}/s, p95 ${r.p95Ms?.toFixed(0)} ms, ${(r.achievedRatio * 100).toFixed(0)} % achieved: ${r.pass ? 'pass' : 'FAIL'} (CPU ms per order: Artillery ${ms(r.cpu?.engineMsPerOrder)}, target ${ms(r.cpu?.targetMsPerOrder)}; ${ms(r.cpu?.requestsPerOrder)} requests per order)`);
       let lastPass: number | null = null;
       let firstFail: number | null = null;
       for (const rate of [...s.capacityRates].sort((a, b) => a - b)) {

@@ -10,12 +10,12 @@
 //              their checks and change the code they run. The target's CPU is measured and
 //              reported separately, never counted as the engine's.
 //   bare       The bare Artillery script (bench/reference/bare-processor.cjs) on the same
-//              runner (the launcher), the same phases (arrivalCount, as the plan writes them),
-//              the same arrivals: one undici GET each on a keep-alive Agent, against the
-//              trivial loopback server (bench/reference/loopback-server.mjs).
+//              runner (the launcher), the same phases (steady per-second rates, as the plan
+//              writes them), the same arrivals: one undici GET each on a keep-alive Agent,
+//              against the trivial loopback server (bench/reference/loopback-server.mjs).
 //   noop       The same script and phases, no request: Artillery's own cost of the arrivals.
-//   noop-ramp  The same arrivals as a constant `rampTo` phase (Artillery's other timer), no
-//              request: shows how much of `noop` is the arrivalCount timer itself.
+//   noop-count The same arrivals as one `arrivalCount` phase (what the plan wrote before: its
+//              nanotimer polls with setImmediate), no request: what that timer would cost.
 //   undici     A plain undici loop (bench/reference/undici-loop.mjs), no engine: the same
 //              requests at the same rate, same server.
 // Closed loop (what the generator costs at saturation), `closedLoopVus` for `loadGenSeconds`:
@@ -31,6 +31,7 @@
 // and drain left out), and for the whole run. Memory = the peak of the summed VmRSS sampled
 // every 250 ms (VmHWM sums in the JSON). Each sample runs every variant, interleaved.
 import { join } from 'node:path';
+import { sliceSteadyPhases } from '../cli/pipeline/engine/artillery-plan.js';
 import { counterSum, describeCost, runBareArtillery, runBareK6, runClosedFlows, runEngineLoad, runUndiciLoop, startLoopback, type Cost, type EngineLoadRun, type MeasuredRun } from './harness/engine.js';
 import { openFestival } from './harness/festival.js';
 import { walletsNeeded } from './harness/schedule.js';
@@ -59,7 +60,7 @@ interface Sample {
   flows: EngineLoadRun;
   bare: Measured;
   noop: Measured;
-  noopRamp: Measured;
+  noopCount: Measured;
   undici: Measured;
   closedFlows: EngineLoadRun;
   closedBare: Measured;
@@ -122,16 +123,17 @@ const benchmark: Benchmark = {
         const flows = await withFestival(ctx, `loadgen_open_${i}`, wallets, (f) => runEngineLoad(ctx, f, { engine: 'artillery', scenario: 'concession', profile: 'pilot', scale, label: 'lg-flows' }));
         assertFlows('flows on Artillery', flows);
         const planned = plannedOf(flows);
-        const phases = [{ duration: seconds, arrivalCount: planned }];
+        // The plan's phases for a constant rate: the same steady per-second rates the flows ran on.
+        const phases = sliceSteadyPhases(seconds, planned);
         ctx.log(`load-generator: bare Artillery script, ${fmt(planned)} arrivals in ${seconds} s, loopback server ${n} ...`);
         const bare = await runBareArtillery(ctx, { label: 'lg-bare', ...server, mode: 'open', phases, timeoutMs });
         assertMeasured('bare Artillery script', bare);
         ctx.log(`load-generator: Artillery arrivals alone (no request), same phases ${n} ...`);
         const noop = await runBareArtillery(ctx, { label: 'lg-noop', ...server, mode: 'noop', phases, timeoutMs });
         assertMeasured('Artillery arrivals alone', noop);
-        ctx.log(`load-generator: Artillery arrivals alone on a rampTo phase ${n} ...`);
-        const noopRamp = await runBareArtillery(ctx, { label: 'lg-noop-ramp', ...server, mode: 'noop', phases: [{ duration: seconds, arrivalRate: Math.round(planned / seconds), rampTo: Math.round(planned / seconds) }], timeoutMs });
-        assertMeasured('Artillery arrivals alone (rampTo)', noopRamp);
+        ctx.log(`load-generator: Artillery arrivals alone on an arrivalCount phase ${n} ...`);
+        const noopCount = await runBareArtillery(ctx, { label: 'lg-noop-count', ...server, mode: 'noop', phases: [{ duration: seconds, arrivalCount: planned }], timeoutMs });
+        assertMeasured('Artillery arrivals alone (arrivalCount)', noopCount);
         ctx.log(`load-generator: plain undici loop, ${fmt(planned)} requests at ${rate}/s ${n} ...`);
         const undici = await runUndiciLoop(ctx, { ...server, count: planned, rate, concurrency: Math.max(vus, 64), timeoutMs });
         assertMeasured('undici loop', undici);
@@ -146,7 +148,7 @@ const benchmark: Benchmark = {
         const closedUndici = await runUndiciLoop(ctx, { ...server, count: closedBare.cost.requests, rate: 0, concurrency: vus, timeoutMs });
         assertMeasured('undici closed loop', closedUndici);
 
-        const sample: Sample = { flows, bare, noop, noopRamp, undici, closedFlows, closedBare, closedUndici };
+        const sample: Sample = { flows, bare, noop, noopCount, undici, closedFlows, closedBare, closedUndici };
         if (ctx.k6) {
           ctx.log(`load-generator: our concession flows on k6 ${ctx.k6.version}, ${rate} arrivals/s ${n} ...`);
           sample.k6Flows = await withFestival(ctx, `loadgen_k6_${i}`, wallets, (f) => runEngineLoad(ctx, f, { engine: 'k6', k6Path: ctx.k6!.path, scenario: 'concession', profile: 'pilot', scale, label: 'lg-k6' }));
@@ -168,12 +170,12 @@ const benchmark: Benchmark = {
     const flowsC = costs((x) => x.flows.engineCost);
     const bareC = costs((x) => x.bare.cost);
     const noopC = costs((x) => x.noop.cost);
-    const rampC = costs((x) => x.noopRamp.cost);
+    const countC = costs((x) => x.noopCount.cost);
     const undiciC = costs((x) => x.undici.cost);
     const cFlowsC = costs((x) => x.closedFlows.engineCost);
     const cBareC = costs((x) => x.closedBare.cost);
     const cUndiciC = costs((x) => x.closedUndici.cost);
-    const whole = [flowsC, bareC, noopC, rampC, undiciC, cFlowsC, cBareC, cUndiciC].flat().some((c) => steady(c).whole) ? '; some windows too short: whole-run figures used' : '';
+    const whole = [flowsC, bareC, noopC, countC, undiciC, cFlowsC, cBareC, cUndiciC].flat().some((c) => steady(c).whole) ? '; some windows too short: whole-run figures used' : '';
     const perIteration = (runs: EngineLoadRun[]) => runs.reduce((n, r) => n + r.engineCost.requests, 0) / Math.max(1, runs.reduce((n, r) => n + counterSum(r.merged, 'iterations'), 0));
     const targetMs = (runs: EngineLoadRun[]) => figure(runs.map((r) => (r.target.cpuSeconds * 1000) / Math.max(1, r.engineCost.requests)), '').value;
     const rps = (c: Cost[]) => figure(c.map((x) => (x.steadySeconds && x.steadyRequests ? x.steadyRequests / x.steadySeconds : 0)), '').value;
@@ -184,8 +186,8 @@ const benchmark: Benchmark = {
     const rows: Row[] = [
       row(`Artillery CPU per request while requests flow, open model: our concession flows, ${openLabel} (reference target)`, cpuFig(flowsC), { label: bareLabel, figure: cpuFig(bareC), ratioLabel: 'flows ÷ bare' },
         `${perIteration(flowsRuns).toFixed(2)} requests per arrival (orders, replays, top-ups; bare: 1); the target spent ${two(targetMs(flowsRuns))} CPU ms/request more, not counted${whole}`),
-      row('Artillery CPU per arrival with no request at all, same phases (its arrivalCount timer)', cpuFig(noopC, 'CPU ms/arrival'), { label: 'the same arrivals as one constant rampTo phase', figure: cpuFig(rampC, 'CPU ms/arrival'), ratioLabel: 'arrivalCount ÷ rampTo' },
-        `the arrivalCount (and arrivalRate) timer polls with setImmediate (nanotimer) while it waits; bare GET vs no request: ${two(cpuFig(bareC).value)} vs ${two(cpuFig(noopC).value)} ms`),
+      row('Artillery CPU per arrival with no request at all, on one arrivalCount phase (its nanotimer)', cpuFig(countC, 'CPU ms/arrival'), { label: 'the same arrivals on the plan\'s steady-rate phases', figure: cpuFig(noopC, 'CPU ms/arrival'), ratioLabel: 'arrivalCount ÷ steady rate' },
+        `the arrivalCount (and arrivalRate) timer polls with setImmediate (nanotimer) while it waits, the plan's rampTo phases use a setTimeout ticker; bare GET vs no request on the plan's phases: ${two(cpuFig(bareC).value)} vs ${two(cpuFig(noopC).value)} ms`),
       row(`Artillery CPU per request while requests flow: ${bareLabel}`, cpuFig(bareC), { label: `plain undici loop, same requests at ${rate}/s`, figure: cpuFig(undiciC), ratioLabel: 'bare ÷ undici' }),
       row(`Artillery CPU per request while requests flow, closed loop: our concession flows, ${vus} VUs, no think time (reference target)`, cpuFig(cFlowsC), { label: `bare Artillery script, ${vus} VUs closed loop (loopback server)`, figure: cpuFig(cBareC), ratioLabel: 'flows ÷ bare' },
         `${perIteration(closedRuns).toFixed(2)} requests per iteration; ~${fmt(rps(cFlowsC))} vs ~${fmt(rps(cBareC))} requests/s; the target spent ${two(targetMs(closedRuns))} CPU ms/request more, not counted`),
@@ -217,7 +219,7 @@ const benchmark: Benchmark = {
       details: {
         rate, seconds, wallets, closedLoopVus: vus,
         runs: samples.map((x) => ({
-          flows: flowsSummary(x.flows), bare: measuredSummary(x.bare), noop: measuredSummary(x.noop), noopRamp: measuredSummary(x.noopRamp), undici: measuredSummary(x.undici),
+          flows: flowsSummary(x.flows), bare: measuredSummary(x.bare), noop: measuredSummary(x.noop), noopCount: measuredSummary(x.noopCount), undici: measuredSummary(x.undici),
           closedFlows: flowsSummary(x.closedFlows), closedBare: measuredSummary(x.closedBare), closedUndici: measuredSummary(x.closedUndici),
           ...(x.k6Flows ? { k6Flows: flowsSummary(x.k6Flows) } : {}), ...(x.k6Bare ? { k6Bare: measuredSummary(x.k6Bare) } : {}),
         })),

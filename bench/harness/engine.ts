@@ -21,7 +21,7 @@ import type { EngineName } from '../../core/engine-plan.js';
 import type { MergedRun } from '../../core/metrics-stream/merge.js';
 import { PROFILES, type ProfileName } from '../../core/profiles.js';
 import { newRunId } from '../../core/run-id.js';
-import { artilleryProcesses, scheduleSeconds, type WorkloadLoad } from '../../cli/pipeline/engine/artillery-plan.js';
+import { artilleryProcesses, phaseArrivals, scheduleSeconds, type ArtilleryPhase, type WorkloadLoad } from '../../cli/pipeline/engine/artillery-plan.js';
 import { ENGINE_QUIET_ENV, runArtillery } from '../../cli/pipeline/engine/artillery-run.js';
 import { runLoad } from '../../cli/pipeline/engine/run-load.js';
 import { workloadLoads, type LoadScale } from '../../cli/pipeline/engine/workload-loads.js';
@@ -329,12 +329,8 @@ export async function runMeasured(opts: MeasuredOptions): Promise<MeasuredRun & 
   };
 }
 
-/** An Artillery phase of the references: arrivalCount (what moshpit's plan uses) or a constant rampTo. */
-export type ArtilleryPhaseSpec = { duration: number; arrivalCount: number } | { duration: number; arrivalRate: number; rampTo: number };
-
-export function phaseArrivals(p: ArtilleryPhaseSpec): number {
-  return 'arrivalCount' in p ? p.arrivalCount : Math.round(((p.arrivalRate + p.rampTo) / 2) * p.duration);
-}
+/** An Artillery phase of the references: the plan's own phase type (steady rates or arrivalCount). */
+export type ArtilleryPhaseSpec = ArtilleryPhase;
 
 /**
  * The bare Artillery script (bench/reference/bare-processor.cjs) on the same Artillery runner

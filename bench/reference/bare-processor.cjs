@@ -1,6 +1,6 @@
 // The bare Artillery reference of the load generator (bench/README.md): the same engine and the
 // same arrival scheme as moshpit's flows (an Artillery scenario whose one step is a processor
-// function; arrivalCount phases, so one worker), but the function does one undici GET on a
+// function; the launcher runs Artillery's runner in one process), but the function does one undici GET on a
 // keep-alive Agent and nothing else: no flow, no checks, no metrics stream, no fixtures.
 //   BARE_MODE=open   one GET per arrival (the arrival-rate reference)
 //   BARE_MODE=noop   no request at all: what an arrival costs Artillery by itself (its arrival

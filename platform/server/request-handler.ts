@@ -98,6 +98,7 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
     }
 
     send(res, reply, reqId, deps.isShuttingDown());
+    if (!deps.log.enabled) return; // the log is opt-in: under load, no entry is built
     deps.log.write({
       ts: new Date().toISOString(),
       req_id: reqId,

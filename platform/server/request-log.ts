@@ -35,6 +35,11 @@ export class RequestLog {
     return new RequestLog(createWriteStream(path, { fd, highWaterMark: 64 * 1024 }));
   }
 
+  /** False without a log file: callers skip building entries nobody writes. */
+  get enabled(): boolean {
+    return this.stream !== null;
+  }
+
   write(entry: RequestLogEntry): void {
     this.stream?.write(`${JSON.stringify(entry)}\n`);
   }

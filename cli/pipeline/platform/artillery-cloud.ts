@@ -192,6 +192,9 @@ export function writeCloudRun(input: CloudRunInput): CloudRunFiles {
     runId: input.runId, scenario: input.scenario, resultsDir: input.resultsDir, targetUrl: input.targetUrl,
     processorFile: `./${PROCESSOR_NAME}`, loads, barrierDir: '', barrierTimeoutMs: 0, gracefulStopSeconds,
     shard: { index, count: input.count },
+    // `artillery run` splits rate phases over its worker threads (each numbering its own
+    // arrivals from 0, so two would take the same wallets); arrivalCount runs in one worker.
+    phaseStyle: 'arrival-count',
   })).flat().filter((p) => p.plan.plannedArrivals > 0);
   const maxDurationSeconds = scheduleSeconds(loads) + gracefulStopSeconds + MAX_DURATION_MARGIN_S;
   const command = COMMAND[input.platform];
