@@ -4,7 +4,7 @@
 // On an interrupt (isInterrupted) every process is sent SIGTERM, then SIGKILL after a grace.
 import { RUN_DIRS } from '../../../core/results-layout.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { launcherFile } from '../../../build/processor-bundle.js';
@@ -79,7 +79,11 @@ export async function runArtillery(processes: ArtilleryProcess[], opts: RunArtil
       const waiting = children.filter((c) => !existsSync(join(opts.barrierDir, readyFileName(c.source))));
       if (waiting.length === 0) break;
       const dead = waiting.filter((c) => c.child.exitCode !== null || c.child.signalCode !== null);
-      if (dead.length) throw new Error(`${dead.map((c) => c.source).join(', ')} ended before it was ready (see ${engineDir})`);
+      if (dead.length) {
+        // What the process said last: a results folder may be gone by the time someone reads it.
+        const said = dead.map((c) => `${c.source} (exit ${c.child.exitCode ?? c.child.signalCode}): ${logTail(join(engineDir, `${c.source}.log`))}`);
+        throw new Error(`${dead.map((c) => c.source).join(', ')} ended before it was ready (see ${engineDir})\n${said.join('\n')}`);
+      }
       if (isInterrupted()) throw new Error('interrupted before the load started');
       if (Date.now() > deadline) throw new Error(`${waiting.map((c) => c.source).join(', ')} not ready after ${opts.barrierTimeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -114,5 +118,15 @@ export async function runArtillery(processes: ArtilleryProcess[], opts: RunArtil
     return results;
   } finally {
     clearInterval(watch);
+  }
+}
+
+/** The last lines of a process's log, for an error message ('' when there is none yet). */
+function logTail(file: string, chars = 1500): string {
+  try {
+    const text = readFileSync(file, 'utf8').trim();
+    return text.length > chars ? `...${text.slice(-chars)}` : text || '(no output)';
+  } catch {
+    return '(no log)';
   }
 }
