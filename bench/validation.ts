@@ -25,7 +25,7 @@ const fmt = (n: number) => n.toLocaleString('en');
 const RUN_ID = 'bench'; // the generator's keys are "bench:<op>:..."
 
 /** What k6 would have counted for the generated festival: everything acked (as run-scale-check.ts writes it). */
-export function writeScaleSummary(resultsDir: string, wallets: number): void {
+function writeScaleSummary(resultsDir: string, wallets: number): void {
   const counter = (count: number) => ({ type: 'counter', contains: 'default', values: { count, rate: 0 } });
   const acked: Record<string, [number, number]> = {
     order: [wallets * 7, wallets * 7 * 650],

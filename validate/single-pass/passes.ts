@@ -201,15 +201,19 @@ const ORDER_LINES: Pass = {
   params: () => [],
 };
 
+// A credit table's rows (amount_cents; ph of its id and wallet): what the ledger's credits of
+// that kind must match, and the run's share for reconciliation. Recharges and funding alike.
+const CREDITS = `count(*) FILTER (WHERE s) AS n, ${total('amount_cents', 's')} AS cents,
+           ${total('hw * amount_cents', 's')} AS wallet_fp,
+           ${total('ph', 's')} AS credit_cfp,
+           ${total(`${high32('ph')} * amount_cents`, 's')} AS credit_afp,
+           count(*) FILTER (WHERE r) AS run_rows, ${total('amount_cents', 'r')} AS run_cents`;
+
 const RECHARGES: Pass = {
   name: 'recharges',
   reads: { table: 'recharges' },
   sql: `
-    SELECT count(*) FILTER (WHERE s) AS n, ${total('amount_cents', 's')} AS cents,
-           ${total('hw * amount_cents', 's')} AS wallet_fp,
-           ${total('ph', 's')} AS credit_cfp,
-           ${total(`${high32('ph')} * amount_cents`, 's')} AS credit_afp,
-           count(*) FILTER (WHERE r) AS run_rows, ${total('amount_cents', 'r')} AS run_cents
+    SELECT ${CREDITS}
     FROM (${scoped('recharges', 't.amount_cents', 't.id::text')}) x`,
   params: scopeAndRun,
 };
@@ -218,11 +222,7 @@ const FUNDING: Pass = {
   name: 'funding',
   reads: { table: 'funding_intents' },
   sql: `
-    SELECT status, count(*) FILTER (WHERE s) AS n, ${total('amount_cents', 's')} AS cents,
-           ${total('hw * amount_cents', 's')} AS wallet_fp,
-           ${total('ph', 's')} AS credit_cfp,
-           ${total(`${high32('ph')} * amount_cents`, 's')} AS credit_afp,
-           count(*) FILTER (WHERE r) AS run_rows, ${total('amount_cents', 'r')} AS run_cents
+    SELECT status, ${CREDITS}
     FROM (${scoped('funding_intents', 't.status, t.amount_cents', 't.id')}) x GROUP BY status`,
   params: scopeAndRun,
 };
