@@ -56,6 +56,17 @@ describe('balances and ledger', () => {
     ]);
   });
 
+  it('ledger-chain: every link holds, but the chain starts one cent off the opening balance', async () => {
+    // The amounts still sum to balance - opening (ledger-sum passes) and no row breaks from its
+    // predecessor: only the chain's ends (first start vs opening, last end vs balance) differ.
+    const { wallets } = await buildBaseline(db.pool);
+    const first = await one<{ id: number }>(db.pool, `SELECT min(id) AS id FROM ledger WHERE wallet_id = $1`, [wallets.alice]);
+    await db.pool.query(`UPDATE ledger SET balance_after_cents = balance_after_cents + 1 WHERE wallet_id = $1`, [wallets.alice]);
+    const report = await validate(db.url);
+    expectFailures(report, { 'ledger-chain': 1 });
+    expect(result(report, 'ledger-chain').witnesses.map((w) => Number(w.ledger_id))).toEqual([Number(first.id)]);
+  });
+
   it('ledger-chain: links that all hold, but not in id order (the same rows, their ids swapped)', async () => {
     // Every (balance before, balance after) link is still there, so a check of the links as a
     // set passes; only the order says the later id was written from the earlier balance.
